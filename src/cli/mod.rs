@@ -1,0 +1,92 @@
+//! The command line: `serve`, `migrate`, `associate add` and `healthcheck`. Every flag can also
+//! be set through the environment variable named in `--help`.
+
+mod associate;
+mod demo;
+mod healthcheck;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use demo::seed_demo_data;
+pub use serve::{ServeArgs, Server};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ticketd",
+    version,
+    about = "A SuperOffice-compatible REST WebAPI server for ticket messages"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DatabaseArgs),
+    /// Manage associates (the users who sign in).
+    Associate {
+        #[command(subcommand)]
+        action: associate::AssociateCommand,
+    },
+    /// Exit 0 when a running server's /health answers 200 (for container health checks).
+    Healthcheck(healthcheck::HealthcheckArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://ticketd.db")]
+    pub database_url: String,
+}
+
+/// Parses the command line, runs the command and turns its outcome into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("ticketd: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(db) => crate::store::connect(&db.database_url)
+                .await
+                .map(|_| tracing::info!("schema is up to date"))
+                .map_err(|err| err.to_string()),
+            Command::Associate { action } => associate::run(action).await,
+            Command::Healthcheck(args) => healthcheck::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ticketd: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

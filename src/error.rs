@@ -1,0 +1,86 @@
+//! The one error type every request path returns; `http::error` renders it into the vendor's
+//! error body.
+
+use std::fmt;
+
+/// What went wrong, which decides the status code and the vendor `ErrorType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request is not acceptable as sent: a field, header or parameter is wrong (400).
+    InvalidArgument,
+    /// The body is not well-formed JSON (400).
+    MalformedJson,
+    /// PUT/POST without an entity in the body (400).
+    MissingEntity,
+    /// No credentials, or credentials that do not check out (401).
+    Unauthorized,
+    /// The caller is known but may not do this (403).
+    Forbidden,
+    /// The addressed entity or route does not exist (404).
+    NotFound,
+    /// The method is not offered on this route (405).
+    MethodNotAllowed,
+    /// The body is larger than the configured limit (413).
+    PayloadTooLarge,
+    /// The body's media type is not one ticketd reads (415).
+    UnsupportedMediaType,
+    /// The request took longer than the configured limit (503).
+    Timeout,
+    /// The server failed; details are logged, not returned (500).
+    Internal,
+}
+
+/// An error bound for the client: a kind and a human-readable English message that names the
+/// field, header or parameter at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A 400 naming what is wrong.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    /// The vendor's documented 400 for a PUT or POST without an entity.
+    pub fn missing_entity() -> Self {
+        Self::new(
+            ErrorKind::MissingEntity,
+            "Bad request. Entity to save is not in request body.",
+        )
+    }
+
+    /// A 404 for a ticket message id.
+    pub fn message_not_found(id: i64) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            format!("TicketMessage id {id} not found"),
+        )
+    }
+
+    /// A 500 whose cause is logged here and never shown to the client.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            ErrorKind::Internal,
+            "An internal error occurred; see the server log.",
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,115 @@
+//! Renders [`ApiError`] into the vendor's error body, once, for every request path.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorKind};
+use crate::negotiate::response::JSON_UTF8;
+
+/// The `WWW-Authenticate` challenge the vendor sends with every 401.
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"SuperOffice Username or Ticket\"";
+
+/// The vendor's documented 401 body is a short HTML help text.
+const UNAUTHORIZED_HTML: &str = "<!DOCTYPE html><html><head><title>401 Unauthorized</title></head><body>\
+<h1>Unauthorized</h1><p>This API needs credentials in the Authorization header:</p><ul>\
+<li><code>Authorization: Basic base64(username:password)</code></li>\
+<li><code>Authorization: SOTICKET 7T:ticket</code> (the ticket as it is, not encoded)</li>\
+<li><code>Authorization: BEARER access-token</code></li></ul></body></html>";
+
+/// The vendor's error body: always these four properties, in this order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ErrorBody<'a> {
+    error: bool,
+    error_type: &'static str,
+    error_message: &'a str,
+    error_source: &'static str,
+}
+
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::InvalidArgument | ErrorKind::MalformedJson | ErrorKind::MissingEntity => {
+            StatusCode::BAD_REQUEST
+        }
+        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorKind::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The exception-like class name the vendor puts in `ErrorType`.
+fn error_type_of(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidArgument | ErrorKind::MissingEntity => "ArgumentException",
+        ErrorKind::MalformedJson => "JsonReaderException",
+        ErrorKind::Unauthorized => "SoAuthenticationException",
+        ErrorKind::Forbidden => "SoAccessDeniedException",
+        ErrorKind::NotFound => "SoNotFoundException",
+        ErrorKind::MethodNotAllowed => "HttpMethodNotAllowedException",
+        ErrorKind::PayloadTooLarge => "RequestEntityTooLargeException",
+        ErrorKind::UnsupportedMediaType => "UnsupportedMediaTypeException",
+        ErrorKind::Timeout => "TimeoutException",
+        ErrorKind::Internal => "Exception",
+    }
+}
+
+fn error_source_of(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::NotFound | ErrorKind::Forbidden | ErrorKind::Internal => {
+            "SuperOffice.Services.Implementation"
+        }
+        ErrorKind::Unauthorized => "SuperOffice.WebApi.Authentication",
+        _ => "SuperOffice.WebApi",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.kind == ErrorKind::Unauthorized {
+            return unauthorized_response(&self.message);
+        }
+        let body = ErrorBody {
+            error: true,
+            error_type: error_type_of(self.kind),
+            error_message: &self.message,
+            error_source: error_source_of(self.kind),
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))];
+        (status_of(self.kind), content_type, bytes).into_response()
+    }
+}
+
+fn unauthorized_response(why: &str) -> Response {
+    tracing::debug!(why, "unauthenticated request");
+    let headers = [
+        (
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BASIC_CHALLENGE),
+        ),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ),
+    ];
+    (StatusCode::UNAUTHORIZED, headers, UNAUTHORIZED_HTML).into_response()
+}
+
+/// Any path no route serves.
+pub async fn no_route() -> ApiError {
+    ApiError::new(ErrorKind::NotFound, "No resource matches the request path")
+}
+
+/// A known path asked with a method it does not offer.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        "The HTTP method is not supported on this resource",
+    )
+}

@@ -1,0 +1,24 @@
+//! The HTTP surface: the router, its middleware, the endpoint handlers and error rendering.
+
+mod error;
+mod health;
+mod middleware;
+mod path;
+mod state;
+mod ticket_message;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use state::{AppState, Limits};
+
+/// Builds the whole application: routes plus middleware, with no I/O of its own.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/health", get(health::health))
+        .merge(ticket_message::routes())
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state.clone());
+    middleware::wrap(Router::new().fallback_service(routes), &state)
+}

@@ -1,0 +1,17 @@
+//! `GET /api/v1/TicketMessage/{id}`: one message, 404 when there is none.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{MessageId, respond_with_message};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::http::AppState;
+
+pub async fn get_message(
+    _caller: Principal,
+    State(state): State<AppState>,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    respond_with_message(&state, id).await
+}

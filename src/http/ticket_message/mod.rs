@@ -1,0 +1,141 @@
+//! The `/api/v1/TicketMessage` resource: one file per endpoint action, plus the extractors and
+//! helpers they share.
+
+mod get;
+mod post;
+mod put;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+
+use super::state::AppState;
+use crate::error::ApiError;
+use crate::negotiate::entity_response;
+use crate::negotiate::wire::TicketMessageEntity;
+use crate::store::StoreError;
+
+/// The resource's routes, on canonical paths (see `http::path`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/TicketMessage",
+            axum::routing::post(post::post_message),
+        )
+        .route(
+            "/api/v1/TicketMessage/{id}",
+            get(get::get_message).put(put::put_message),
+        )
+}
+
+/// The `{id}` of a message route. Anything that is not a positive int32 names no message: 404.
+pub struct MessageId(pub i32);
+
+impl<S: Send + Sync> FromRequestParts<S> for MessageId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::invalid("The message id is missing from the path"))?;
+        match raw.trim().parse::<i32>() {
+            Ok(id) if id > 0 => Ok(Self(id)),
+            _ => Err(ApiError::new(
+                crate::error::ErrorKind::NotFound,
+                format!("TicketMessage id {} not found", raw.escape_debug()),
+            )),
+        }
+    }
+}
+
+/// The `notify` query parameter: `true`/`false` in any case or `1`/`0`; absent or empty is false.
+pub struct Notify(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Notify {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_notify(parts.uri.query().unwrap_or_default()).map(Notify)
+    }
+}
+
+fn parse_notify(query: &str) -> Result<bool, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|err| ApiError::invalid(format!("The query string is malformed: {err}")))?;
+    let mut flag: Option<bool> = None;
+    for (_, value) in pairs
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("notify"))
+    {
+        let parsed = match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => true,
+            "false" | "0" | "" => false,
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value '{}' for query parameter 'notify': expected true, false, 1 or 0",
+                    value.escape_debug()
+                )));
+            }
+        };
+        if flag.is_some_and(|seen| seen != parsed) {
+            return Err(ApiError::invalid(
+                "Query parameter 'notify' is given more than once with different values",
+            ));
+        }
+        flag = Some(parsed);
+    }
+    Ok(flag.unwrap_or(false))
+}
+
+/// Answers with the stored message exactly as `GET /TicketMessage/{id}` would.
+async fn respond_with_message(state: &AppState, id: i32) -> Result<Response, ApiError> {
+    let message = state
+        .store
+        .message(id)
+        .await?
+        .ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    entity_response(&TicketMessageEntity(&message))
+}
+
+/// A store error where "not found" means the addressed message.
+fn message_error(id: i32) -> impl FnOnce(StoreError) -> ApiError {
+    move |err| match err {
+        StoreError::NotFound => ApiError::message_not_found(id.into()),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_notify;
+
+    #[test]
+    fn notify_accepts_the_documented_spellings() {
+        for (query, expected) in [
+            ("", false),
+            ("notify=True", true),
+            ("NOTIFY=false", false),
+            ("notify=1", true),
+            ("notify=0", false),
+            ("notify=", false),
+            ("x=1&notify=TRUE&notify=1", true),
+        ] {
+            assert_eq!(parse_notify(query).unwrap(), expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn notify_rejects_anything_else() {
+        for query in [
+            "notify=maybe",
+            "notify=yes",
+            "notify=2",
+            "notify=true&notify=false",
+        ] {
+            let err = parse_notify(query).unwrap_err();
+            assert!(err.message.contains("notify"), "{query}: {}", err.message);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! `POST /api/v1/TicketMessage?notify=`: creates a message (200 with the new id), or updates
+//! the one the body's `EjMessageId` names when it exists, as the vendor's save does.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{Notify, respond_with_message};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::negotiate::EntityBody;
+use crate::negotiate::wire::decode_message;
+use crate::store::{SaveContext, StoreError};
+
+pub async fn post_message(
+    caller: Principal,
+    State(state): State<AppState>,
+    Notify(notify): Notify,
+    EntityBody(body): EntityBody,
+) -> Result<Response, ApiError> {
+    let draft = decode_message(&body)?;
+    let ctx = SaveContext {
+        associate_id: caller.associate_id,
+        notify,
+    };
+    if draft.requested_id > 0 {
+        match state
+            .store
+            .update_message(draft.requested_id, &draft, ctx)
+            .await
+        {
+            Ok(()) => return respond_with_message(&state, draft.requested_id).await,
+            Err(StoreError::NotFound) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if draft.refs.ticket_id.is_none() {
+        return Err(ApiError::invalid(
+            "'Ticket.TicketId' is required: a new message must name the ticket it belongs to",
+        ));
+    }
+    let id = state.store.create_message(&draft, ctx).await?;
+    respond_with_message(&state, id).await
+}

@@ -1,0 +1,13 @@
+//! ticketd: a SuperOffice-compatible REST WebAPI server for ticket messages.
+//!
+//! A request flows `http` (routes, errors) → `auth` (who is calling) → `negotiate` (bodies and
+//! formats) → `locale` (dates) → `domain` (the model) → `store` (SQLite or PostgreSQL).
+
+pub mod auth;
+pub mod cli;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod locale;
+pub mod negotiate;
+pub mod store;

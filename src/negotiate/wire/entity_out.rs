@@ -1,0 +1,122 @@
+//! Writes a stored message as `TicketMessageEntity`, properties in the vendor's order.
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+
+use super::carriers_out::{AssociateOut, PersonOut, TicketOut};
+use super::rights::{FULL, NO_FIELDS, TICKET_MESSAGE_FIELDS};
+use crate::domain::{
+    AttachmentInfo, FieldMap, MessageHeader, TicketMessage, Timestamp, VendorEnum,
+};
+use crate::locale::format_wire_datetime;
+
+/// The response form of a stored message.
+pub struct TicketMessageEntity<'a>(pub &'a TicketMessage);
+
+impl Serialize for TicketMessageEntity<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let c = &m.content;
+        let mut out = serializer.serialize_struct("TicketMessageEntity", 28)?;
+        out.serialize_field("EjMessageId", &m.id)?;
+        out.serialize_field("Ticket", &m.ticket.as_ref().map(TicketOut))?;
+        out.serialize_field("CreatedAt", &Date(&c.created_at))?;
+        out.serialize_field("CreatedBy", &m.created_by.as_ref().map(AssociateOut))?;
+        out.serialize_field("Author", &c.author)?;
+        out.serialize_field("Slevel", c.slevel.name())?;
+        out.serialize_field("Type", c.message_type.name())?;
+        out.serialize_field("MessageId", &c.message_id)?;
+        out.serialize_field("TimeSpent", &c.time_spent)?;
+        out.serialize_field("Body", &c.body)?;
+        out.serialize_field("HtmlBody", &c.html_body)?;
+        out.serialize_field("EmailHeader", &c.email_header)?;
+        out.serialize_field("DebugInfo", &c.debug_info)?;
+        out.serialize_field("MailSorter", &c.mail_sorter)?;
+        out.serialize_field("MessageCategory", c.category.name())?;
+        out.serialize_field("Person", &m.person.as_ref().map(PersonOut))?;
+        out.serialize_field("SearchTitle", &c.search_title)?;
+        out.serialize_field("MessageHeaders", &Items(&c.headers, HeaderOut))?;
+        out.serialize_field("Important", &c.important)?;
+        out.serialize_field("Language", &c.language)?;
+        out.serialize_field("Sentiment", &c.sentiment)?;
+        out.serialize_field("SentimentConfidence", &c.sentiment_confidence)?;
+        out.serialize_field("Badge", c.badge.name())?;
+        out.serialize_field("AttachmentsInfo", &Items(&c.attachments, AttachmentOut))?;
+        out.serialize_field("ExtraFields", &Dictionary(&c.extra_fields))?;
+        out.serialize_field("CustomFields", &Dictionary(&c.custom_fields))?;
+        out.serialize_field("TableRight", &FULL)?;
+        out.serialize_field("FieldProperties", &TICKET_MESSAGE_FIELDS)?;
+        out.end()
+    }
+}
+
+/// A date in the vendor's text form.
+pub(super) struct Date<'a>(pub &'a Timestamp);
+
+impl Serialize for Date<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format_wire_datetime(self.0))
+    }
+}
+
+/// A list written item by item through a wrapper (`[]` when empty).
+struct Items<'a, T, W>(&'a [T], fn(&'a T) -> W);
+
+impl<'a, T, W: Serialize> Serialize for Items<'a, T, W> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
+}
+
+/// A string dictionary (`{}` when empty).
+pub(super) struct Dictionary<'a>(pub &'a FieldMap);
+
+impl Serialize for Dictionary<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+struct HeaderOut<'a>(&'a MessageHeader);
+
+impl Serialize for HeaderOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let h = self.0;
+        let mut out = serializer.serialize_struct("TicketMessageHeader", 7)?;
+        out.serialize_field("Id", &h.id)?;
+        out.serialize_field("Name", &h.name)?;
+        out.serialize_field("Value", &h.value)?;
+        out.serialize_field("StdItem", h.std_item.name())?;
+        out.serialize_field("StdItemCol", h.std_item_col.name())?;
+        out.serialize_field("TableRight", &None::<()>)?;
+        out.serialize_field("FieldProperties", &NO_FIELDS)?;
+        out.end()
+    }
+}
+
+struct AttachmentOut<'a>(&'a AttachmentInfo);
+
+impl Serialize for AttachmentOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut out = serializer.serialize_struct("AttachmentEntity", 10)?;
+        out.serialize_field("AttachmentId", &a.id)?;
+        out.serialize_field("Name", &a.name)?;
+        out.serialize_field("ContentType", &a.content_type)?;
+        out.serialize_field("AttSize", &a.size)?;
+        out.serialize_field("InlineImage", &a.inline_image)?;
+        out.serialize_field("ContentId", &a.content_id)?;
+        out.serialize_field("AuthKey", &a.auth_key)?;
+        out.serialize_field("IsSafeFileExtension", &a.is_safe_file_extension())?;
+        out.serialize_field("TableRight", &None::<()>)?;
+        out.serialize_field("FieldProperties", &NO_FIELDS)?;
+        out.end()
+    }
+}

@@ -1,0 +1,10 @@
+//! The `TicketMessageEntity` wire model: decoding lenient client input into a draft and
+//! encoding stored messages in the vendor's property order.
+
+mod carriers_out;
+pub mod decode;
+mod entity_out;
+mod rights;
+
+pub use decode::decode_message;
+pub use entity_out::TicketMessageEntity;

@@ -1,0 +1,128 @@
+//! `TableRight` and `FieldProperties`: the rights block every carrier ends with.
+
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+
+/// A `TableRight` or `FieldRight`: a mask of rights and the reason for any restriction.
+pub struct Right {
+    pub mask: &'static str,
+    pub reason: &'static str,
+}
+
+/// Full rights, which is what an authenticated associate has on a ticket message.
+pub const FULL: Right = Right {
+    mask: "FULL",
+    reason: "",
+};
+
+impl Serialize for Right {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("TableRight", 2)?;
+        out.serialize_field("Mask", self.mask)?;
+        out.serialize_field("Reason", self.reason)?;
+        out.end()
+    }
+}
+
+/// One entry of a `FieldProperties` dictionary.
+pub struct FieldProperty {
+    pub name: &'static str,
+    pub mask: &'static str,
+    pub field_type: &'static str,
+    pub length: i32,
+}
+
+/// A `FieldProperties` dictionary from a static table (an empty table writes `{}`).
+pub struct FieldProperties(pub &'static [FieldProperty]);
+
+impl Serialize for FieldProperties {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for field in self.0 {
+            map.serialize_entry(field.name, &FieldPropertyValue(field))?;
+        }
+        map.end()
+    }
+}
+
+struct FieldPropertyValue(&'static FieldProperty);
+
+impl Serialize for FieldPropertyValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("FieldProperty", 3)?;
+        let right = Right {
+            mask: self.0.mask,
+            reason: "",
+        };
+        out.serialize_field("FieldRight", &right)?;
+        out.serialize_field("FieldType", self.0.field_type)?;
+        out.serialize_field("FieldLength", &self.0.length)?;
+        out.end()
+    }
+}
+
+/// Nested carriers and list items carry no per-field rights of their own.
+pub const NO_FIELDS: FieldProperties = FieldProperties(&[]);
+
+const fn field(name: &'static str, field_type: &'static str, length: i32) -> FieldProperty {
+    FieldProperty {
+        name,
+        mask: "Update",
+        field_type,
+        length,
+    }
+}
+
+/// Per-field rights of `TicketMessageEntity`, in wire order.
+pub const TICKET_MESSAGE_FIELDS: FieldProperties = FieldProperties(&[
+    FieldProperty {
+        name: "EjMessageId",
+        mask: "Read",
+        field_type: "System.Int32",
+        length: 4,
+    },
+    field("Ticket", "SuperOffice.CRM.Services.Ticket", 4),
+    field("CreatedAt", "System.DateTime", 16),
+    field("CreatedBy", "SuperOffice.CRM.Services.Associate", 4),
+    field("Author", "System.String", 255),
+    field("Slevel", "SuperOffice.CRM.Services.TicketSecurityLevel", 2),
+    field("Type", "SuperOffice.CRM.Services.TicketMessageType", 2),
+    field("MessageId", "System.String", 255),
+    field("TimeSpent", "System.Int32", 4),
+    field("Body", "System.String", 0),
+    field("HtmlBody", "System.String", 0),
+    field("EmailHeader", "System.String", 0),
+    field("DebugInfo", "System.String", 0),
+    field("MailSorter", "System.String", 255),
+    field(
+        "MessageCategory",
+        "SuperOffice.CRM.Services.TicketMessageCategory",
+        2,
+    ),
+    field("Person", "SuperOffice.CRM.Services.Person", 4),
+    field("SearchTitle", "System.String", 255),
+    field(
+        "MessageHeaders",
+        "SuperOffice.CRM.Services.TicketMessageHeader[]",
+        0,
+    ),
+    field("Important", "System.Boolean", 2),
+    field("Language", "System.String", 255),
+    field("Sentiment", "System.Int32", 4),
+    field("SentimentConfidence", "System.Int32", 4),
+    field("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
+    field(
+        "AttachmentsInfo",
+        "SuperOffice.CRM.Services.AttachmentEntity[]",
+        0,
+    ),
+    field(
+        "ExtraFields",
+        "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]",
+        0,
+    ),
+    field(
+        "CustomFields",
+        "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]",
+        0,
+    ),
+]);

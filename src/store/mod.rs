@@ -1,0 +1,194 @@
+//! Persistence: the [`Store`] trait and its SQLite and PostgreSQL implementations.
+//!
+//! Both implementations run the same SQL (written once in `queries.rs`); they differ in how a
+//! write transaction begins and how the pool is opened.
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::{MessageDraft, SecurityLevel, TicketBaseStatus, TicketMessage, UserType};
+use crate::error::ApiError;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The addressed row does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A save names a related row that does not exist (`field` is the wire path of the id).
+    #[error("{field} {id} does not exist")]
+    UnknownReference { field: &'static str, id: i32 },
+    /// A unique value is taken (e.g. an associate login).
+    #[error("{0} is already taken")]
+    Conflict(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Applying the schema failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ApiError::new(crate::error::ErrorKind::NotFound, "Not found"),
+            StoreError::UnknownReference { field, id } => ApiError::invalid(format!(
+                "Invalid value for '{field}': {field} {id} does not exist"
+            )),
+            StoreError::Conflict(what) => ApiError::invalid(format!("{what} is already taken")),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// What the authentication layer needs to know about a login.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub associate_id: i32,
+    pub login: String,
+    pub password_hash: String,
+    pub deleted: bool,
+}
+
+/// A new associate (a user who can sign in).
+#[derive(Debug, Clone, Default)]
+pub struct NewAssociate {
+    pub login: String,
+    pub password_hash: String,
+    pub full_name: String,
+    pub email: String,
+    pub person_id: Option<i32>,
+    pub user_type: UserType,
+}
+
+/// A new contact person.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub firstname: String,
+    pub middle_name: String,
+    pub lastname: String,
+    pub title: String,
+    pub email: String,
+    pub direct_phone: String,
+    pub contact_id: i32,
+    pub contact_name: String,
+}
+
+/// A new ticket.
+#[derive(Debug, Clone, Default)]
+pub struct NewTicket {
+    pub title: String,
+    pub created_by: i32,
+    pub owned_by: i32,
+    pub person_id: Option<i32>,
+    pub category_name: String,
+    pub priority_name: String,
+    pub slevel: SecurityLevel,
+    pub base_status: TicketBaseStatus,
+    pub language: String,
+}
+
+/// A record that a message was saved, and whether the caller asked for notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveEvent {
+    pub message_id: i32,
+    /// `ticketmessage.created` or `ticketmessage.changed`.
+    pub event: String,
+    pub notify: bool,
+    pub associate_id: i32,
+}
+
+/// Who saves, and whether they asked for notification.
+#[derive(Debug, Clone, Copy)]
+pub struct SaveContext {
+    pub associate_id: i32,
+    pub notify: bool,
+}
+
+/// The persistence operations ticketd needs. Every write is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Whether no associate exists yet (a fresh database).
+    async fn is_empty(&self) -> Result<bool, StoreError>;
+    /// A message with its relations, or `None`.
+    async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError>;
+    /// Replaces a message's writable content and child rows; `NotFound` if it does not exist.
+    async fn update_message(
+        &self,
+        id: i32,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+    ) -> Result<(), StoreError>;
+    /// Creates a message with a new id and returns the id.
+    async fn create_message(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+    ) -> Result<i32, StoreError>;
+    /// The save events of a message, oldest first.
+    async fn save_events(&self, message_id: i32) -> Result<Vec<SaveEvent>, StoreError>;
+    /// The credentials for a login (matched without regard to case).
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError>;
+    async fn add_associate(&self, associate: &NewAssociate) -> Result<i32, StoreError>;
+    async fn add_person(&self, person: &NewPerson) -> Result<i32, StoreError>;
+    async fn add_ticket(&self, ticket: &NewTicket) -> Result<i32, StoreError>;
+}
+
+/// Opens the store a `DATABASE_URL` names (`sqlite:` or `postgres:`) and applies the schema.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Database(sqlx::Error::Configuration(
+            format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…").into(),
+        )))
+    }
+}
+
+/// Converts a stamp to the stored form: .NET ticks (100 ns since 0001-01-01).
+pub(crate) fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
+    let since = *stamp - crate::domain::NO_DATE;
+    since.num_microseconds().map_or(i64::MAX, |micros| {
+        micros * 10 + i64::from(stamp.and_utc().timestamp_subsec_nanos() % 1000 / 100)
+    })
+}
+
+/// Converts stored ticks back to a stamp; out-of-range values read as "no date".
+pub(crate) fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
+    let micros = chrono::Duration::microseconds(ticks / 10);
+    let nanos = chrono::Duration::nanoseconds(ticks % 10 * 100);
+    crate::domain::NO_DATE
+        .checked_add_signed(micros + nanos)
+        .unwrap_or(crate::domain::NO_DATE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::parse_wire_datetime;
+
+    #[test]
+    fn ticks_round_trip_to_100ns() {
+        for text in [
+            "0001-01-01T00:00:00",
+            "2015-09-27T15:37:39.3653187",
+            "9999-12-31T23:59:59.9999999",
+        ] {
+            let stamp = parse_wire_datetime(text).unwrap();
+            assert_eq!(from_ticks(to_ticks(&stamp)), stamp, "{text}");
+        }
+        assert_eq!(to_ticks(&crate::domain::NO_DATE), 0);
+    }
+}

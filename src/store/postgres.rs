@@ -1,0 +1,40 @@
+//! The PostgreSQL store, for running several ticketd instances on one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use super::StoreError;
+
+/// A ticketd store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL and applies the schema.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+mod shared {
+    use sqlx::Row as _;
+
+    type Db = super::Postgres;
+    type This = super::PostgresStore;
+    const BEGIN_WRITE: &str = "BEGIN";
+    // One snapshot for all the reads that assemble a message.
+    const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+    include!("shared/store_impl.rs");
+}

@@ -1,0 +1,153 @@
+// The `Store` implementation shared by both backends; included by `sqlite.rs` and
+// `postgres.rs`, where `This` is the store type, `BEGIN_WRITE`/`BEGIN_READ` open transactions.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Associate, AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, Person,
+    Ticket, TicketMessage, VendorEnum,
+};
+use crate::store::{
+    Credentials, NewAssociate, NewPerson, NewTicket, SaveContext, SaveEvent, Store, StoreError,
+    from_ticks, to_ticks,
+};
+
+include!("read.rs");
+include!("write.rs");
+
+fn now_ticks() -> i64 {
+    to_ticks(&chrono::Utc::now().naive_utc())
+}
+
+#[async_trait]
+impl Store for This {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM associates").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<i64, _>("n")? == 0)
+    }
+
+    async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
+        let message = load_message(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(message)
+    }
+
+    async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let stored = sqlx::query("SELECT ticket_id, created_by FROM ticket_messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let ticket_id = draft.refs.ticket_id.map_or_else(|| stored.try_get("ticket_id"), Ok)?;
+        let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
+        check_references(&mut tx, ticket_id, created_by, draft.refs.person_id).await?;
+        let now = now_ticks();
+        update_message_row(&mut tx, id, draft, ticket_id, created_by, now).await?;
+        replace_children(&mut tx, id, &draft.content).await?;
+        record_save(&mut tx, id, "ticketmessage.changed", ctx, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
+        let ticket_id = draft.refs.ticket_id.unwrap_or(0);
+        let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        check_references(&mut tx, ticket_id, created_by, draft.refs.person_id).await?;
+        let now = now_ticks();
+        let id = insert_message(&mut tx, draft, ticket_id, created_by, now).await?;
+        replace_children(&mut tx, id, &draft.content).await?;
+        record_save(&mut tx, id, "ticketmessage.created", ctx, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn save_events(&self, message_id: i32) -> Result<Vec<SaveEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_save_events(&mut conn, message_id).await
+    }
+
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_credentials(&mut conn, login).await
+    }
+
+    async fn add_associate(&self, a: &NewAssociate) -> Result<i32, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let row = sqlx::query(
+            "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&a.login)
+        .bind(a.login.to_lowercase())
+        .bind(&a.password_hash)
+        .bind(&a.full_name)
+        .bind(&a.email)
+        .bind(a.person_id)
+        .bind(a.user_type.ordinal())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| unique_as_conflict(err, format!("Login '{}'", a.login)))?;
+        tx.commit().await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn add_person(&self, p: &NewPerson) -> Result<i32, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let row = sqlx::query(
+            "INSERT INTO persons (firstname, middle_name, lastname, title, email, direct_phone, contact_id, contact_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&p.firstname)
+        .bind(&p.middle_name)
+        .bind(&p.lastname)
+        .bind(&p.title)
+        .bind(&p.email)
+        .bind(&p.direct_phone)
+        .bind(p.contact_id)
+        .bind(&p.contact_name)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn add_ticket(&self, t: &NewTicket) -> Result<i32, StoreError> {
+        let now = now_ticks();
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let row = sqlx::query(
+            "INSERT INTO tickets (title, created_at, last_changed, created_by, owned_by, person_id, \
+             category_name, priority_name, slevel, base_status, language) \
+             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(&t.title)
+        .bind(now)
+        .bind(t.created_by)
+        .bind(t.owned_by)
+        .bind(t.person_id)
+        .bind(&t.category_name)
+        .bind(&t.priority_name)
+        .bind(t.slevel.ordinal())
+        .bind(t.base_status.ordinal())
+        .bind(&t.language)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::UnknownReference { field: "Ticket.OwnedBy", id: t.owned_by }
+            }
+            _ => StoreError::Database(err),
+        })?;
+        tx.commit().await?;
+        Ok(row.try_get("id")?)
+    }
+}

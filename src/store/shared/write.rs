@@ -1,0 +1,193 @@
+// Writes shared by both backends; included by `sqlite.rs` and `postgres.rs`. Every function
+// takes the open write transaction, so a save commits all its rows or none.
+
+const FIELD_KIND_EXTRA: i32 = 0;
+const FIELD_KIND_CUSTOM: i32 = 1;
+
+/// Fails with the first relation of the draft that does not exist.
+async fn check_references(conn: &mut Conn, ticket_id: i32, created_by: i32, person_id: Option<i32>) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM tickets WHERE id = $1) AS tickets, \
+         (SELECT COUNT(*) FROM associates WHERE id = $2) AS associates, \
+         (SELECT COUNT(*) FROM persons WHERE id = $3) AS persons",
+    )
+    .bind(ticket_id)
+    .bind(created_by)
+    .bind(person_id.unwrap_or(0))
+    .fetch_one(&mut *conn)
+    .await?;
+    let found = |column: &str| -> Result<bool, StoreError> { Ok(row.try_get::<i64, _>(column)? > 0) };
+    if !found("tickets")? {
+        return Err(StoreError::UnknownReference { field: "Ticket.TicketId", id: ticket_id });
+    }
+    if !found("associates")? {
+        return Err(StoreError::UnknownReference { field: "CreatedBy.AssociateId", id: created_by });
+    }
+    match person_id {
+        Some(id) if !found("persons")? => Err(StoreError::UnknownReference { field: "Person.PersonId", id }),
+        _ => Ok(()),
+    }
+}
+
+/// The message columns a save writes, bound in the order of [`MESSAGE_COLUMNS`].
+macro_rules! bind_message_columns {
+    ($query:expr, $ticket_id:expr, $created_by:expr, $draft:expr, $now:expr) => {{
+        let c = &$draft.content;
+        $query
+            .bind($ticket_id)
+            .bind(to_ticks(&c.created_at))
+            .bind($created_by)
+            .bind(&c.author)
+            .bind(c.slevel.ordinal())
+            .bind(c.message_type.ordinal())
+            .bind(&c.message_id)
+            .bind(c.time_spent)
+            .bind(&c.body)
+            .bind(&c.html_body)
+            .bind(&c.email_header)
+            .bind(&c.debug_info)
+            .bind(&c.mail_sorter)
+            .bind(c.category.ordinal())
+            .bind($draft.refs.person_id)
+            .bind(&c.search_title)
+            .bind(c.important)
+            .bind(&c.language)
+            .bind(c.sentiment)
+            .bind(c.sentiment_confidence)
+            .bind(c.badge.ordinal())
+            .bind($now)
+    }};
+}
+
+async fn insert_message(conn: &mut Conn, draft: &MessageDraft, ticket_id: i32, created_by: i32, now: i64) -> Result<i32, StoreError> {
+    let query = sqlx::query(
+        "INSERT INTO ticket_messages (ticket_id, created_at, created_by, author, slevel, message_type, \
+         message_id, time_spent, body, html_body, email_header, debug_info, mail_sorter, category, \
+         person_id, search_title, important, language, sentiment, sentiment_confidence, badge, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
+         RETURNING id",
+    );
+    let row = bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?;
+    Ok(row.try_get("id")?)
+}
+
+async fn update_message_row(conn: &mut Conn, id: i32, draft: &MessageDraft, ticket_id: i32, created_by: i32, now: i64) -> Result<(), StoreError> {
+    let query = sqlx::query(
+        "UPDATE ticket_messages SET ticket_id = $1, created_at = $2, created_by = $3, author = $4, \
+         slevel = $5, message_type = $6, message_id = $7, time_spent = $8, body = $9, html_body = $10, \
+         email_header = $11, debug_info = $12, mail_sorter = $13, category = $14, person_id = $15, \
+         search_title = $16, important = $17, language = $18, sentiment = $19, \
+         sentiment_confidence = $20, badge = $21, updated_at = $22, version = version + 1 \
+         WHERE id = $23",
+    );
+    bind_message_columns!(query, ticket_id, created_by, draft, now).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The ids of a child table's rows that belong to the message.
+async fn own_child_ids(conn: &mut Conn, table: ChildTable, message_id: i32) -> Result<HashSet<i32>, StoreError> {
+    let sql = match table {
+        ChildTable::Headers => "SELECT id FROM message_headers WHERE message_id = $1",
+        ChildTable::Attachments => "SELECT id FROM attachments WHERE message_id = $1",
+    };
+    let rows = sqlx::query(sql).bind(message_id).fetch_all(&mut *conn).await?;
+    rows.iter().map(|row| Ok(row.try_get::<i32, _>("id")?)).collect()
+}
+
+/// Replaces the message's headers, attachment info and fields with the draft's.
+///
+/// An item keeps its id only when that id already belongs to this message and has not been
+/// used earlier in the same list; every other item gets a fresh id, so a client's stale or
+/// repeated ids never collide.
+async fn replace_children(conn: &mut Conn, message_id: i32, content: &MessageContent) -> Result<(), StoreError> {
+    let mut own = own_child_ids(conn, ChildTable::Headers, message_id).await?;
+    sqlx::query("DELETE FROM message_headers WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
+    for (position, h) in content.headers.iter().enumerate() {
+        let keep = own.remove(&h.id);
+        let sql = if keep {
+            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col, id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        } else {
+            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        };
+        let query = sqlx::query(sql)
+            .bind(message_id)
+            .bind(position as i32)
+            .bind(&h.name)
+            .bind(&h.value)
+            .bind(h.std_item.ordinal())
+            .bind(h.std_item_col.ordinal());
+        if keep { query.bind(h.id) } else { query }.execute(&mut *conn).await?;
+    }
+    let mut own = own_child_ids(conn, ChildTable::Attachments, message_id).await?;
+    sqlx::query("DELETE FROM attachments WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
+    for (position, a) in content.attachments.iter().enumerate() {
+        let keep = own.remove(&a.id);
+        let sql = if keep {
+            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
+             content_id, auth_key, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        } else {
+            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
+             content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        };
+        let query = sqlx::query(sql)
+            .bind(message_id)
+            .bind(position as i32)
+            .bind(&a.name)
+            .bind(&a.content_type)
+            .bind(a.size)
+            .bind(a.inline_image)
+            .bind(&a.content_id)
+            .bind(&a.auth_key);
+        if keep { query.bind(a.id) } else { query }.execute(&mut *conn).await?;
+    }
+    replace_fields(conn, message_id, content).await
+}
+
+async fn replace_fields(conn: &mut Conn, message_id: i32, content: &MessageContent) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM message_fields WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
+    let kinds = [(FIELD_KIND_EXTRA, &content.extra_fields), (FIELD_KIND_CUSTOM, &content.custom_fields)];
+    for (kind, fields) in kinds {
+        for (key, value) in fields {
+            sqlx::query(
+                "INSERT INTO message_fields (message_id, kind, field_key, field_value) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(message_id)
+            .bind(kind)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn record_save(conn: &mut Conn, message_id: i32, event: &str, ctx: SaveContext, now: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO message_events (message_id, event, notify, associate_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(message_id)
+    .bind(event)
+    .bind(ctx.notify)
+    .bind(ctx.associate_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Turns a unique-key violation into a conflict on `what`.
+fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ChildTable {
+    Headers,
+    Attachments,
+}

@@ -1,0 +1,45 @@
+//! The embedded SQLite store: one file, WAL journal, every write transaction `BEGIN IMMEDIATE`
+//! so concurrent writers queue on the lock instead of failing with "database is busy".
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool};
+
+use super::StoreError;
+
+/// A ticketd store in a SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database at a `sqlite:` URL and applies the schema.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+mod shared {
+    use sqlx::Row as _;
+
+    type Db = super::Sqlite;
+    type This = super::SqliteStore;
+    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    const BEGIN_READ: &str = "BEGIN";
+
+    include!("shared/store_impl.rs");
+}
