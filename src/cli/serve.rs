@@ -60,6 +60,11 @@ impl Server {
         })
     }
 
+    /// The store the server uses.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
     /// The address actually bound.
     pub fn local_addr(&self) -> Result<SocketAddr, String> {
         self.listener.local_addr().map_err(|err| err.to_string())

@@ -31,7 +31,9 @@ where
             return Err(ApiError::missing_entity());
         }
         let media = MediaKind::of(&parts.headers)?;
-        let value = match serde_json::from_slice::<Value>(&bytes) {
+        // .NET and Windows clients may lead with a UTF-8 byte-order mark.
+        let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+        let value = match serde_json::from_slice::<Value>(json) {
             Ok(value) => value,
             Err(_) if media == MediaKind::Unspecified => {
                 return Err(ApiError::new(

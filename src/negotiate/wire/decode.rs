@@ -140,7 +140,11 @@ fn dictionary(value: &Value, path: &str) -> Result<FieldMap, ApiError> {
         Value::Array(items) if items.is_empty() => Ok(FieldMap::new()),
         Value::Object(map) => map
             .iter()
-            .map(|(key, v)| Ok((key.clone(), scalar_text(v, &format!("{path}.{key}"))?)))
+            .map(|(key, v)| {
+                let key = scalar_text(&Value::String(key.clone()), path)?;
+                let value = scalar_text(v, &format!("{path}.{key}"))?;
+                Ok((key, value))
+            })
             .collect(),
         other => Err(wrong_type(path, "an object of strings", other)),
     }
@@ -154,6 +158,10 @@ fn string(value: &Value, path: &str) -> Result<String, ApiError> {
 fn scalar_text(value: &Value, path: &str) -> Result<String, ApiError> {
     match value {
         Value::Null => Ok(String::new()),
+        // PostgreSQL cannot store NUL, and no legitimate text has one: refuse it on every backend.
+        Value::String(text) if text.contains('\0') => Err(ApiError::invalid(format!(
+            "Invalid value for '{path}': text must not contain NUL characters"
+        ))),
         Value::String(text) => Ok(text.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),

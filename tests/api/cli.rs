@@ -1,0 +1,170 @@
+//! The `ticketd` binary as an operator runs it: `serve --demo` on a free port, the seed's
+//! sample request with curl's headers, graceful shutdown on SIGTERM, and `associate add`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
+
+fn ticketd() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ticketd"))
+}
+
+/// Starts `ticketd serve` and returns it with the base URL it logged.
+fn serve(database_url: &str) -> (Child, String) {
+    let mut child = ticketd()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo",
+            "--database-url",
+            database_url,
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ticketd starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("ticketd logs before exiting")
+            .expect("utf-8 log");
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..].trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base)
+}
+
+#[tokio::test]
+async fn serve_demo_answers_the_seed_request_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let (mut child, base) = serve(&url);
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{base}"
+    );
+    let client = reqwest::Client::new();
+    let response = client
+        .put(format!("{base}/api/v1/TicketMessage/1?notify=False"))
+        .header("Authorization", "Basic dGplMDpUamUw")
+        .header("Accept", "application/json; charset=utf-8")
+        .header("Accept-Language", "*")
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(SEED_BODY)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let health = client
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(health.status(), StatusCode::OK);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let status = wait_with_timeout(&mut child, Duration::from_secs(20));
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[tokio::test]
+async fn associate_add_creates_a_login_that_authenticates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let migrate = ticketd()
+        .args(["migrate", "--database-url", &url])
+        .status()
+        .expect("migrate runs");
+    assert!(migrate.success());
+    let mut add = ticketd()
+        .args([
+            "associate",
+            "add",
+            "kari",
+            "--password-stdin",
+            "--name",
+            "Kari Nørdmann",
+            "--database-url",
+            &url,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("associate add runs");
+    add.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"s3cret pass\n")
+        .expect("write password");
+    let output = add.wait_with_output().expect("finishes");
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+    let duplicate = ticketd()
+        .args([
+            "associate",
+            "add",
+            "KARI",
+            "--password-stdin",
+            "--database-url",
+            &url,
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let output = feed(duplicate, b"x\n");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already taken"));
+
+    let store = ticketd::store::connect(&url).await.expect("store");
+    let credentials = store
+        .credentials("kari")
+        .await
+        .expect("lookup")
+        .expect("exists");
+    assert!(
+        credentials.password_hash.starts_with("$argon2id$"),
+        "only the hash is stored"
+    );
+    assert!(ticketd::auth::password::verify("s3cret pass".into(), credentials.password_hash).await);
+}
+
+fn feed(mut child: Child, input: &[u8]) -> std::process::Output {
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("finishes")
+}
+
+fn wait_with_timeout(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("ticketd did not stop within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

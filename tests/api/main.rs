@@ -1,0 +1,11 @@
+//! End-to-end tests: real listeners, real SQLite files, a real PostgreSQL server.
+
+mod helpers;
+mod pg;
+
+mod auth;
+mod cli;
+mod errors;
+mod post;
+mod put;
+mod store_suite;
