@@ -22,6 +22,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The body is larger than the configured limit (413).
     PayloadTooLarge,
+    /// A JSON Patch `test` operation failed (409).
+    Conflict,
     /// The body's media type is not one ticketd reads (415).
     UnsupportedMediaType,
     /// The request took longer than the configured limit (503).

@@ -4,6 +4,7 @@
 pub mod carriers;
 pub mod enums;
 pub mod message;
+pub mod sample;
 
 pub use carriers::{Associate, Person, Ticket};
 pub use enums::{

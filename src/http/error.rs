@@ -5,7 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::error::{ApiError, ErrorKind};
-use crate::negotiate::response::JSON_UTF8;
+use crate::negotiate::accept::error_format;
+use crate::negotiate::response::encode;
 
 /// The `WWW-Authenticate` challenge the vendor sends with every 401.
 pub const BASIC_CHALLENGE: &str = "Basic realm=\"SuperOffice Username or Ticket\"";
@@ -35,6 +36,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -51,6 +53,7 @@ fn error_type_of(kind: ErrorKind) -> &'static str {
         ErrorKind::Unauthorized => "SoAuthenticationException",
         ErrorKind::Forbidden => "SoAccessDeniedException",
         ErrorKind::NotFound => "SoNotFoundException",
+        ErrorKind::Conflict => "JsonPatchTestFailedException",
         ErrorKind::MethodNotAllowed => "HttpMethodNotAllowedException",
         ErrorKind::PayloadTooLarge => "RequestEntityTooLargeException",
         ErrorKind::UnsupportedMediaType => "UnsupportedMediaTypeException",
@@ -80,8 +83,13 @@ impl IntoResponse for ApiError {
             error_message: &self.message,
             error_source: error_source_of(self.kind),
         };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))];
+        // The request's negotiated format, so an XML client gets an XML `ErrorInfo`.
+        let format = error_format();
+        let bytes = encode(format, "ErrorInfo", &body).unwrap_or_default();
+        let content_type = [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        )];
         (status_of(self.kind), content_type, bytes).into_response()
     }
 }

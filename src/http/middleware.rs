@@ -19,6 +19,8 @@ use tower_http::trace::TraceLayer;
 use super::path;
 use super::state::{AppState, Limits};
 use crate::error::{ApiError, ErrorKind};
+use crate::negotiate::ResponseFormat;
+use crate::negotiate::accept::with_error_format;
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -50,6 +52,7 @@ pub fn wrap(app: Router, state: &AppState) -> Router {
             ))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header))
+            .layer(middleware::from_fn(negotiate_error_format))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("a request handler panicked").into_response()
             }))
@@ -59,6 +62,12 @@ pub fn wrap(app: Router, state: &AppState) -> Router {
             ))
             .layer(middleware::map_request(path::normalize)),
     )
+}
+
+/// Renders every error of the request in the format its `Accept` asks for.
+async fn negotiate_error_format(request: Request, next: Next) -> Response {
+    let format = ResponseFormat::of_request(request.method(), request.headers());
+    with_error_format(format, next.run(request)).await
 }
 
 /// Answers with an error when a request outlives [`Limits::request_timeout`].

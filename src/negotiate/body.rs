@@ -1,4 +1,5 @@
-//! The request-body extractor for entity saves: media type check, size limit, JSON parsing.
+//! The request-body extractor for entity saves: the size limit, the media type and charset, and
+//! decoding into the JSON shape the wire decoder reads (or the patch document for patch types).
 
 use axum::body::Body;
 use axum::extract::{FromRef, FromRequest, Request};
@@ -6,15 +7,42 @@ use axum::http::{HeaderMap, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::Value;
 
+use super::accept::essence;
+use super::charset::Charset;
+use super::{form, xml};
 use crate::error::{ApiError, ErrorKind};
 
 /// The most bytes a request body may have, shared by every body-reading extractor.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A parsed JSON entity body; `Value::Null` never reaches a handler.
+/// What a body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A whole `TicketMessageEntity` (JSON, XML or form).
+    Entity,
+    /// An RFC 6902 JSON Patch document.
+    JsonPatch,
+    /// An RFC 7396 JSON Merge Patch document.
+    MergePatch,
+}
+
+/// A decoded request body; `Value::Null` never reaches a handler.
 #[derive(Debug)]
-pub struct EntityBody(pub Value);
+pub struct EntityBody {
+    pub kind: BodyKind,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    Json,
+    Xml,
+    Form,
+    JsonPatch,
+    MergePatch,
+    Unspecified,
+}
 
 impl<S> FromRequest<S> for EntityBody
 where
@@ -30,65 +58,92 @@ where
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::missing_entity());
         }
-        let media = MediaKind::of(&parts.headers)?;
-        // .NET and Windows clients may lead with a UTF-8 byte-order mark.
-        let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-        let value = match serde_json::from_slice::<Value>(json) {
-            Ok(value) => value,
-            Err(_) if media == MediaKind::Unspecified => {
-                return Err(ApiError::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "The request body has no Content-Type and is not JSON; send Content-Type: application/json",
-                ));
-            }
-            Err(err) => {
-                return Err(ApiError::new(
-                    ErrorKind::MalformedJson,
-                    format!("The request body is not valid JSON: {err}"),
-                ));
-            }
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+        let media = media_of(content_type)?;
+        let charset = content_type
+            .map(Charset::of_content_type)
+            .transpose()?
+            .flatten();
+        let (kind, value) = match media {
+            Media::Xml => (BodyKind::Entity, read_xml(&bytes, charset)?),
+            Media::Form => (
+                BodyKind::Entity,
+                form::form_to_value(&bytes, charset.unwrap_or(Charset::Utf8))?,
+            ),
+            Media::Json => (BodyKind::Entity, read_json(&bytes, charset)?),
+            Media::JsonPatch => (BodyKind::JsonPatch, read_json(&bytes, charset)?),
+            Media::MergePatch => (BodyKind::MergePatch, read_json(&bytes, charset)?),
+            Media::Unspecified => (
+                BodyKind::Entity,
+                read_json(&bytes, None).map_err(|_| untyped_not_json())?,
+            ),
         };
         if value.is_null() {
             return Err(ApiError::missing_entity());
         }
-        Ok(Self(value))
+        Ok(Self { kind, value })
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum MediaKind {
-    Json,
-    Unspecified,
-}
-
-impl MediaKind {
-    fn of(headers: &HeaderMap) -> Result<Self, ApiError> {
-        let Some(raw) = headers.get(header::CONTENT_TYPE) else {
-            return Ok(Self::Unspecified);
-        };
-        let text = raw.to_str().unwrap_or_default();
-        let essence = text
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        match essence.as_str() {
-            "application/json" | "text/json" => Ok(Self::Json),
-            "" => Ok(Self::Unspecified),
-            _ => Err(ApiError::new(
-                ErrorKind::UnsupportedMediaType,
-                format!(
-                    "Content-Type '{}' is not supported; send application/json or text/json",
-                    text.escape_debug()
-                ),
-            )),
-        }
+fn media_of(content_type: Option<&str>) -> Result<Media, ApiError> {
+    let Some(content_type) = content_type else {
+        return Ok(Media::Unspecified);
+    };
+    match essence(content_type).as_str() {
+        "application/json" | "text/json" => Ok(Media::Json),
+        "application/xml" | "text/xml" => Ok(Media::Xml),
+        "application/x-www-form-urlencoded" => Ok(Media::Form),
+        "application/json-patch+json" => Ok(Media::JsonPatch),
+        "application/merge-patch+json" => Ok(Media::MergePatch),
+        "" => Ok(Media::Unspecified),
+        _ => Err(ApiError::new(
+            ErrorKind::UnsupportedMediaType,
+            format!(
+                "Content-Type '{}' is not supported; send application/json, text/json, application/xml, text/xml, \
+                 application/x-www-form-urlencoded, application/json-patch+json or application/merge-patch+json",
+                content_type.escape_debug()
+            ),
+        )),
     }
 }
 
-/// Reads the whole body, refusing more than `limit` bytes before reading them where
-/// `Content-Length` already tells.
+fn untyped_not_json() -> ApiError {
+    ApiError::new(
+        ErrorKind::UnsupportedMediaType,
+        "The request body has no Content-Type and is not JSON; send a Content-Type header",
+    )
+}
+
+fn read_json(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
+    // .NET and Windows clients may lead with a UTF-8 byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let parsed = match charset {
+        Some(Charset::Latin1) => serde_json::from_str(&Charset::Latin1.decode(bytes)?),
+        _ => serde_json::from_slice(bytes),
+    };
+    parsed.map_err(|err| {
+        ApiError::new(
+            ErrorKind::MalformedJson,
+            format!("The request body is not valid JSON: {err}"),
+        )
+    })
+}
+
+fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
+    let charset = match charset {
+        Some(charset) => charset,
+        None => xml::declared_encoding(bytes)
+            .map_or(Ok(Charset::Utf8), |label| Charset::from_label(&label))?,
+    };
+    let text = charset.decode(bytes)?;
+    xml::xml_to_value(&text, "TicketMessageEntity")
+}
+
+/// Reads the whole body, refusing more than `limit` bytes (before reading, when
+/// `Content-Length` already tells).
 async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -1,8 +1,18 @@
-//! Content negotiation: reading request bodies by `Content-Type` and writing responses.
+//! Content negotiation: reading request bodies by `Content-Type` (JSON, XML, forms, patches)
+//! and writing responses in the format `Accept` asks for.
 
+pub mod accept;
 pub mod body;
+mod charset;
+pub mod form;
+pub mod patch;
 pub mod response;
 pub mod wire;
+pub mod xml;
 
-pub use body::EntityBody;
+#[cfg(test)]
+mod roundtrip_tests;
+
+pub use accept::ResponseFormat;
+pub use body::{BodyKind, EntityBody};
 pub use response::entity_response;

@@ -170,7 +170,7 @@ pub fn assert_error(
         .unwrap_or_default();
     assert_eq!(
         keys,
-        ["Error", "ErrorMessage", "ErrorSource", "ErrorType"],
+        ["Error", "ErrorType", "ErrorMessage", "ErrorSource"],
         "body: {body}"
     );
     assert_eq!(body["Error"], true);

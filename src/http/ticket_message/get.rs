@@ -7,11 +7,13 @@ use super::{MessageId, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::negotiate::ResponseFormat;
 
 pub async fn get_message(
     _caller: Principal,
     State(state): State<AppState>,
+    format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    respond_with_message(&state, id).await
+    respond_with_message(&state, format, id).await
 }

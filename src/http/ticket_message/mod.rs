@@ -12,9 +12,11 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::state::AppState;
+use crate::domain::MessageDraft;
 use crate::error::ApiError;
-use crate::negotiate::entity_response;
-use crate::negotiate::wire::TicketMessageEntity;
+use crate::negotiate::patch::{apply_json_patch, apply_merge_patch};
+use crate::negotiate::wire::{TicketMessageEntity, decode_message};
+use crate::negotiate::{BodyKind, EntityBody, ResponseFormat, entity_response};
 use crate::store::StoreError;
 
 /// The resource's routes, on canonical paths (see `http::path`).
@@ -90,13 +92,42 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
 }
 
 /// Answers with the stored message exactly as `GET /TicketMessage/{id}` would.
-async fn respond_with_message(state: &AppState, id: i32) -> Result<Response, ApiError> {
+async fn respond_with_message(
+    state: &AppState,
+    format: ResponseFormat,
+    id: i32,
+) -> Result<Response, ApiError> {
     let message = state
         .store
         .message(id)
         .await?
         .ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    entity_response(&TicketMessageEntity(&message))
+    entity_response(
+        format,
+        "TicketMessageEntity",
+        &TicketMessageEntity(&message),
+    )
+}
+
+/// The draft a body asks to save into message `id`: the entity itself, or the stored entity
+/// with the body's patch applied.
+async fn draft_for(state: &AppState, id: i32, body: &EntityBody) -> Result<MessageDraft, ApiError> {
+    if body.kind == BodyKind::Entity {
+        return decode_message(&body.value);
+    }
+    let stored = state
+        .store
+        .message(id)
+        .await?
+        .ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    let mut document =
+        serde_json::to_value(TicketMessageEntity(&stored)).map_err(ApiError::internal)?;
+    match body.kind {
+        BodyKind::JsonPatch => apply_json_patch(&mut document, &body.value)?,
+        BodyKind::MergePatch => apply_merge_patch(&mut document, &body.value)?,
+        BodyKind::Entity => {}
+    }
+    decode_message(&document)
 }
 
 /// A store error where "not found" means the addressed message.

@@ -8,17 +8,19 @@ use super::{Notify, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::negotiate::EntityBody;
 use crate::negotiate::wire::decode_message;
+use crate::negotiate::{EntityBody, ResponseFormat};
 use crate::store::{SaveContext, StoreError};
 
 pub async fn post_message(
     caller: Principal,
     State(state): State<AppState>,
+    format: ResponseFormat,
     Notify(notify): Notify,
-    EntityBody(body): EntityBody,
+    body: EntityBody,
 ) -> Result<Response, ApiError> {
-    let draft = decode_message(&body)?;
+    // A patch media type on POST carries a whole entity: there is nothing stored to patch.
+    let draft = decode_message(&body.value)?;
     let ctx = SaveContext {
         associate_id: caller.associate_id,
         notify,
@@ -29,7 +31,7 @@ pub async fn post_message(
             .update_message(draft.requested_id, &draft, ctx)
             .await
         {
-            Ok(()) => return respond_with_message(&state, draft.requested_id).await,
+            Ok(()) => return respond_with_message(&state, format, draft.requested_id).await,
             Err(StoreError::NotFound) => {}
             Err(other) => return Err(other.into()),
         }
@@ -40,5 +42,5 @@ pub async fn post_message(
         ));
     }
     let id = state.store.create_message(&draft, ctx).await?;
-    respond_with_message(&state, id).await
+    respond_with_message(&state, format, id).await
 }

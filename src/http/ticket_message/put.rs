@@ -1,25 +1,26 @@
-//! `PUT /api/v1/TicketMessage/{id}?notify=`: replaces a stored message; the path id wins over
-//! the body's, and a missing id is 404 (PUT never creates).
+//! `PUT /api/v1/TicketMessage/{id}?notify=`: replaces a stored message (or patches it, for the
+//! patch media types); the path id wins over the body's, and a missing id is 404 (PUT never
+//! creates).
 
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{MessageId, Notify, message_error, respond_with_message};
+use super::{MessageId, Notify, draft_for, message_error, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::negotiate::EntityBody;
-use crate::negotiate::wire::decode_message;
+use crate::negotiate::{EntityBody, ResponseFormat};
 use crate::store::SaveContext;
 
 pub async fn put_message(
     caller: Principal,
     State(state): State<AppState>,
+    format: ResponseFormat,
     MessageId(id): MessageId,
     Notify(notify): Notify,
-    EntityBody(body): EntityBody,
+    body: EntityBody,
 ) -> Result<Response, ApiError> {
-    let draft = decode_message(&body)?;
+    let draft = draft_for(&state, id, &body).await?;
     let ctx = SaveContext {
         associate_id: caller.associate_id,
         notify,
@@ -29,5 +30,5 @@ pub async fn put_message(
         .update_message(id, &draft, ctx)
         .await
         .map_err(message_error(id))?;
-    respond_with_message(&state, id).await
+    respond_with_message(&state, format, id).await
 }

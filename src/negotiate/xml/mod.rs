@@ -1,0 +1,33 @@
+//! The vendor's REST XML form of carriers (`webapi-conventions.md` §7): reading it into the same
+//! JSON shape the JSON decoder takes, and writing a serialised carrier as XML.
+
+mod read;
+mod write;
+
+pub use read::{declared_encoding, xml_to_value};
+pub use write::value_to_xml;
+
+/// Array properties and the element name of their items.
+const LIST_ITEMS: &[(&str, &str)] = &[
+    ("MessageHeaders", "TicketMessageHeader"),
+    ("AttachmentsInfo", "AttachmentEntity"),
+];
+
+/// String dictionaries, written as `StringKeyValuePair` items.
+const DICTIONARIES: &[&str] = &["ExtraFields", "CustomFields", "_Links"];
+
+fn list_item_name(property: &str) -> Option<&'static str> {
+    LIST_ITEMS
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(property))
+        .map(|(_, item)| *item)
+}
+
+fn is_dictionary(property: &str) -> bool {
+    DICTIONARIES
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(property))
+}
+
+#[cfg(test)]
+mod tests;
