@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Conflict,
     /// The body's media type is not one ticketd reads (415).
     UnsupportedMediaType,
+    /// Too many failed sign-in attempts; retry after this many seconds (429).
+    TooManyRequests(u64),
     /// The request took longer than the configured limit (503).
     Timeout,
     /// The server failed; details are logged, not returned (500).
@@ -42,10 +44,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
 
     /// A 400 naming what is wrong.
@@ -55,27 +54,18 @@ impl ApiError {
 
     /// The vendor's documented 400 for a PUT or POST without an entity.
     pub fn missing_entity() -> Self {
-        Self::new(
-            ErrorKind::MissingEntity,
-            "Bad request. Entity to save is not in request body.",
-        )
+        Self::new(ErrorKind::MissingEntity, "Bad request. Entity to save is not in request body.")
     }
 
     /// A 404 for a ticket message id.
     pub fn message_not_found(id: i64) -> Self {
-        Self::new(
-            ErrorKind::NotFound,
-            format!("TicketMessage id {id} not found"),
-        )
+        Self::new(ErrorKind::NotFound, format!("TicketMessage id {id} not found"))
     }
 
     /// A 500 whose cause is logged here and never shown to the client.
     pub fn internal(cause: impl fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            ErrorKind::Internal,
-            "An internal error occurred; see the server log.",
-        )
+        Self::new(ErrorKind::Internal, "An internal error occurred; see the server log.")
     }
 }
 

@@ -1,60 +1,265 @@
-//! Who is calling: the [`Principal`] extractor and the schemes that establish it.
-//!
-//! Every protected handler takes a `Principal`; the schemes are tried here, in one place, so a
-//! new scheme slots in without touching handlers.
+//! Who is calling: the [`Principal`] extractor and the schemes that establish it — Basic,
+//! SoTicket, Bearer (JWT or API token), and browser sessions with an XSRF token — plus the
+//! partner `SO-AppToken`. All schemes are tried here, in one place.
 
 mod basic;
+mod bearer;
+pub mod cache;
+pub mod issue;
+pub mod jwt;
+pub mod limiter;
 pub mod password;
+pub mod secrets;
+mod session;
+mod ticket;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+pub use session::{SESSION_COOKIE, XSRF_COOKIE, cookie};
+
+use crate::domain::{Access, Scope};
 use crate::error::{ApiError, ErrorKind};
-use crate::store::Store;
+use crate::store::{Credentials, SecretKind, Store};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub associate_id: i32,
     pub login: String,
+    pub access: Access,
+    /// The partner application named by `SO-AppToken`, if any.
+    pub app: Option<String>,
+}
+
+impl Principal {
+    /// A 403 unless the caller may write.
+    pub fn require_write(&self) -> Result<(), ApiError> {
+        if self.access.can_write() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorKind::Forbidden,
+                format!("'{}' may read ticket messages but not change them", self.login),
+            ))
+        }
+    }
+}
+
+/// How authentication behaves; built from the command line.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub jwt: jwt::JwtSettings,
+    /// Refuse SoTicket callers that send no valid `SO-AppToken`, as the vendor's Online service does.
+    pub require_app_token: bool,
+    /// How long a successful Basic verification is remembered.
+    pub basic_cache_ttl: Duration,
+    /// Failed attempts allowed per client address and per login in one window.
+    pub failure_limit: u32,
+    pub failure_window: Duration,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt: jwt::JwtSettings { associate_claim: "sub".into(), ..Default::default() },
+            require_app_token: false,
+            basic_cache_ttl: Duration::from_secs(300),
+            failure_limit: 10,
+            failure_window: Duration::from_secs(60),
+        }
+    }
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    cache: cache::VerifiedCache,
+    jwt: Option<jwt::JwtVerifier>,
+    require_app_token: bool,
+    limiter: limiter::FailureLimiter,
 }
 
 /// Checks credentials against the store.
 #[derive(Clone)]
 pub struct Authenticator {
-    store: Arc<dyn Store>,
+    inner: Arc<Inner>,
+}
+
+/// Why authentication failed, and whether the attempt counts towards the failure limit.
+struct Failure {
+    error: ApiError,
+    login: Option<String>,
+    counts: bool,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        let counts = error.kind == ErrorKind::Unauthorized;
+        Self { error, login: None, counts }
+    }
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, settings: &AuthSettings) -> Result<Self, String> {
+        let inner = Inner {
+            store,
+            cache: cache::VerifiedCache::new(settings.basic_cache_ttl),
+            jwt: jwt::JwtVerifier::from_settings(&settings.jwt)?,
+            require_app_token: settings.require_app_token,
+            limiter: limiter::FailureLimiter::new(settings.failure_limit, settings.failure_window),
+        };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
-    /// Authenticates the `Authorization` header's value.
-    pub async fn authenticate(&self, authorization: Option<&[u8]>) -> Result<Principal, ApiError> {
-        let Some(raw) = authorization else {
-            return Err(unauthorized("No Authorization header was sent"));
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// Authenticates a request from its headers; `client` is the peer address, for rate limiting.
+    pub async fn authenticate(&self, headers: &HeaderMap, client: Option<IpAddr>) -> Result<Principal, ApiError> {
+        let ip_key = client.map(|ip| format!("ip:{ip}"));
+        self.check_limit(ip_key.as_deref())?;
+        let app = self.partner_app(headers).await?;
+        let attempt = match headers.get(AUTHORIZATION) {
+            Some(value) => self.by_authorization(value.as_bytes(), app.is_some()).await,
+            // Presenting nothing at all is not a failed attempt.
+            None if session::cookie(headers, SESSION_COOKIE).is_none() => {
+                return Err(unauthorized("No Authorization header was sent"));
+            }
+            None => session::authenticate(self, headers).await.map_err(Failure::from),
         };
-        let text = std::str::from_utf8(raw)
-            .map_err(|_| unauthorized("The Authorization header is not valid UTF-8"))?;
-        let (scheme, credentials) = text.trim().split_once(' ').unwrap_or((text.trim(), ""));
+        match attempt {
+            Ok(mut principal) => {
+                principal.app = app;
+                Ok(principal)
+            }
+            Err(failure) => {
+                if failure.counts {
+                    ip_key.iter().chain(failure.login.map(|l| format!("login:{}", l.to_lowercase())).iter()).for_each(
+                        |key| {
+                            self.inner.limiter.record_failure(key);
+                        },
+                    );
+                }
+                Err(failure.error)
+            }
+        }
+    }
+
+    /// Verifies a login and password (Basic, and the session login form).
+    pub async fn verify_password(
+        &self,
+        login: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Principal, ApiError> {
+        let ip_key = client.map(|ip| format!("ip:{ip}"));
+        self.check_limit(ip_key.as_deref())?;
+        match basic::verify(self, login, password).await {
+            Ok(principal) => Ok(principal),
+            Err(failure) => {
+                if failure.counts {
+                    ip_key.iter().for_each(|key| self.inner.limiter.record_failure(key));
+                    self.inner.limiter.record_failure(&format!("login:{}", login.to_lowercase()));
+                }
+                Err(failure.error)
+            }
+        }
+    }
+
+    fn check_limit(&self, key: Option<&str>) -> Result<(), ApiError> {
+        match key.and_then(|k| self.inner.limiter.blocked_for(k)) {
+            Some(seconds) => Err(ApiError::new(
+                ErrorKind::TooManyRequests(seconds),
+                format!("Too many failed sign-in attempts; try again in {seconds} s"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    async fn by_authorization(&self, raw: &[u8], has_app: bool) -> Result<Principal, Failure> {
+        let text = std::str::from_utf8(raw).map_err(|_| unauthorized("The Authorization header is not valid UTF-8"))?;
+        let text = text.trim();
+        let (scheme, credentials) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let credentials = credentials.trim();
         if scheme.eq_ignore_ascii_case("Basic") {
-            basic::authenticate(self.store.as_ref(), credentials.trim()).await
+            basic::authenticate(self, credentials).await
+        } else if scheme.eq_ignore_ascii_case("SoTicket") {
+            if self.inner.require_app_token && !has_app {
+                return Err(unauthorized("SoTicket callers must also send a valid SO-AppToken header").into());
+            }
+            ticket::authenticate(self, credentials).await.map_err(Failure::from)
+        } else if scheme.eq_ignore_ascii_case("Bearer") {
+            bearer::authenticate(self, credentials).await.map_err(Failure::from)
         } else {
             Err(unauthorized(&format!(
-                "The Authorization scheme '{}' is not supported; use Basic",
+                "The Authorization scheme '{}' is not supported; use Basic, SoTicket or Bearer",
                 scheme.escape_debug()
-            )))
+            ))
+            .into())
         }
+    }
+
+    /// The application `SO-AppToken` names; an unknown token is a 401.
+    async fn partner_app(&self, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+        let Some(value) = headers.get("so-apptoken") else { return Ok(None) };
+        let token = value.to_str().map_err(|_| unauthorized("The SO-AppToken header is not valid text"))?.trim();
+        let found = self.store().find_secret(SecretKind::App, &secrets::digest(token)).await?;
+        match found.filter(|app| !app.revoked) {
+            Some(app) => {
+                tracing::Span::current().record("app", app.name.as_str());
+                Ok(Some(app.name))
+            }
+            None => Err(unauthorized("The SO-AppToken header names no registered application")),
+        }
+    }
+
+    /// The principal for a stored secret's associate, refusing disabled associates.
+    async fn principal_for(&self, associate_id: i32, scope: Scope) -> Result<Principal, ApiError> {
+        let credentials = self.store().credentials_by_id(associate_id).await?;
+        principal_of(credentials, scope)
     }
 }
 
-/// A 401 that says what was wrong with the credentials.
+/// A principal from stored credentials; `None` or disabled is a 401.
+fn principal_of(credentials: Option<Credentials>, scope: Scope) -> Result<Principal, ApiError> {
+    match credentials.filter(|c| !c.deleted) {
+        Some(c) => Ok(Principal {
+            associate_id: c.associate_id,
+            login: c.login,
+            access: Access { role: c.role, scope },
+            app: None,
+        }),
+        None => Err(unauthorized("The credentials are not valid")),
+    }
+}
+
+/// Whether a stored secret may still be used.
+fn is_live(secret: &crate::store::StoredSecret) -> bool {
+    !secret.revoked && secret.expires_at.is_none_or(|at| at > chrono::Utc::now().naive_utc())
+}
+
+/// A 401 that says what was wrong with the credentials (never whether a login exists).
 pub(crate) fn unauthorized(why: &str) -> ApiError {
     ApiError::new(ErrorKind::Unauthorized, why)
+}
+
+/// The peer address of the request, when the server knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
 }
 
 impl<S> FromRequestParts<S> for Principal
@@ -66,8 +271,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let authenticator = Authenticator::from_ref(state);
-        let header = parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes());
-        let principal = authenticator.authenticate(header).await?;
+        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let principal = authenticator.authenticate(&parts.headers, client).await?;
         tracing::Span::current().record("associate", principal.associate_id);
         Ok(principal)
     }

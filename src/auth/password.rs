@@ -17,26 +17,19 @@ pub fn hash(password: &str) -> Result<String, String> {
 
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 pub async fn verify(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_now(&password, &stored))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_now(&password, &stored)).await.unwrap_or(false)
 }
 
 /// Burns one verification's worth of time for a login that does not exist.
 pub async fn verify_dummy(password: String) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let stored = DUMMY
-        .get_or_init(|| hash("ticketd-dummy-password").unwrap_or_default())
-        .clone();
+    let stored = DUMMY.get_or_init(|| hash("ticketd-dummy-password").unwrap_or_default()).clone();
     let _ = verify(password, stored).await;
 }
 
 fn verify_now(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(stored)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 #[cfg(test)]

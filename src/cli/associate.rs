@@ -1,15 +1,17 @@
-//! `ticketd associate add`: creates a user who can sign in with Basic credentials.
+//! `ticketd associate …`: users who can sign in.
 
 use clap::Subcommand;
 use tokio::io::AsyncReadExt;
 
 use super::DatabaseArgs;
 use crate::auth::password;
-use crate::store::NewAssociate;
+use crate::domain::Role;
+use crate::store::{AssociateChange, NewAssociate};
 
 #[derive(Debug, Subcommand)]
 pub enum AssociateCommand {
     /// Add an associate; the password is read from standard input (never from the command line).
+    /// Prints the new associate's id.
     Add {
         /// The login name (matched without regard to case).
         login: String,
@@ -22,43 +24,78 @@ pub enum AssociateCommand {
         /// The associate's e-mail address.
         #[arg(long, default_value = "")]
         email: String,
+        /// What the associate may do: admin, agent or readonly.
+        #[arg(long, default_value = "agent", value_parser = parse_role)]
+        role: Role,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set a new password, read from standard input.
+    Passwd {
+        login: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Change an associate's role (admin, agent or readonly).
+    Role {
+        login: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Refuse every further sign-in of an associate, whatever the credential.
+    Disable {
+        login: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Allow a disabled associate to sign in again.
+    Enable {
+        login: String,
         #[command(flatten)]
         database: DatabaseArgs,
     },
 }
 
-pub async fn run(command: AssociateCommand) -> Result<(), String> {
-    let AssociateCommand::Add {
-        login,
-        password_stdin: _,
-        name,
-        email,
-        database,
-    } = command;
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_name(text).ok_or_else(|| format!("'{text}' is not a role; use admin, agent or readonly"))
+}
+
+/// The first line of standard input, which must not be empty.
+async fn read_password() -> Result<String, String> {
     let mut input = String::new();
-    tokio::io::stdin()
-        .read_to_string(&mut input)
-        .await
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+    tokio::io::stdin().read_to_string(&mut input).await.map_err(|e| format!("cannot read the password: {e}"))?;
     let secret = input.lines().next().unwrap_or_default();
     if secret.is_empty() {
         return Err("the password on standard input is empty".into());
     }
-    let store = crate::store::connect(&database.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let password_hash = password::hash(secret)?;
-    let associate = NewAssociate {
-        login,
-        password_hash,
-        full_name: name,
-        email,
-        ..Default::default()
+    Ok(secret.to_owned())
+}
+
+pub async fn run(command: AssociateCommand) -> Result<(), String> {
+    let (database, login, change) = match command {
+        AssociateCommand::Add { login, password_stdin: _, name, email, role, database } => {
+            let password_hash = password::hash(&read_password().await?)?;
+            let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+            let associate = NewAssociate { login, password_hash, full_name: name, email, role, ..Default::default() };
+            let id = store.add_associate(&associate).await.map_err(|e| e.to_string())?;
+            println!("{id}");
+            return Ok(());
+        }
+        AssociateCommand::Passwd { login, password_stdin: _, database } => {
+            (database, login, AssociateChange::PasswordHash(password::hash(&read_password().await?)?))
+        }
+        AssociateCommand::Role { login, role, database } => (database, login, AssociateChange::Role(role)),
+        AssociateCommand::Disable { login, database } => (database, login, AssociateChange::Disabled(true)),
+        AssociateCommand::Enable { login, database } => (database, login, AssociateChange::Disabled(false)),
     };
-    let id = store
-        .add_associate(&associate)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("{id}");
-    Ok(())
+    let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+    if store.change_associate(&login, &change).await.map_err(|e| e.to_string())? {
+        Ok(())
+    } else {
+        Err(format!("there is no associate '{login}'"))
+    }
 }

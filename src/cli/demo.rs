@@ -1,28 +1,20 @@
 //! Demo data for `serve --demo`: associates (login `tje0`, password `Tje0`, as in the vendor's
-//! samples), persons, tickets and messages with non-ASCII text. Ids start at 1.
+//! samples; `gjest`/`Gjest1` may only read), persons, tickets and messages with non-ASCII text.
+//! Ids start at 1.
 
 use crate::auth::password;
 use crate::domain::{
-    MessageCategory, MessageContent, MessageDraft, MessageHeader, MessageHeaderStdItem,
-    MessageRefs, MessageType, SecurityLevel, TicketBaseStatus, UserType,
+    MessageCategory, MessageContent, MessageDraft, MessageHeader, MessageHeaderStdItem, MessageRefs, MessageType, Role,
+    SecurityLevel, TicketBaseStatus, UserType,
 };
 use crate::locale::parse_wire_datetime;
 use crate::store::{NewAssociate, NewPerson, NewTicket, SaveContext, Store};
 
-const ASSOCIATES: &[(&str, &str, &str, &str)] = &[
-    ("tje0", "Tje0", "Tje Ødegård", "tje0@example.com"),
-    (
-        "ragnhild",
-        "Ragnhild1",
-        "Ragnhild Åsen",
-        "ragnhild@example.com",
-    ),
-    (
-        "jose",
-        "José1",
-        "José Müller-Lüdenscheidt",
-        "jose@example.com",
-    ),
+const ASSOCIATES: &[(&str, &str, &str, &str, Role)] = &[
+    ("tje0", "Tje0", "Tje Ødegård", "tje0@example.com", Role::Admin),
+    ("ragnhild", "Ragnhild1", "Ragnhild Åsen", "ragnhild@example.com", Role::Agent),
+    ("jose", "José1", "José Müller-Lüdenscheidt", "jose@example.com", Role::Agent),
+    ("gjest", "Gjest1", "Gjest Lesevik", "gjest@example.com", Role::ReadOnly),
 ];
 
 const PERSONS: &[(&str, &str, &str, &str)] = &[
@@ -33,40 +25,16 @@ const PERSONS: &[(&str, &str, &str, &str)] = &[
 
 const TICKETS: &[(&str, usize, usize)] = &[
     ("Fakturaen for mars stemmer ikke – kan dere sjekke?", 0, 0),
-    (
-        "Login fails with “invalid grant” after password change",
-        1,
-        1,
-    ),
+    ("Login fails with “invalid grant” after password change", 1, 1),
     ("Bestellung #4711: Lieferung unvollständig", 2, 2),
 ];
 
 const MESSAGES: &[(usize, &str, &str)] = &[
-    (
-        0,
-        "Hei! Fakturaen for mars viser 12 500 kr, men avtalen sier 10 000 kr. Mvh Bjørn",
-        "2024-03-04T08:15:00",
-    ),
-    (
-        0,
-        "Takk, Bjørn – vi ser på saken og kommer tilbake i løpet av dagen.",
-        "2024-03-04T09:02:31.5",
-    ),
-    (
-        1,
-        "Since the reset I get “invalid grant” 🙁 every time I sign in.",
-        "2024-05-17T13:40:00",
-    ),
-    (
-        2,
-        "Es fehlen drei Artikel aus der Bestellung. Grüße, Ólafur",
-        "2024-06-01T10:00:00",
-    ),
-    (
-        2,
-        "Die fehlenden Artikel sind unterwegs – Sendungsnummer folgt.",
-        "2024-06-01T11:30:00",
-    ),
+    (0, "Hei! Fakturaen for mars viser 12 500 kr, men avtalen sier 10 000 kr. Mvh Bjørn", "2024-03-04T08:15:00"),
+    (0, "Takk, Bjørn – vi ser på saken og kommer tilbake i løpet av dagen.", "2024-03-04T09:02:31.5"),
+    (1, "Since the reset I get “invalid grant” 🙁 every time I sign in.", "2024-05-17T13:40:00"),
+    (2, "Es fehlen drei Artikel aus der Bestellung. Grüße, Ólafur", "2024-06-01T10:00:00"),
+    (2, "Die fehlenden Artikel sind unterwegs – Sendungsnummer folgt.", "2024-06-01T11:30:00"),
 ];
 
 /// Fills an empty store with the demo data set.
@@ -86,7 +54,7 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
         persons.push(store.add_person(&person).await.map_err(fail)?);
     }
     let mut associates = Vec::new();
-    for (login, secret, name, email) in ASSOCIATES {
+    for (login, secret, name, email, role) in ASSOCIATES {
         let associate = NewAssociate {
             login: (*login).into(),
             password_hash: password::hash(secret)?,
@@ -94,6 +62,7 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
             email: (*email).into(),
             person_id: None,
             user_type: UserType::InternalAssociate,
+            role: *role,
         };
         associates.push(store.add_associate(&associate).await.map_err(fail)?);
     }
@@ -113,18 +82,9 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
         tickets.push(store.add_ticket(&ticket).await.map_err(fail)?);
     }
     for (ticket, body, created_at) in MESSAGES {
-        let draft = demo_message(
-            tickets[*ticket],
-            persons[*ticket],
-            associates[0],
-            TICKETS[*ticket].0,
-            body,
-            created_at,
-        )?;
-        let ctx = SaveContext {
-            associate_id: associates[0],
-            notify: false,
-        };
+        let draft =
+            demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].0, body, created_at)?;
+        let ctx = SaveContext { associate_id: associates[0], notify: false };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }
     Ok(())
@@ -157,14 +117,6 @@ fn demo_message(
         language: "no".into(),
         ..Default::default()
     };
-    let refs = MessageRefs {
-        ticket_id: Some(ticket_id),
-        created_by: Some(author),
-        person_id: Some(person_id),
-    };
-    Ok(MessageDraft {
-        requested_id: 0,
-        refs,
-        content,
-    })
+    let refs = MessageRefs { ticket_id: Some(ticket_id), created_by: Some(author), person_id: Some(person_id) };
+    Ok(MessageDraft { requested_id: 0, refs, content })
 }

@@ -1,7 +1,8 @@
-//! The command line: `serve`, `migrate`, `associate add` and `healthcheck`. Every flag can also
+//! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app` and `healthcheck`. Every flag can also
 //! be set through the environment variable named in `--help`.
 
 mod associate;
+mod credentials;
 mod demo;
 mod healthcheck;
 mod serve;
@@ -11,14 +12,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use demo::seed_demo_data;
-pub use serve::{ServeArgs, Server};
+pub use serve::{AuthArgs, ServeArgs, Server};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "ticketd",
-    version,
-    about = "A SuperOffice-compatible REST WebAPI server for ticket messages"
-)]
+#[command(name = "ticketd", version, about = "A SuperOffice-compatible REST WebAPI server for ticket messages")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +31,21 @@ enum Command {
     Associate {
         #[command(subcommand)]
         action: associate::AssociateCommand,
+    },
+    /// Issue and revoke SoTicket tickets.
+    Ticket {
+        #[command(subcommand)]
+        action: credentials::TicketCommand,
+    },
+    /// Issue and revoke Bearer API tokens.
+    Token {
+        #[command(subcommand)]
+        action: credentials::TokenCommand,
+    },
+    /// Register and remove partner applications (SO-AppToken).
+    App {
+        #[command(subcommand)]
+        action: credentials::AppCommand,
     },
     /// Exit 0 when a running server's /health answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
@@ -51,10 +63,7 @@ pub struct DatabaseArgs {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("ticketd: cannot start the async runtime: {err}");
@@ -69,6 +78,9 @@ pub fn run() -> ExitCode {
                 .map(|_| tracing::info!("schema is up to date"))
                 .map_err(|err| err.to_string()),
             Command::Associate { action } => associate::run(action).await,
+            Command::Ticket { action } => credentials::run_ticket(action).await,
+            Command::Token { action } => credentials::run_token(action).await,
+            Command::App { action } => credentials::run_app(action).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
         }
     });
@@ -85,8 +97,5 @@ pub fn run() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -9,6 +9,8 @@ use clap::Args;
 use tokio::net::TcpListener;
 
 use super::DatabaseArgs;
+use crate::auth::AuthSettings;
+use crate::auth::jwt::JwtSettings;
 use crate::http::{AppState, Limits, router};
 use crate::store::Store;
 
@@ -29,6 +31,79 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with an error.
     #[arg(long, env = "TICKETD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// Authentication options of `ticketd serve`.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// HS256 secret that Bearer JWTs are signed with.
+    #[arg(long, env = "TICKETD_JWT_HS256_SECRET", hide_env_values = true)]
+    pub jwt_hs256_secret: Option<String>,
+    /// PEM file with the RSA (RS256) or EC P-256 (ES256) public key Bearer JWTs are signed with.
+    #[arg(long, env = "TICKETD_JWT_PUBLIC_KEY")]
+    pub jwt_public_key: Option<String>,
+    /// JWKS file with the public keys Bearer JWTs are signed with.
+    #[arg(long, env = "TICKETD_JWT_JWKS")]
+    pub jwt_jwks: Option<String>,
+    /// Required `iss` of Bearer JWTs.
+    #[arg(long, env = "TICKETD_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` of Bearer JWTs.
+    #[arg(long, env = "TICKETD_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// The JWT claim holding the associate's login.
+    #[arg(long, env = "TICKETD_JWT_ASSOCIATE_CLAIM", default_value = "sub")]
+    pub jwt_associate_claim: String,
+    /// Refuse SoTicket callers without a valid SO-AppToken header (as the vendor's Online service does).
+    #[arg(long, env = "TICKETD_REQUIRE_APP_TOKEN")]
+    pub require_app_token: bool,
+    /// Hours a browser session (and the ticket its login issues) lasts.
+    #[arg(long, env = "TICKETD_SESSION_HOURS", default_value_t = 8)]
+    pub session_hours: u64,
+    /// Mark session cookies `Secure` (set this when clients reach ticketd over HTTPS).
+    #[arg(long, env = "TICKETD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Failed sign-ins allowed per client address and per login each minute before 429.
+    #[arg(long, env = "TICKETD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
+    pub auth_failure_limit: u32,
+}
+
+impl Default for AuthArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        Self {
+            jwt_hs256_secret: None,
+            jwt_public_key: None,
+            jwt_jwks: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_associate_claim: "sub".into(),
+            require_app_token: false,
+            session_hours: 8,
+            secure_cookies: false,
+            auth_failure_limit: 10,
+        }
+    }
+}
+
+impl AuthArgs {
+    fn settings(&self) -> AuthSettings {
+        AuthSettings {
+            jwt: JwtSettings {
+                hs256_secret: self.jwt_hs256_secret.clone(),
+                public_key: self.jwt_public_key.clone(),
+                jwks: self.jwt_jwks.clone(),
+                issuer: self.jwt_issuer.clone(),
+                audience: self.jwt_audience.clone(),
+                associate_claim: self.jwt_associate_claim.clone(),
+            },
+            require_app_token: self.require_app_token,
+            failure_limit: self.auth_failure_limit.max(1),
+            ..AuthSettings::default()
+        }
+    }
 }
 
 /// A bound, not yet serving, server.
@@ -47,17 +122,15 @@ impl Server {
             super::seed_demo_data(store.as_ref()).await?;
             tracing::info!("seeded demo data (login tje0, password Tje0)");
         }
-        let listener = TcpListener::bind(args.listen)
-            .await
-            .map_err(|err| format!("cannot listen on {}: {err}", args.listen))?;
+        let listener =
+            TcpListener::bind(args.listen).await.map_err(|err| format!("cannot listen on {}: {err}", args.listen))?;
         let limits = Limits {
             body_bytes: args.body_limit,
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+            session_ttl: Duration::from_secs(args.auth.session_hours.max(1) * 3600),
+            secure_cookies: args.auth.secure_cookies,
         };
-        Ok(Self {
-            listener,
-            state: AppState::new(store, limits),
-        })
+        Ok(Self { listener, state: AppState::new(store, limits, &args.auth.settings())? })
     }
 
     /// The store the server uses.
@@ -71,13 +144,11 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), String> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}");
-        axum::serve(self.listener, router(self.state))
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|err| format!("server error: {err}"))
@@ -85,10 +156,7 @@ impl Server {
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), String> {
-    Server::build(&args)
-        .await?
-        .run_until(shutdown_signal())
-        .await?;
+    Server::build(&args).await?.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

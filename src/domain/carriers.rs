@@ -211,11 +211,6 @@ pub struct Person {
 impl Person {
     /// "First Middle Last", skipping empty parts.
     pub fn compose_full_name(first: &str, middle: &str, last: &str) -> String {
-        [first, middle, last]
-            .iter()
-            .filter(|p| !p.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [first, middle, last].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
     }
 }

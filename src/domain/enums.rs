@@ -15,26 +15,17 @@ pub trait VendorEnum: Sized + Copy + 'static {
 
     /// Finds a member by name, ignoring ASCII case.
     fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|m| m.name().eq_ignore_ascii_case(name))
+        Self::ALL.iter().copied().find(|m| m.name().eq_ignore_ascii_case(name))
     }
 
     /// Finds a member by ordinal.
     fn from_ordinal(ordinal: i64) -> Option<Self> {
-        usize::try_from(ordinal)
-            .ok()
-            .and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(ordinal).ok().and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// The comma-separated member names, for error messages.
     fn names() -> String {
-        Self::ALL
-            .iter()
-            .map(|m| m.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Self::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -122,21 +113,12 @@ mod tests {
 
     #[test]
     fn names_match_in_any_case_and_ordinals_round_trip() {
-        assert_eq!(
-            SecurityLevel::from_name("external"),
-            Some(SecurityLevel::External)
-        );
+        assert_eq!(SecurityLevel::from_name("external"), Some(SecurityLevel::External));
         assert_eq!(MessageType::from_name("HTML"), Some(MessageType::Html));
-        assert_eq!(
-            MessageCategory::from_ordinal(1),
-            Some(MessageCategory::Bounce)
-        );
+        assert_eq!(MessageCategory::from_ordinal(1), Some(MessageCategory::Bounce));
         assert_eq!(BadgeType::Outgoing.ordinal(), 5);
         assert_eq!(BadgeType::from_ordinal(6), None);
         assert_eq!(BadgeType::from_ordinal(-1), None);
-        assert_eq!(
-            MessageHeaderStdItem::CustomerReadFAQ.name(),
-            "CustomerReadFAQ"
-        );
+        assert_eq!(MessageHeaderStdItem::CustomerReadFAQ.name(), "CustomerReadFAQ");
     }
 }

@@ -6,8 +6,7 @@ use chrono::NaiveDateTime;
 
 use super::carriers::{Associate, Person, Ticket};
 use super::enums::{
-    BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
-    SecurityLevel,
+    BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, SecurityLevel,
 };
 
 /// A point in time in the installation's base zone (UTC), to 100 ns precision.
@@ -50,12 +49,10 @@ impl AttachmentInfo {
     /// Whether the file name's extension is on the list of extensions safe to open.
     pub fn is_safe_file_extension(&self) -> bool {
         const SAFE: &[&str] = &[
-            "txt", "pdf", "png", "jpg", "jpeg", "gif", "bmp", "webp", "csv", "doc", "docx", "xls",
-            "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "eml", "msg", "zip",
+            "txt", "pdf", "png", "jpg", "jpeg", "gif", "bmp", "webp", "csv", "doc", "docx", "xls", "xlsx", "ppt",
+            "pptx", "odt", "ods", "odp", "rtf", "eml", "msg", "zip",
         ];
-        self.name
-            .rsplit_once('.')
-            .is_some_and(|(_, ext)| SAFE.iter().any(|safe| safe.eq_ignore_ascii_case(ext)))
+        self.name.rsplit_once('.').is_some_and(|(_, ext)| SAFE.iter().any(|safe| safe.eq_ignore_ascii_case(ext)))
     }
 }
 
@@ -155,10 +152,7 @@ mod tests {
 
     #[test]
     fn safe_extensions_are_judged_by_the_last_extension() {
-        let named = |name: &str| AttachmentInfo {
-            name: name.into(),
-            ..Default::default()
-        };
+        let named = |name: &str| AttachmentInfo { name: name.into(), ..Default::default() };
         assert!(named("report.PDF").is_safe_file_extension());
         assert!(!named("setup.pdf.exe").is_safe_file_extension());
         assert!(!named("README").is_safe_file_extension());

@@ -1,17 +1,19 @@
 //! The ticket-message model: what a message is, what a save asks for, and the carriers it refers to.
 //! Nothing here performs I/O or knows about HTTP or SQL.
 
+pub mod access;
 pub mod carriers;
 pub mod enums;
 pub mod message;
 pub mod sample;
 
+pub use access::{Access, Role, Scope};
 pub use carriers::{Associate, Person, Ticket};
 pub use enums::{
-    BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
-    SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
+    BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, SecurityLevel,
+    TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
 };
 pub use message::{
-    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE,
-    TicketMessage, Timestamp,
+    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE, TicketMessage,
+    Timestamp,
 };

@@ -5,23 +5,18 @@ use chrono::NaiveDate;
 
 use super::{
     Associate, AttachmentInfo, BadgeType, FieldMap, MessageCategory, MessageContent, MessageHeader,
-    MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, Person, SecurityLevel, Ticket,
-    TicketBaseStatus, TicketMessage, Timestamp, UserType,
+    MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, Person, SecurityLevel, Ticket, TicketBaseStatus,
+    TicketMessage, Timestamp, UserType,
 };
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> Timestamp {
-    NaiveDate::from_ymd_opt(y, mo, d)
-        .and_then(|date| date.and_hms_nano_opt(h, mi, s, nanos))
-        .unwrap_or(super::NO_DATE)
+    NaiveDate::from_ymd_opt(y, mo, d).and_then(|date| date.and_hms_nano_opt(h, mi, s, nanos)).unwrap_or(super::NO_DATE)
 }
 
 /// The sample message.
 pub fn sample_message() -> TicketMessage {
     let fields = |pairs: &[(&str, &str)]| -> FieldMap {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     };
     TicketMessage {
         id: 7,

@@ -8,8 +8,13 @@ use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::accept::error_format;
 use crate::negotiate::response::encode;
 
-/// The `WWW-Authenticate` challenge the vendor sends with every 401.
-pub const BASIC_CHALLENGE: &str = "Basic realm=\"SuperOffice Username or Ticket\"";
+/// The `WWW-Authenticate` challenges of every 401: the vendor's own first, then the other
+/// schemes ticketd accepts.
+pub const CHALLENGES: [&str; 3] = [
+    "Basic realm=\"SuperOffice Username or Ticket\"",
+    "SOTicket realm=\"SuperOffice\"",
+    "Bearer realm=\"SuperOffice\"",
+];
 
 /// The vendor's documented 401 body is a short HTML help text.
 const UNAUTHORIZED_HTML: &str = "<!DOCTYPE html><html><head><title>401 Unauthorized</title></head><body>\
@@ -30,9 +35,7 @@ struct ErrorBody<'a> {
 
 fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
-        ErrorKind::InvalidArgument | ErrorKind::MalformedJson | ErrorKind::MissingEntity => {
-            StatusCode::BAD_REQUEST
-        }
+        ErrorKind::InvalidArgument | ErrorKind::MalformedJson | ErrorKind::MissingEntity => StatusCode::BAD_REQUEST,
         ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
@@ -40,6 +43,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorKind::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -57,6 +61,7 @@ fn error_type_of(kind: ErrorKind) -> &'static str {
         ErrorKind::MethodNotAllowed => "HttpMethodNotAllowedException",
         ErrorKind::PayloadTooLarge => "RequestEntityTooLargeException",
         ErrorKind::UnsupportedMediaType => "UnsupportedMediaTypeException",
+        ErrorKind::TooManyRequests(_) => "TooManyRequestsException",
         ErrorKind::Timeout => "TimeoutException",
         ErrorKind::Internal => "Exception",
     }
@@ -64,9 +69,7 @@ fn error_type_of(kind: ErrorKind) -> &'static str {
 
 fn error_source_of(kind: ErrorKind) -> &'static str {
     match kind {
-        ErrorKind::NotFound | ErrorKind::Forbidden | ErrorKind::Internal => {
-            "SuperOffice.Services.Implementation"
-        }
+        ErrorKind::NotFound | ErrorKind::Forbidden | ErrorKind::Internal => "SuperOffice.Services.Implementation",
         ErrorKind::Unauthorized => "SuperOffice.WebApi.Authentication",
         _ => "SuperOffice.WebApi",
     }
@@ -86,27 +89,24 @@ impl IntoResponse for ApiError {
         // The request's negotiated format, so an XML client gets an XML `ErrorInfo`.
         let format = error_format();
         let bytes = encode(format, "ErrorInfo", &body).unwrap_or_default();
-        let content_type = [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
-        )];
-        (status_of(self.kind), content_type, bytes).into_response()
+        let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))];
+        let mut response = (status_of(self.kind), content_type, bytes).into_response();
+        if let ErrorKind::TooManyRequests(seconds) = self.kind {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
 fn unauthorized_response(why: &str) -> Response {
     tracing::debug!(why, "unauthenticated request");
-    let headers = [
-        (
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(BASIC_CHALLENGE),
-        ),
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        ),
-    ];
-    (StatusCode::UNAUTHORIZED, headers, UNAUTHORIZED_HTML).into_response()
+    let mut response = (StatusCode::UNAUTHORIZED, UNAUTHORIZED_HTML).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    for challenge in CHALLENGES {
+        headers.append(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    }
+    response
 }
 
 /// Any path no route serves.
@@ -116,8 +116,5 @@ pub async fn no_route() -> ApiError {
 
 /// A known path asked with a method it does not offer.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        ErrorKind::MethodNotAllowed,
-        "The HTTP method is not supported on this resource",
-    )
+    ApiError::new(ErrorKind::MethodNotAllowed, "The HTTP method is not supported on this resource")
 }

@@ -11,9 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use super::path;
@@ -31,9 +29,7 @@ struct SequentialRequestId(Arc<AtomicU64>);
 impl MakeRequestId for SequentialRequestId {
     fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
-        HeaderValue::from_str(&format!("req-{n:08x}"))
-            .ok()
-            .map(RequestId::new)
+        HeaderValue::from_str(&format!("req-{n:08x}")).ok().map(RequestId::new)
     }
 }
 
@@ -42,24 +38,16 @@ pub fn wrap(app: Router, state: &AppState) -> Router {
     let header = axum::http::HeaderName::from_static(REQUEST_ID);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path(), associate = tracing::field::Empty)
+        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path(), associate = tracing::field::Empty, app = tracing::field::Empty)
     });
     app.layer(
         ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(
-                header.clone(),
-                SequentialRequestId::default(),
-            ))
+            .layer(SetRequestIdLayer::new(header.clone(), SequentialRequestId::default()))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header))
             .layer(middleware::from_fn(negotiate_error_format))
-            .layer(CatchPanicLayer::custom(|_| {
-                ApiError::internal("a request handler panicked").into_response()
-            }))
-            .layer(middleware::from_fn_with_state(
-                state.limits,
-                enforce_timeout,
-            ))
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal("a request handler panicked").into_response()))
+            .layer(middleware::from_fn_with_state(state.limits, enforce_timeout))
             .layer(middleware::map_request(path::normalize)),
     )
 }
@@ -76,10 +64,7 @@ async fn enforce_timeout(State(limits): State<Limits>, request: Request, next: N
         Ok(response) => response,
         Err(_) => ApiError::new(
             ErrorKind::Timeout,
-            format!(
-                "The request did not finish within {} s",
-                limits.request_timeout.as_secs_f32()
-            ),
+            format!("The request did not finish within {} s", limits.request_timeout.as_secs_f32()),
         )
         .into_response(),
     }

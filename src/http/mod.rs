@@ -4,6 +4,7 @@ mod error;
 mod health;
 mod middleware;
 mod path;
+mod session;
 mod state;
 mod ticket_message;
 
@@ -17,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/health", get(health::health))
         .merge(ticket_message::routes())
+        .merge(session::routes())
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state.clone());

@@ -53,16 +53,10 @@ pub async fn normalize(mut request: Request) -> Request {
 fn canonical_path(path: &str) -> Option<(String, Option<String>)> {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut tenant = None;
-    if segments.len() >= 2
-        && !segments[0].eq_ignore_ascii_case("api")
-        && segments[1].eq_ignore_ascii_case("api")
-    {
+    if segments.len() >= 2 && !segments[0].eq_ignore_ascii_case("api") && segments[1].eq_ignore_ascii_case("api") {
         tenant = Some(segments.remove(0).to_owned());
     }
-    if !segments
-        .first()
-        .is_some_and(|s| s.eq_ignore_ascii_case("api"))
-    {
+    if !segments.first().is_some_and(|s| s.eq_ignore_ascii_case("api")) {
         return None;
     }
     let mut canonical = String::with_capacity(path.len());
@@ -79,23 +73,15 @@ mod tests {
     use super::canonical_path;
 
     fn canon(path: &str) -> String {
-        canonical_path(path)
-            .map(|(p, _)| p)
-            .unwrap_or_else(|| path.to_owned())
+        canonical_path(path).map(|(p, _)| p).unwrap_or_else(|| path.to_owned())
     }
 
     #[test]
     fn case_tenant_and_trailing_slash_are_normalised() {
         assert_eq!(canon("/api/v1/ticketmessage/5"), "/api/v1/TicketMessage/5");
         assert_eq!(canon("/API/V1/TICKETMESSAGE/5/"), "/api/v1/TicketMessage/5");
-        assert_eq!(
-            canon("/Cust12345/api/v1/TicketMessage/5"),
-            "/api/v1/TicketMessage/5"
-        );
-        assert_eq!(
-            canonical_path("/Cust1/api/v1/x").unwrap().1.as_deref(),
-            Some("Cust1")
-        );
+        assert_eq!(canon("/Cust12345/api/v1/TicketMessage/5"), "/api/v1/TicketMessage/5");
+        assert_eq!(canonical_path("/Cust1/api/v1/x").unwrap().1.as_deref(), Some("Cust1"));
         assert_eq!(canon("/health"), "/health");
         assert_eq!(canon("/a/b/api/v1"), "/a/b/api/v1");
     }

@@ -5,17 +5,21 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 
-use crate::auth::Authenticator;
+use crate::auth::{AuthSettings, Authenticator};
 use crate::negotiate::body::BodyLimit;
 use crate::store::Store;
 
-/// Bounds on what one request may cost.
+/// Bounds on what one request may cost, and how long sessions last.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// The largest request body accepted, in bytes.
     pub body_bytes: usize,
     /// How long a request may take before it is answered with an error.
     pub request_timeout: Duration,
+    /// How long a browser session (and the ticket its login issues) lasts.
+    pub session_ttl: Duration,
+    /// Whether session cookies carry `Secure` (set when serving behind HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -23,6 +27,8 @@ impl Default for Limits {
         Self {
             body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            session_ttl: Duration::from_secs(8 * 3600),
+            secure_cookies: false,
         }
     }
 }
@@ -36,12 +42,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
-        Self {
-            authenticator: Authenticator::new(store.clone()),
-            store,
-            limits,
-        }
+    pub fn new(store: Arc<dyn Store>, limits: Limits, auth: &AuthSettings) -> Result<Self, String> {
+        Ok(Self { authenticator: Authenticator::new(store.clone(), auth)?, store, limits })
     }
 }
 

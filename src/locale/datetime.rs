@@ -44,9 +44,7 @@ pub fn parse_wire_datetime(text: &str) -> Result<NaiveDateTime, String> {
         split_offset(rest).ok_or_else(|| format!("'{text}' has an invalid time zone offset"))?;
     let time = parse_time(time_part).ok_or_else(|| format!("'{text}' is not a valid time"))?;
     let local = date.and_time(time);
-    local
-        .checked_sub_signed(Duration::minutes(offset_minutes))
-        .ok_or_else(|| format!("'{text}' is out of range"))
+    local.checked_sub_signed(Duration::minutes(offset_minutes)).ok_or_else(|| format!("'{text}' is out of range"))
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -131,10 +129,7 @@ mod tests {
 
     #[test]
     fn offsets_are_converted_to_utc_and_dropped() {
-        assert_eq!(
-            round("2015-09-27T17:37:39.36531+02:00"),
-            "2015-09-27T15:37:39.36531"
-        );
+        assert_eq!(round("2015-09-27T17:37:39.36531+02:00"), "2015-09-27T15:37:39.36531");
         assert_eq!(round("2018-12-24T12:34:45Z"), "2018-12-24T12:34:45");
         assert_eq!(round("2018-12-24T07:34:45-0500"), "2018-12-24T12:34:45");
         assert_eq!(round("2018-12-24T07:34:45-05"), "2018-12-24T12:34:45");
@@ -142,14 +137,8 @@ mod tests {
 
     #[test]
     fn fractions_keep_seven_digits_and_trim_zeros() {
-        assert_eq!(
-            round("2012-01-27T17:37:39.3734017"),
-            "2012-01-27T17:37:39.3734017"
-        );
-        assert_eq!(
-            round("2012-01-27T17:37:39.123456789"),
-            "2012-01-27T17:37:39.1234567"
-        );
+        assert_eq!(round("2012-01-27T17:37:39.3734017"), "2012-01-27T17:37:39.3734017");
+        assert_eq!(round("2012-01-27T17:37:39.123456789"), "2012-01-27T17:37:39.1234567");
         assert_eq!(round("2012-01-27T17:37:39.500"), "2012-01-27T17:37:39.5");
         assert_eq!(round("2020-04-22T15:51:25.000"), "2020-04-22T15:51:25");
     }
@@ -158,10 +147,7 @@ mod tests {
     fn date_only_and_extremes() {
         assert_eq!(round("2009-1-1"), "2009-01-01T00:00:00");
         assert_eq!(round("0001-01-01T00:00:00"), "0001-01-01T00:00:00");
-        assert_eq!(
-            round("9999-12-31T23:59:59.9999999"),
-            "9999-12-31T23:59:59.9999999"
-        );
+        assert_eq!(round("9999-12-31T23:59:59.9999999"), "9999-12-31T23:59:59.9999999");
     }
 
     #[test]

@@ -34,25 +34,14 @@ impl ResponseFormat {
 
     /// The format a request asks for.
     pub fn of_request(method: &Method, headers: &HeaderMap) -> Self {
-        let accept: Vec<&str> = headers
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
+        let accept: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
         let accept = accept.join(",");
         // The vendor's older guide lets a GET pick XML through its Content-Type when `Accept`
         // asks for nothing in particular.
-        let wants_anything = accept
-            .split(',')
-            .all(|a| matches!(essence(a).as_str(), "" | "*/*"));
+        let wants_anything = accept.split(',').all(|a| matches!(essence(a).as_str(), "" | "*/*"));
         if *method == Method::GET && wants_anything {
-            let content_type = headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if let Some(format @ (Self::Xml | Self::TextXml)) =
-                from_media_type(essence(content_type).as_str())
-            {
+            let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if let Some(format @ (Self::Xml | Self::TextXml)) = from_media_type(essence(content_type).as_str()) {
                 return format;
             }
         }
@@ -69,12 +58,7 @@ pub fn from_accept(accept: &str) -> Option<ResponseFormat> {
         let quality = parts
             .filter_map(|p| p.split_once('='))
             .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
-            .map_or(Some(1.0), |(_, v)| {
-                v.trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|q| (0.0..=1.0).contains(q))
-            });
+            .map_or(Some(1.0), |(_, v)| v.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)));
         let (Some(quality), Some(format)) = (quality, from_media_type(&media)) else {
             continue;
         };
@@ -101,12 +85,7 @@ fn from_media_type(media: &str) -> Option<ResponseFormat> {
 
 /// The lower-cased media type of a `Content-Type` or `Accept` entry, without parameters.
 pub fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ResponseFormat {
@@ -164,18 +143,9 @@ mod tests {
     fn a_get_without_accept_may_choose_xml_by_content_type() {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, "text/xml".parse().unwrap());
-        assert_eq!(
-            ResponseFormat::of_request(&Method::GET, &headers),
-            ResponseFormat::TextXml
-        );
-        assert_eq!(
-            ResponseFormat::of_request(&Method::PUT, &headers),
-            ResponseFormat::Json
-        );
+        assert_eq!(ResponseFormat::of_request(&Method::GET, &headers), ResponseFormat::TextXml);
+        assert_eq!(ResponseFormat::of_request(&Method::PUT, &headers), ResponseFormat::Json);
         headers.insert(header::ACCEPT, "application/json".parse().unwrap());
-        assert_eq!(
-            ResponseFormat::of_request(&Method::GET, &headers),
-            ResponseFormat::Json
-        );
+        assert_eq!(ResponseFormat::of_request(&Method::GET, &headers), ResponseFormat::Json);
     }
 }

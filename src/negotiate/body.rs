@@ -58,28 +58,16 @@ where
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::missing_entity());
         }
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+        let content_type = parts.headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("\u{fffd}"));
         let media = media_of(content_type)?;
-        let charset = content_type
-            .map(Charset::of_content_type)
-            .transpose()?
-            .flatten();
+        let charset = content_type.map(Charset::of_content_type).transpose()?.flatten();
         let (kind, value) = match media {
             Media::Xml => (BodyKind::Entity, read_xml(&bytes, charset)?),
-            Media::Form => (
-                BodyKind::Entity,
-                form::form_to_value(&bytes, charset.unwrap_or(Charset::Utf8))?,
-            ),
+            Media::Form => (BodyKind::Entity, form::form_to_value(&bytes, charset.unwrap_or(Charset::Utf8))?),
             Media::Json => (BodyKind::Entity, read_json(&bytes, charset)?),
             Media::JsonPatch => (BodyKind::JsonPatch, read_json(&bytes, charset)?),
             Media::MergePatch => (BodyKind::MergePatch, read_json(&bytes, charset)?),
-            Media::Unspecified => (
-                BodyKind::Entity,
-                read_json(&bytes, None).map_err(|_| untyped_not_json())?,
-            ),
+            Media::Unspecified => (BodyKind::Entity, read_json(&bytes, None).map_err(|_| untyped_not_json())?),
         };
         if value.is_null() {
             return Err(ApiError::missing_entity());
@@ -124,19 +112,13 @@ fn read_json(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> 
         Some(Charset::Latin1) => serde_json::from_str(&Charset::Latin1.decode(bytes)?),
         _ => serde_json::from_slice(bytes),
     };
-    parsed.map_err(|err| {
-        ApiError::new(
-            ErrorKind::MalformedJson,
-            format!("The request body is not valid JSON: {err}"),
-        )
-    })
+    parsed.map_err(|err| ApiError::new(ErrorKind::MalformedJson, format!("The request body is not valid JSON: {err}")))
 }
 
 fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
     let charset = match charset {
         Some(charset) => charset,
-        None => xml::declared_encoding(bytes)
-            .map_or(Ok(Charset::Utf8), |label| Charset::from_label(&label))?,
+        None => xml::declared_encoding(bytes).map_or(Ok(Charset::Utf8), |label| Charset::from_label(&label))?,
     };
     let text = charset.decode(bytes)?;
     xml::xml_to_value(&text, "TicketMessageEntity")
@@ -145,25 +127,18 @@ fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
 /// Reads the whole body, refusing more than `limit` bytes (before reading, when
 /// `Content-Length` already tells).
 async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large(limit));
     }
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes().to_vec()),
         Err(err) if err.is::<LengthLimitError>() => Err(too_large(limit)),
-        Err(err) => Err(ApiError::invalid(format!(
-            "The request body could not be read: {err}"
-        ))),
+        Err(err) => Err(ApiError::invalid(format!("The request body could not be read: {err}"))),
     }
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        ErrorKind::PayloadTooLarge,
-        format!("The request body is larger than the limit of {limit} bytes"),
-    )
+    ApiError::new(ErrorKind::PayloadTooLarge, format!("The request body is larger than the limit of {limit} bytes"))
 }

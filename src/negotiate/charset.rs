@@ -19,10 +19,7 @@ impl Charset {
             "iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "l1" => Ok(Self::Latin1),
             _ => Err(ApiError::new(
                 ErrorKind::UnsupportedMediaType,
-                format!(
-                    "The charset '{}' is not supported; send UTF-8 (or ISO-8859-1)",
-                    label.escape_debug()
-                ),
+                format!("The charset '{}' is not supported; send UTF-8 (or ISO-8859-1)", label.escape_debug()),
             )),
         }
     }
@@ -41,9 +38,8 @@ impl Charset {
     /// Decodes the bytes; invalid UTF-8 is a 400.
     pub fn decode(self, bytes: &[u8]) -> Result<String, ApiError> {
         match self {
-            Self::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|err| {
-                ApiError::invalid(format!("The request body is not valid UTF-8: {err}"))
-            }),
+            Self::Utf8 => String::from_utf8(bytes.to_vec())
+                .map_err(|err| ApiError::invalid(format!("The request body is not valid UTF-8: {err}"))),
             Self::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         }
     }
@@ -55,10 +51,7 @@ mod tests {
 
     #[test]
     fn labels_and_decoding() {
-        assert_eq!(
-            Charset::of_content_type("text/xml; charset=\"UTF-8\"").unwrap(),
-            Some(Charset::Utf8)
-        );
+        assert_eq!(Charset::of_content_type("text/xml; charset=\"UTF-8\"").unwrap(), Some(Charset::Utf8));
         assert_eq!(Charset::of_content_type("text/xml").unwrap(), None);
         assert_eq!(Charset::Latin1.decode(b"Bl\xe5b\xe6r").unwrap(), "Blåbær");
         assert!(Charset::Utf8.decode(b"Bl\xe5").is_err());

@@ -27,18 +27,11 @@ pub fn form_to_value(body: &[u8], charset: Charset) -> Result<Value, ApiError> {
         };
         let key = charset.decode(&percent_decode(raw_key)?)?;
         let text = charset.decode(&percent_decode(raw_value)?)?;
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            Value::String(text)
-        };
+        let value = if text.is_empty() { Value::Null } else { Value::String(text) };
         bind(&mut root, &mut lists, &key, value)?;
     }
     for (name, items) in lists {
-        root.insert(
-            name,
-            Value::Array(items.into_values().map(Value::Object).collect()),
-        );
+        root.insert(name, Value::Array(items.into_values().map(Value::Object).collect()));
     }
     Ok(Value::Object(root))
 }
@@ -57,14 +50,9 @@ fn bind(
         return Ok(());
     }
     if DICTIONARIES.contains(&property.as_str()) {
-        let entry = rest
-            .strip_prefix('[')
-            .and_then(|r| r.strip_suffix(']'))
-            .or_else(|| rest.strip_prefix('.'));
+        let entry = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')).or_else(|| rest.strip_prefix('.'));
         let entry = entry.ok_or_else(|| bad_name(key))?;
-        let dictionary = root
-            .entry(property)
-            .or_insert_with(|| Value::Object(Map::new()));
+        let dictionary = root.entry(property).or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(map) = dictionary {
             map.insert(entry.to_owned(), value);
         }
@@ -75,25 +63,14 @@ fn bind(
         let [index, member] = segments.as_slice() else {
             return Err(bad_name(key));
         };
-        let index: usize = index
-            .parse()
-            .ok()
-            .filter(|i| *i <= MAX_INDEX)
-            .ok_or_else(|| bad_name(key))?;
-        lists
-            .entry(property)
-            .or_default()
-            .entry(index)
-            .or_default()
-            .insert(member.to_ascii_lowercase(), value);
+        let index: usize = index.parse().ok().filter(|i| *i <= MAX_INDEX).ok_or_else(|| bad_name(key))?;
+        lists.entry(property).or_default().entry(index).or_default().insert(member.to_ascii_lowercase(), value);
         return Ok(());
     }
     let [member] = segments.as_slice() else {
         return Err(bad_name(key));
     };
-    let carrier = root
-        .entry(property)
-        .or_insert_with(|| Value::Object(Map::new()));
+    let carrier = root.entry(property).or_insert_with(|| Value::Object(Map::new()));
     if !carrier.is_object() {
         *carrier = Value::Object(Map::new());
     }
@@ -138,18 +115,9 @@ fn percent_decode(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
         match byte {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = [
-                    *bytes.next().unwrap_or(&b'!'),
-                    *bytes.next().unwrap_or(&b'!'),
-                ];
-                let decoded = std::str::from_utf8(&hex)
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                out.push(
-                    decoded.ok_or_else(|| {
-                        ApiError::invalid("The form body has a malformed %-escape")
-                    })?,
-                );
+                let hex = [*bytes.next().unwrap_or(&b'!'), *bytes.next().unwrap_or(&b'!')];
+                let decoded = std::str::from_utf8(&hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                out.push(decoded.ok_or_else(|| ApiError::invalid("The form body has a malformed %-escape"))?);
             }
             other => out.push(other),
         }
@@ -177,10 +145,7 @@ mod tests {
         assert_eq!(value["body"], "Hei på deg");
         assert_eq!(value["ticket"], json!({"ticketid": "2"}));
         assert_eq!(value["person"], json!({"personid": "3"}));
-        assert_eq!(
-            value["messageheaders"],
-            json!([{"name": "To", "value": "a@b.c"}, {"name": "Cc"}])
-        );
+        assert_eq!(value["messageheaders"], json!([{"name": "To", "value": "a@b.c"}, {"name": "Cc"}]));
         assert_eq!(value["customfields"], json!({"x.foo": "bar"}));
         assert_eq!(value["extrafields"], json!({"x_y": "z"}));
         assert_eq!(value["important"], Value::Null);
@@ -197,14 +162,8 @@ mod tests {
             "Body=%e5",
             "Ticket[]=1",
         ] {
-            assert!(
-                form_to_value(body.as_bytes(), Charset::Utf8).is_err(),
-                "{body}"
-            );
+            assert!(form_to_value(body.as_bytes(), Charset::Utf8).is_err(), "{body}");
         }
-        assert_eq!(
-            form_to_value(b"Body=Bl%E5b%E6r", Charset::Latin1).unwrap()["body"],
-            "Blåbær"
-        );
+        assert_eq!(form_to_value(b"Body=Bl%E5b%E6r", Charset::Latin1).unwrap()["body"], "Blåbær");
     }
 }

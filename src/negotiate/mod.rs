@@ -3,8 +3,9 @@
 
 pub mod accept;
 pub mod body;
-mod charset;
+pub mod charset;
 pub mod form;
+pub mod fuzz;
 pub mod patch;
 pub mod response;
 pub mod wire;

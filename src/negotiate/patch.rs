@@ -10,9 +10,7 @@ use crate::error::{ApiError, ErrorKind};
 /// Applies a JSON Patch document to `doc` (a serialised entity), operation by operation.
 pub fn apply_json_patch(doc: &mut Value, patch: &Value) -> Result<(), ApiError> {
     let Value::Array(operations) = patch else {
-        return Err(ApiError::invalid(
-            "A JSON Patch body must be an array of operations",
-        ));
+        return Err(ApiError::invalid("A JSON Patch body must be an array of operations"));
     };
     for (index, operation) in operations.iter().enumerate() {
         let op = field(operation, "op", index)?.to_ascii_lowercase();
@@ -22,34 +20,23 @@ pub fn apply_json_patch(doc: &mut Value, patch: &Value) -> Result<(), ApiError> 
             )));
         }
         if !matches!(op.as_str(), "add" | "replace" | "remove" | "test") {
-            return Err(ApiError::invalid(format!(
-                "JSON Patch operation {index}: unknown op '{}'",
-                op.escape_debug()
-            )));
+            return Err(ApiError::invalid(format!("JSON Patch operation {index}: unknown op '{}'", op.escape_debug())));
         }
         let path = resolve_path(doc, field(operation, "path", index)?, index)?;
         let mut normalised = json!({ "op": op, "path": path });
         if op != "remove" {
-            let value = member(operation, "value").ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "JSON Patch operation {index} ('{op}') has no 'value'"
-                ))
-            })?;
+            let value = member(operation, "value")
+                .ok_or_else(|| ApiError::invalid(format!("JSON Patch operation {index} ('{op}') has no 'value'")))?;
             normalised["value"] = value.clone();
         }
-        let parsed: PatchOperation = serde_json::from_value(normalised).map_err(|err| {
-            ApiError::invalid(format!("JSON Patch operation {index} is malformed: {err}"))
-        })?;
+        let parsed: PatchOperation = serde_json::from_value(normalised)
+            .map_err(|err| ApiError::invalid(format!("JSON Patch operation {index} is malformed: {err}")))?;
         json_patch::patch(doc, &Patch(vec![parsed]).0).map_err(|err| match err.kind {
             PatchErrorKind::TestFailed => ApiError::new(
                 ErrorKind::Conflict,
-                format!(
-                    "JSON Patch operation {index}: the test of '{path}' failed; nothing was saved"
-                ),
+                format!("JSON Patch operation {index}: the test of '{path}' failed; nothing was saved"),
             ),
-            _ => ApiError::invalid(format!(
-                "JSON Patch operation {index}: the path '{path}' does not exist"
-            )),
+            _ => ApiError::invalid(format!("JSON Patch operation {index}: the path '{path}' does not exist")),
         })?;
     }
     Ok(())
@@ -58,9 +45,7 @@ pub fn apply_json_patch(doc: &mut Value, patch: &Value) -> Result<(), ApiError> 
 /// Applies a JSON Merge Patch object to `doc`, matching member names without regard to case.
 pub fn apply_merge_patch(doc: &mut Value, patch: &Value) -> Result<(), ApiError> {
     if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "A JSON Merge Patch body must be an object",
-        ));
+        return Err(ApiError::invalid("A JSON Merge Patch body must be an object"));
     }
     let aligned = align_names(doc, patch);
     if let (Value::Object(target), Value::Object(changes)) = (&*doc, &aligned)
@@ -80,10 +65,8 @@ fn align_names(doc: &Value, patch: &Value) -> Value {
     let aligned: Map<String, Value> = changes
         .iter()
         .map(|(name, change)| {
-            let existing = target
-                .keys()
-                .find(|k| *k == name)
-                .or_else(|| target.keys().find(|k| k.eq_ignore_ascii_case(name)));
+            let existing =
+                target.keys().find(|k| *k == name).or_else(|| target.keys().find(|k| k.eq_ignore_ascii_case(name)));
             match existing {
                 Some(key) => (key.clone(), align_names(&target[key], change)),
                 None => (name.clone(), change.clone()),
@@ -98,9 +81,7 @@ fn align_names(doc: &Value, patch: &Value) -> Value {
 fn resolve_path(doc: &Value, path: &str, index: usize) -> Result<String, ApiError> {
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     if trimmed.is_empty() {
-        return Err(ApiError::invalid(format!(
-            "JSON Patch operation {index}: the whole entity cannot be replaced"
-        )));
+        return Err(ApiError::invalid(format!("JSON Patch operation {index}: the whole entity cannot be replaced")));
     }
     let mut resolved = String::new();
     let mut cursor = Some(doc);
@@ -132,27 +113,16 @@ fn resolve_path(doc: &Value, path: &str, index: usize) -> Result<String, ApiErro
 fn field<'a>(operation: &'a Value, name: &str, index: usize) -> Result<&'a str, ApiError> {
     member(operation, name)
         .and_then(Value::as_str)
-        .ok_or_else(|| {
-            ApiError::invalid(format!(
-                "JSON Patch operation {index} needs a string '{name}'"
-            ))
-        })
+        .ok_or_else(|| ApiError::invalid(format!("JSON Patch operation {index} needs a string '{name}'")))
 }
 
 /// A member of an operation object, matched without regard to case.
 fn member<'a>(operation: &'a Value, name: &str) -> Option<&'a Value> {
-    operation
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
+    operation.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
 fn unknown_property(name: &str) -> ApiError {
-    ApiError::invalid(format!(
-        "'{}' is not a property of TicketMessageEntity",
-        name.escape_debug()
-    ))
+    ApiError::invalid(format!("'{}' is not a property of TicketMessageEntity", name.escape_debug()))
 }
 
 #[cfg(test)]
@@ -186,54 +156,26 @@ mod tests {
     #[test]
     fn vendor_rules_are_enforced() {
         let cases = [
-            (
-                json!([{"op": "move", "from": "/Body", "path": "/Author"}]),
-                ErrorKind::InvalidArgument,
-            ),
-            (
-                json!([{"op": "copy", "from": "/Body", "path": "/Author"}]),
-                ErrorKind::InvalidArgument,
-            ),
-            (
-                json!([{"op": "test", "path": "/Important", "value": true}]),
-                ErrorKind::Conflict,
-            ),
-            (
-                json!([{"op": "replace", "path": "/Nope", "value": 1}]),
-                ErrorKind::InvalidArgument,
-            ),
-            (
-                json!([{"op": "replace", "path": "/Body"}]),
-                ErrorKind::InvalidArgument,
-            ),
-            (
-                json!([{"op": "remove", "path": "/MessageHeaders/7"}]),
-                ErrorKind::InvalidArgument,
-            ),
-            (
-                json!([{"op": "frobnicate", "path": "/Body"}]),
-                ErrorKind::InvalidArgument,
-            ),
+            (json!([{"op": "move", "from": "/Body", "path": "/Author"}]), ErrorKind::InvalidArgument),
+            (json!([{"op": "copy", "from": "/Body", "path": "/Author"}]), ErrorKind::InvalidArgument),
+            (json!([{"op": "test", "path": "/Important", "value": true}]), ErrorKind::Conflict),
+            (json!([{"op": "replace", "path": "/Nope", "value": 1}]), ErrorKind::InvalidArgument),
+            (json!([{"op": "replace", "path": "/Body"}]), ErrorKind::InvalidArgument),
+            (json!([{"op": "remove", "path": "/MessageHeaders/7"}]), ErrorKind::InvalidArgument),
+            (json!([{"op": "frobnicate", "path": "/Body"}]), ErrorKind::InvalidArgument),
             (json!({"op": "add"}), ErrorKind::InvalidArgument),
         ];
         for (patch, kind) in cases {
             let mut doc = entity();
-            assert_eq!(
-                apply_json_patch(&mut doc, &patch).unwrap_err().kind,
-                kind,
-                "{patch}"
-            );
+            assert_eq!(apply_json_patch(&mut doc, &patch).unwrap_err().kind, kind, "{patch}");
         }
     }
 
     #[test]
     fn merge_patch_matches_names_without_case() {
         let mut doc = entity();
-        apply_merge_patch(
-            &mut doc,
-            &json!({"body": "merged", "customFields": {"x": "1"}, "TICKET": {"ticketId": 3}}),
-        )
-        .unwrap();
+        apply_merge_patch(&mut doc, &json!({"body": "merged", "customFields": {"x": "1"}, "TICKET": {"ticketId": 3}}))
+            .unwrap();
         assert_eq!(doc["Body"], "merged");
         assert_eq!(doc["CustomFields"], json!({"x": "1"}));
         assert_eq!(doc["Ticket"], json!({"TicketId": 3}));

@@ -19,19 +19,12 @@ pub fn render(
     value: &impl Serialize,
 ) -> Result<Response, ApiError> {
     let bytes = encode(format, root, value)?;
-    let content_type = [(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    )];
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))];
     Ok((status, content_type, bytes).into_response())
 }
 
 /// The body bytes of `value` in `format`.
-pub fn encode(
-    format: ResponseFormat,
-    root: &str,
-    value: &impl Serialize,
-) -> Result<Vec<u8>, ApiError> {
+pub fn encode(format: ResponseFormat, root: &str, value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
     if format.is_xml() {
         let tree = serde_json::to_value(value).map_err(ApiError::internal)?;
         Ok(value_to_xml(root, &tree).into_bytes())
@@ -41,11 +34,7 @@ pub fn encode(
 }
 
 /// A 200 entity response.
-pub fn entity_response(
-    format: ResponseFormat,
-    root: &str,
-    value: &impl Serialize,
-) -> Result<Response, ApiError> {
+pub fn entity_response(format: ResponseFormat, root: &str, value: &impl Serialize) -> Result<Response, ApiError> {
     render(format, StatusCode::OK, root, value)
 }
 

@@ -20,9 +20,8 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn stamp() -> impl Strategy<Value = NaiveDateTime> {
-    (-62_135_596_800i64..253_402_300_799, 0u32..10_000_000).prop_map(|(secs, ticks)| {
-        DateTime::from_timestamp(secs, ticks * 100).map_or(NO_DATE, |d| d.naive_utc())
-    })
+    (-62_135_596_800i64..253_402_300_799, 0u32..10_000_000)
+        .prop_map(|(secs, ticks)| DateTime::from_timestamp(secs, ticks * 100).map_or(NO_DATE, |d| d.naive_utc()))
 }
 
 fn pick<E: VendorEnum + std::fmt::Debug>() -> impl Strategy<Value = E> {
@@ -30,63 +29,32 @@ fn pick<E: VendorEnum + std::fmt::Debug>() -> impl Strategy<Value = E> {
 }
 
 fn header() -> impl Strategy<Value = MessageHeader> {
-    (1..1000i32, text(), text(), pick(), pick()).prop_map(
-        |(id, name, value, std_item, std_item_col)| MessageHeader {
+    (1..1000i32, text(), text(), pick(), pick()).prop_map(|(id, name, value, std_item, std_item_col)| MessageHeader {
+        id,
+        name,
+        value,
+        std_item,
+        std_item_col,
+    })
+}
+
+fn attachment() -> impl Strategy<Value = AttachmentInfo> {
+    (1..1000i32, text(), text(), any::<i32>(), any::<bool>(), text(), text()).prop_map(
+        |(id, name, content_type, size, inline_image, content_id, auth_key)| AttachmentInfo {
             id,
             name,
-            value,
-            std_item,
-            std_item_col,
+            content_type,
+            size,
+            inline_image,
+            content_id,
+            auth_key,
         },
     )
 }
 
-fn attachment() -> impl Strategy<Value = AttachmentInfo> {
-    (
-        1..1000i32,
-        text(),
-        text(),
-        any::<i32>(),
-        any::<bool>(),
-        text(),
-        text(),
-    )
-        .prop_map(
-            |(id, name, content_type, size, inline_image, content_id, auth_key)| AttachmentInfo {
-                id,
-                name,
-                content_type,
-                size,
-                inline_image,
-                content_id,
-                auth_key,
-            },
-        )
-}
-
 fn content() -> impl Strategy<Value = MessageContent> {
-    let scalars = (
-        stamp(),
-        text(),
-        pick(),
-        pick(),
-        text(),
-        any::<i32>(),
-        text(),
-        text(),
-        text(),
-        text(),
-    );
-    let more = (
-        text(),
-        pick(),
-        text(),
-        any::<bool>(),
-        text(),
-        any::<i32>(),
-        any::<i32>(),
-        pick(),
-    );
+    let scalars = (stamp(), text(), pick(), pick(), text(), any::<i32>(), text(), text(), text(), text());
+    let more = (text(), pick(), text(), any::<bool>(), text(), any::<i32>(), any::<i32>(), pick());
     let lists = (
         vec(header(), 0..3),
         vec(attachment(), 0..3),
@@ -120,15 +88,12 @@ fn content() -> impl Strategy<Value = MessageContent> {
 }
 
 fn message_with(content: MessageContent) -> TicketMessage {
-    TicketMessage {
-        content,
-        ..sample_message()
-    }
+    TicketMessage { content, ..sample_message() }
 }
 
 /// What the JSON path reads from a written message: the reference the two other paths must match.
 fn via_json(message: &TicketMessage) -> MessageDraft {
-    decode_message(&serde_json::to_value(TicketMessageEntity(message)).unwrap()).unwrap()
+    decode_message(&serde_json::to_value(TicketMessageEntity::full(message)).unwrap()).unwrap()
 }
 
 /// The message written as a form body, with every field the way a form binder expects it.
@@ -148,10 +113,7 @@ fn as_form(value: &Value) -> String {
             ("MessageHeaders" | "AttachmentsInfo", Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     for (k, v) in item.as_object().into_iter().flatten() {
-                        if !matches!(
-                            k.as_str(),
-                            "TableRight" | "FieldProperties" | "IsSafeFileExtension"
-                        ) {
+                        if !matches!(k.as_str(), "TableRight" | "FieldProperties" | "IsSafeFileExtension") {
                             field(&format!("{name}[{i}][{k}]"), v);
                         }
                     }
@@ -173,13 +135,7 @@ fn as_form(value: &Value) -> String {
 
 fn encode(text: &str) -> String {
     text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
 }
 
@@ -189,7 +145,7 @@ proptest! {
     #[test]
     fn entity_to_xml_to_entity_is_identity(content in content()) {
         let message = message_with(content);
-        let value = serde_json::to_value(TicketMessageEntity(&message)).unwrap();
+        let value = serde_json::to_value(TicketMessageEntity::full(&message)).unwrap();
         let xml = value_to_xml("TicketMessageEntity", &value);
         let read = decode_message(&xml_to_value(&xml, "TicketMessageEntity").unwrap()).unwrap();
         prop_assert_eq!(read, via_json(&message));
@@ -198,7 +154,7 @@ proptest! {
     #[test]
     fn entity_to_form_to_entity_is_identity(content in content()) {
         let message = message_with(content);
-        let value = serde_json::to_value(TicketMessageEntity(&message)).unwrap();
+        let value = serde_json::to_value(TicketMessageEntity::full(&message)).unwrap();
         let form = as_form(&value);
         let read = decode_message(&form_to_value(form.as_bytes(), Charset::Utf8).unwrap()).unwrap();
         prop_assert_eq!(read, via_json(&message));

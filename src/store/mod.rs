@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::domain::{MessageDraft, SecurityLevel, TicketBaseStatus, TicketMessage, UserType};
+use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 use crate::error::ApiError;
 
 pub use postgres::PostgresStore;
@@ -40,9 +40,9 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => ApiError::new(crate::error::ErrorKind::NotFound, "Not found"),
-            StoreError::UnknownReference { field, id } => ApiError::invalid(format!(
-                "Invalid value for '{field}': {field} {id} does not exist"
-            )),
+            StoreError::UnknownReference { field, id } => {
+                ApiError::invalid(format!("Invalid value for '{field}': {field} {id} does not exist"))
+            }
             StoreError::Conflict(what) => ApiError::invalid(format!("{what} is already taken")),
             other => ApiError::internal(other),
         }
@@ -50,12 +50,81 @@ impl From<StoreError> for ApiError {
 }
 
 /// What the authentication layer needs to know about a login.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Credentials {
     pub associate_id: i32,
     pub login: String,
     pub password_hash: String,
     pub deleted: bool,
+    pub role: Role,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("associate_id", &self.associate_id)
+            .field("login", &self.login)
+            .field("password_hash", &"<redacted>")
+            .field("deleted", &self.deleted)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// What kind of secret an [`auth_secrets`](NewSecret) row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A SoTicket session ticket (`7T:…`).
+    Ticket,
+    /// An opaque Bearer API token.
+    ApiToken,
+    /// A browser session (cookie plus XSRF token).
+    Session,
+    /// A partner application's `SO-AppToken`.
+    App,
+}
+
+impl SecretKind {
+    pub fn code(self) -> i32 {
+        match self {
+            Self::Ticket => 0,
+            Self::ApiToken => 1,
+            Self::Session => 2,
+            Self::App => 3,
+        }
+    }
+}
+
+/// A secret to remember, by its hash only.
+#[derive(Debug, Clone)]
+pub struct NewSecret {
+    pub hash: String,
+    pub kind: SecretKind,
+    pub associate_id: Option<i32>,
+    /// The application's name (apps) or a label.
+    pub name: String,
+    pub scope: Scope,
+    pub xsrf_token: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A remembered secret, found by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    pub associate_id: Option<i32>,
+    pub name: String,
+    pub scope: Scope,
+    pub xsrf_token: String,
+    pub expires_at: Option<Timestamp>,
+    pub revoked: bool,
+}
+
+/// A change to an existing associate.
+#[derive(Debug, Clone)]
+pub enum AssociateChange {
+    PasswordHash(String),
+    Disabled(bool),
+    Role(Role),
 }
 
 /// A new associate (a user who can sign in).
@@ -67,6 +136,7 @@ pub struct NewAssociate {
     pub email: String,
     pub person_id: Option<i32>,
     pub user_type: UserType,
+    pub role: Role,
 }
 
 /// A new contact person.
@@ -123,22 +193,23 @@ pub trait Store: Send + Sync + 'static {
     /// A message with its relations, or `None`.
     async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError>;
     /// Replaces a message's writable content and child rows; `NotFound` if it does not exist.
-    async fn update_message(
-        &self,
-        id: i32,
-        draft: &MessageDraft,
-        ctx: SaveContext,
-    ) -> Result<(), StoreError>;
+    async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError>;
     /// Creates a message with a new id and returns the id.
-    async fn create_message(
-        &self,
-        draft: &MessageDraft,
-        ctx: SaveContext,
-    ) -> Result<i32, StoreError>;
+    async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError>;
     /// The save events of a message, oldest first.
     async fn save_events(&self, message_id: i32) -> Result<Vec<SaveEvent>, StoreError>;
     /// The credentials for a login (matched without regard to case).
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError>;
+    /// The credentials of an associate by id.
+    async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError>;
+    /// Changes a login's password, role or disabled state; `false` when there is no such login.
+    async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError>;
+    /// Remembers a secret by its hash.
+    async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError>;
+    /// Finds a secret of a kind by its hash.
+    async fn find_secret(&self, kind: SecretKind, hash: &str) -> Result<Option<StoredSecret>, StoreError>;
+    /// Revokes secrets of a kind by hash, or by name when `hash` is `None`; how many were revoked.
+    async fn revoke_secret(&self, kind: SecretKind, hash: Option<&str>, name: &str) -> Result<u64, StoreError>;
     async fn add_associate(&self, associate: &NewAssociate) -> Result<i32, StoreError>;
     async fn add_person(&self, person: &NewPerson) -> Result<i32, StoreError>;
     async fn add_ticket(&self, ticket: &NewTicket) -> Result<i32, StoreError>;
@@ -160,18 +231,16 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 /// Converts a stamp to the stored form: .NET ticks (100 ns since 0001-01-01).
 pub(crate) fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
     let since = *stamp - crate::domain::NO_DATE;
-    since.num_microseconds().map_or(i64::MAX, |micros| {
-        micros * 10 + i64::from(stamp.and_utc().timestamp_subsec_nanos() % 1000 / 100)
-    })
+    since
+        .num_microseconds()
+        .map_or(i64::MAX, |micros| micros * 10 + i64::from(stamp.and_utc().timestamp_subsec_nanos() % 1000 / 100))
 }
 
 /// Converts stored ticks back to a stamp; out-of-range values read as "no date".
 pub(crate) fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
     let micros = chrono::Duration::microseconds(ticks / 10);
     let nanos = chrono::Duration::nanoseconds(ticks % 10 * 100);
-    crate::domain::NO_DATE
-        .checked_add_signed(micros + nanos)
-        .unwrap_or(crate::domain::NO_DATE)
+    crate::domain::NO_DATE.checked_add_signed(micros + nanos).unwrap_or(crate::domain::NO_DATE)
 }
 
 #[cfg(test)]
@@ -181,11 +250,7 @@ mod tests {
 
     #[test]
     fn ticks_round_trip_to_100ns() {
-        for text in [
-            "0001-01-01T00:00:00",
-            "2015-09-27T15:37:39.3653187",
-            "9999-12-31T23:59:59.9999999",
-        ] {
+        for text in ["0001-01-01T00:00:00", "2015-09-27T15:37:39.3653187", "9999-12-31T23:59:59.9999999"] {
             let stamp = parse_wire_datetime(text).unwrap();
             assert_eq!(from_ticks(to_ticks(&stamp)), stamp, "{text}");
         }

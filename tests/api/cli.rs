@@ -16,14 +16,7 @@ fn ticketd() -> Command {
 /// Starts `ticketd serve` and returns it with the base URL it logged.
 fn serve(database_url: &str) -> (Child, String) {
     let mut child = ticketd()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--demo",
-            "--database-url",
-            database_url,
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--database-url", database_url])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -32,10 +25,7 @@ fn serve(database_url: &str) -> (Child, String) {
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let base = loop {
-        let line = lines
-            .next()
-            .expect("ticketd logs before exiting")
-            .expect("utf-8 log");
+        let line = lines.next().expect("ticketd logs before exiting").expect("utf-8 log");
         if let Some(at) = line.find("listening on ") {
             break line[at + "listening on ".len()..].trim().to_owned();
         }
@@ -49,10 +39,7 @@ async fn serve_demo_answers_the_seed_request_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let (mut child, base) = serve(&url);
-    assert!(
-        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
-        "{base}"
-    );
+    assert!(base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"), "{base}");
     let client = reqwest::Client::new();
     let response = client
         .put(format!("{base}/api/v1/TicketMessage/1?notify=False"))
@@ -65,20 +52,10 @@ async fn serve_demo_answers_the_seed_request_and_stops_gracefully_on_sigterm() {
         .await
         .expect("answered");
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/json; charset=utf-8"
-    );
-    let health = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .expect("answered");
+    assert_eq!(response.headers()["content-type"], "application/json; charset=utf-8");
+    let health = client.get(format!("{base}/health")).send().await.expect("answered");
     assert_eq!(health.status(), StatusCode::OK);
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     let status = wait_with_timeout(&mut child, Duration::from_secs(20));
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
@@ -87,43 +64,20 @@ async fn serve_demo_answers_the_seed_request_and_stops_gracefully_on_sigterm() {
 async fn associate_add_creates_a_login_that_authenticates() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
-    let migrate = ticketd()
-        .args(["migrate", "--database-url", &url])
-        .status()
-        .expect("migrate runs");
+    let migrate = ticketd().args(["migrate", "--database-url", &url]).status().expect("migrate runs");
     assert!(migrate.success());
     let mut add = ticketd()
-        .args([
-            "associate",
-            "add",
-            "kari",
-            "--password-stdin",
-            "--name",
-            "Kari Nørdmann",
-            "--database-url",
-            &url,
-        ])
+        .args(["associate", "add", "kari", "--password-stdin", "--name", "Kari Nørdmann", "--database-url", &url])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("associate add runs");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"s3cret pass\n")
-        .expect("write password");
+    add.stdin.take().expect("stdin").write_all(b"s3cret pass\n").expect("write password");
     let output = add.wait_with_output().expect("finishes");
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
     let duplicate = ticketd()
-        .args([
-            "associate",
-            "add",
-            "KARI",
-            "--password-stdin",
-            "--database-url",
-            &url,
-        ])
+        .args(["associate", "add", "KARI", "--password-stdin", "--database-url", &url])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -133,25 +87,13 @@ async fn associate_add_creates_a_login_that_authenticates() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already taken"));
 
     let store = ticketd::store::connect(&url).await.expect("store");
-    let credentials = store
-        .credentials("kari")
-        .await
-        .expect("lookup")
-        .expect("exists");
-    assert!(
-        credentials.password_hash.starts_with("$argon2id$"),
-        "only the hash is stored"
-    );
+    let credentials = store.credentials("kari").await.expect("lookup").expect("exists");
+    assert!(credentials.password_hash.starts_with("$argon2id$"), "only the hash is stored");
     assert!(ticketd::auth::password::verify("s3cret pass".into(), credentials.password_hash).await);
 }
 
 fn feed(mut child: Child, input: &[u8]) -> std::process::Output {
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
+    child.stdin.take().expect("stdin").write_all(input).expect("write");
     child.wait_with_output().expect("finishes")
 }
 
@@ -167,4 +109,55 @@ fn wait_with_timeout(child: &mut Child, limit: Duration) -> std::process::ExitSt
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[tokio::test]
+async fn credential_commands_print_only_the_secret_and_it_works() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("creds.db").display());
+    let add = ticketd()
+        .args(["associate", "add", "ola", "--password-stdin", "--role", "readonly", "--database-url", &url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    assert!(feed(add, b"pw\n").status.success());
+    let run = |args: &[&str]| {
+        let output = ticketd().args(args).args(["--database-url", &url]).output().expect("runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let ticket = run(&["ticket", "issue", "OLA", "--ttl", "2h"]);
+    assert!(ticket.starts_with("7T:") && ticket.trim_end().lines().count() == 1, "{ticket}");
+    let token = run(&["token", "issue", "ola", "--scope", "read"]);
+    assert!(token.starts_with("8A:") && token.trim_end().lines().count() == 1, "{token}");
+    let app_token = run(&["app", "add", "Partner AS"]);
+    assert_eq!(app_token.trim().len(), 43, "{app_token}");
+
+    let store = ticketd::store::connect(&url).await.expect("store");
+    let auth = ticketd::auth::Authenticator::new(store.clone(), &ticketd::auth::AuthSettings::default()).expect("auth");
+    let headers = |pairs: &[(&'static str, String)]| {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().expect("header"));
+        }
+        map
+    };
+    let principal = auth
+        .authenticate(&headers(&[("authorization", format!("SOTICKET {}", ticket.trim()))]), None)
+        .await
+        .expect("the ticket authenticates");
+    assert_eq!(principal.login, "ola");
+    assert!(!principal.access.can_write(), "readonly role");
+    let with_app =
+        headers(&[("authorization", format!("Bearer {}", token.trim())), ("so-apptoken", app_token.trim().into())]);
+    let principal = auth.authenticate(&with_app, None).await.expect("the token authenticates");
+    assert_eq!(principal.app.as_deref(), Some("Partner AS"));
+
+    run(&["ticket", "revoke", ticket.trim()]);
+    run(&["associate", "disable", "ola"]);
+    let refused = auth.authenticate(&headers(&[("authorization", format!("Bearer {}", token.trim()))]), None).await;
+    assert!(refused.is_err(), "disabled associates are refused");
+    let missing = ticketd().args(["ticket", "issue", "nobody", "--database-url", &url]).output().expect("runs");
+    assert!(!missing.status.success() && missing.stdout.is_empty());
 }

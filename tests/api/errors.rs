@@ -21,18 +21,10 @@ async fn missing_or_empty_entity_is_400(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    for (method, path) in [
-        (Method::PUT, "/api/v1/TicketMessage/1"),
-        (Method::POST, "/api/v1/TicketMessage"),
-    ] {
+    for (method, path) in [(Method::PUT, "/api/v1/TicketMessage/1"), (Method::POST, "/api/v1/TicketMessage")] {
         for body in ["", "   \n", "null"] {
             let answer = app.call(app.send_json(method.clone(), path, body)).await;
-            assert_error(
-                answer,
-                StatusCode::BAD_REQUEST,
-                "ArgumentException",
-                "Entity to save is not in request body",
-            );
+            assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", "Entity to save is not in request body");
         }
     }
 }
@@ -49,37 +41,18 @@ async fn wrong_types_are_400_naming_the_field_and_change_nothing(backend: Backen
         (json!({"Important": "perhaps"}), "Important"),
         (json!({"CreatedAt": "31.12.2020"}), "CreatedAt"),
         (json!({"MessageHeaders": {"Name": "To"}}), "MessageHeaders"),
-        (
-            json!({"MessageHeaders": [{"Name": ["To"]}]}),
-            "MessageHeaders[0].Name",
-        ),
+        (json!({"MessageHeaders": [{"Name": ["To"]}]}), "MessageHeaders[0].Name"),
         (json!({"Body": "a\u{0}b"}), "Body"),
         (json!([{"Body": "x"}]), "TicketMessageEntity"),
     ];
     for (body, field) in cases {
-        let answer = app
-            .call(app.send_json(
-                Method::PUT,
-                "/api/v1/TicketMessage/1?notify=true",
-                body.to_string(),
-            ))
-            .await;
+        let answer =
+            app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1?notify=true", body.to_string())).await;
         assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", field);
     }
-    let answer = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1?notify=maybe", "{}"))
-        .await;
-    assert_error(
-        answer,
-        StatusCode::BAD_REQUEST,
-        "ArgumentException",
-        "notify",
-    );
-    assert_eq!(
-        app.get_message(1).await.1,
-        before,
-        "a refused save changes nothing"
-    );
+    let answer = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1?notify=maybe", "{}")).await;
+    assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", "notify");
+    assert_eq!(app.get_message(1).await.1, before, "a refused save changes nothing");
 }
 
 async fn malformed_json_is_400_never_5xx(backend: Backend) {
@@ -102,12 +75,7 @@ async fn malformed_json_is_400_never_5xx(backend: Backend) {
             .header("Content-Type", "application/json")
             .body(body.clone());
         let (status, answer) = app.call(request).await;
-        assert_eq!(
-            status,
-            StatusCode::BAD_REQUEST,
-            "{}: {answer}",
-            String::from_utf8_lossy(&body)
-        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {answer}", String::from_utf8_lossy(&body));
         assert_eq!(answer["ErrorType"], "JsonReaderException", "{answer}");
     }
 }
@@ -119,15 +87,10 @@ async fn unknown_references_are_400_naming_them(backend: Backend) {
     let (_, before) = app.get_message(1).await;
     for (body, field) in [
         (json!({"Ticket": {"TicketId": 404}}), "Ticket.TicketId"),
-        (
-            json!({"CreatedBy": {"AssociateId": 404}}),
-            "CreatedBy.AssociateId",
-        ),
+        (json!({"CreatedBy": {"AssociateId": 404}}), "CreatedBy.AssociateId"),
         (json!({"Person": {"PersonId": 404}}), "Person.PersonId"),
     ] {
-        let answer = app
-            .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", body.to_string()))
-            .await;
+        let answer = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", body.to_string())).await;
         assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", field);
     }
     assert_eq!(app.get_message(1).await.1, before);
@@ -138,34 +101,19 @@ async fn oversized_bodies_are_413(backend: Backend) {
         return;
     };
     let big = json!({"Body": "x".repeat(100 * 1024)}).to_string();
-    let answer = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", big.clone()))
-        .await;
-    assert_error(
-        answer,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "RequestEntityTooLargeException",
-        "limit",
-    );
+    let answer = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", big.clone())).await;
+    assert_error(answer, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", "limit");
     // Without a Content-Length the limit still holds while streaming.
     let stream = futures_stream(big.into_bytes());
-    let request = app
-        .request(Method::PUT, "/api/v1/TicketMessage/1")
-        .header("Content-Type", "application/json")
-        .body(stream);
+    let request =
+        app.request(Method::PUT, "/api/v1/TicketMessage/1").header("Content-Type", "application/json").body(stream);
     let answer = app.call(request).await;
-    assert_error(
-        answer,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "RequestEntityTooLargeException",
-        "limit",
-    );
+    assert_error(answer, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", "limit");
 }
 
 /// A chunked body (no Content-Length) made of 8 KiB pieces.
 fn futures_stream(bytes: Vec<u8>) -> reqwest::Body {
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
     reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
 }
 
@@ -173,33 +121,15 @@ async fn media_types_other_than_json_are_415(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    for content_type in [
-        "text/plain",
-        "multipart/form-data; boundary=x",
-        "application/octet-stream",
-    ] {
-        let request = app
-            .request(Method::PUT, "/api/v1/TicketMessage/1")
-            .header("Content-Type", content_type)
-            .body("{}");
+    for content_type in ["text/plain", "multipart/form-data; boundary=x", "application/octet-stream"] {
+        let request =
+            app.request(Method::PUT, "/api/v1/TicketMessage/1").header("Content-Type", content_type).body("{}");
         let answer = app.call(request).await;
-        assert_error(
-            answer,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UnsupportedMediaTypeException",
-            "Content-Type",
-        );
+        assert_error(answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeException", "Content-Type");
     }
-    let request = app
-        .request(Method::PUT, "/api/v1/TicketMessage/1")
-        .body("Body=x");
+    let request = app.request(Method::PUT, "/api/v1/TicketMessage/1").body("Body=x");
     let answer = app.call(request).await;
-    assert_error(
-        answer,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "UnsupportedMediaTypeException",
-        "Content-Type",
-    );
+    assert_error(answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeException", "Content-Type");
 }
 
 async fn a_body_without_content_type_is_read_as_json(backend: Backend) {
@@ -207,9 +137,7 @@ async fn a_body_without_content_type_is_read_as_json(backend: Backend) {
         return;
     };
     for content_type in [None, Some("TEXT/JSON; charset=UTF-8")] {
-        let mut request = app
-            .request(Method::PUT, "/api/v1/TicketMessage/1")
-            .body(r#"{"Body":"no type"}"#);
+        let mut request = app.request(Method::PUT, "/api/v1/TicketMessage/1").body(r#"{"Body":"no type"}"#);
         if let Some(value) = content_type {
             request = request.header("Content-Type", value);
         }
@@ -223,18 +151,9 @@ async fn put_on_a_missing_id_is_404(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let answer = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/99999", "{}"))
-        .await;
-    assert_error(
-        answer,
-        StatusCode::NOT_FOUND,
-        "SoNotFoundException",
-        "TicketMessage id 99999 not found",
-    );
-    let answer = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/abc", "{}"))
-        .await;
+    let answer = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/99999", "{}")).await;
+    assert_error(answer, StatusCode::NOT_FOUND, "SoNotFoundException", "TicketMessage id 99999 not found");
+    let answer = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/abc", "{}")).await;
     assert_error(answer, StatusCode::NOT_FOUND, "SoNotFoundException", "abc");
 }
 
@@ -243,15 +162,8 @@ async fn error_bodies_keep_the_vendor_property_order() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
         return;
     };
-    let response = app
-        .request(Method::GET, "/api/v1/TicketMessage/99999")
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/json; charset=utf-8"
-    );
+    let response = app.request(Method::GET, "/api/v1/TicketMessage/99999").send().await.expect("answered");
+    assert_eq!(response.headers()["content-type"], "application/json; charset=utf-8");
     let text = response.text().await.expect("body");
     assert_eq!(
         text,

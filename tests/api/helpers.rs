@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
-use ticketd::cli::{ServeArgs, Server};
+use ticketd::cli::{AuthArgs, ServeArgs, Server};
 use ticketd::store::Store;
 use tokio::sync::oneshot;
 
@@ -56,15 +56,9 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("ticketd.db").display());
-                Some(Self {
-                    url,
-                    _dir: Some(dir),
-                })
+                Some(Self { url, _dir: Some(dir) })
             }
-            Backend::Postgres => Some(Self {
-                url: crate::pg::fresh_database().await?,
-                _dir: None,
-            }),
+            Backend::Postgres => Some(Self { url: crate::pg::fresh_database().await?, _dir: None }),
         }
     }
 }
@@ -88,12 +82,11 @@ impl TestApp {
         let database = TestDatabase::new(backend).await?;
         let mut args = ServeArgs {
             listen: "127.0.0.1:0".parse().expect("addr"),
-            database: ticketd::cli::DatabaseArgs {
-                database_url: database.url.clone(),
-            },
+            database: ticketd::cli::DatabaseArgs { database_url: database.url.clone() },
             demo: true,
             body_limit: 2 * 1024 * 1024,
             request_timeout: 30,
+            auth: AuthArgs::default(),
         };
         adjust(&mut args);
         let server = Server::build(&args).await.expect("server starts");
@@ -104,13 +97,7 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let client = reqwest::Client::builder().build().expect("client");
-        Some(Self {
-            base,
-            store,
-            client,
-            shutdown: Some(shutdown),
-            _database: database,
-        })
+        Some(Self { base, store, client, shutdown: Some(shutdown), _database: database })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -119,9 +106,7 @@ impl TestApp {
 
     /// A request with the seed's credentials.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client
-            .request(method, self.url(path))
-            .header("Authorization", SEED_AUTH)
+        self.client.request(method, self.url(path)).header("Authorization", SEED_AUTH)
     }
 
     /// A PUT/POST of a raw JSON text with the seed's headers.
@@ -142,8 +127,7 @@ impl TestApp {
     }
 
     pub async fn get_message(&self, id: i32) -> (StatusCode, Value) {
-        self.call(self.request(Method::GET, &format!("/api/v1/TicketMessage/{id}")))
-            .await
+        self.call(self.request(Method::GET, &format!("/api/v1/TicketMessage/{id}"))).await
     }
 }
 
@@ -156,28 +140,13 @@ impl Drop for TestApp {
 }
 
 /// Asserts a vendor error body with the given status and `ErrorType`, whose message names `needle`.
-pub fn assert_error(
-    actual: (StatusCode, Value),
-    status: StatusCode,
-    error_type: &str,
-    needle: &str,
-) {
+pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, error_type: &str, needle: &str) {
     let (got, body) = actual;
     assert_eq!(got, status, "body: {body}");
-    let keys: Vec<&str> = body
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        keys,
-        ["Error", "ErrorType", "ErrorMessage", "ErrorSource"],
-        "body: {body}"
-    );
+    let keys: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(keys, ["Error", "ErrorType", "ErrorMessage", "ErrorSource"], "body: {body}");
     assert_eq!(body["Error"], true);
     assert_eq!(body["ErrorType"], error_type, "body: {body}");
     let message = body["ErrorMessage"].as_str().unwrap_or_default();
-    assert!(
-        message.contains(needle),
-        "'{message}' does not name '{needle}'"
-    );
+    assert!(message.contains(needle), "'{message}' does not name '{needle}'");
 }

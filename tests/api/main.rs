@@ -6,6 +6,7 @@ mod pg;
 mod auth;
 mod cli;
 mod errors;
+mod fuzz_corpus;
 mod negotiate;
 mod post;
 mod put;

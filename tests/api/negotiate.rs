@@ -72,25 +72,13 @@ async fn xml_put_round_trips_every_field_and_answers_in_xml(backend: Backend) {
         .body(XML_ENTITY);
     let response = request.send().await.expect("answered");
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/xml; charset=utf-8"
-    );
+    assert_eq!(response.headers()["content-type"], "application/xml; charset=utf-8");
     let xml = response.text().await.expect("body");
-    assert!(
-        xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><TicketMessageEntity xmlns:i="),
-        "{xml}"
-    );
-    assert!(
-        xml.contains("<Body>Blåbærsyltetøy 🙂 “quoted” &amp; more</Body>"),
-        "{xml}"
-    );
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><TicketMessageEntity xmlns:i="), "{xml}");
+    assert!(xml.contains("<Body>Blåbærsyltetøy 🙂 “quoted” &amp; more</Body>"), "{xml}");
     assert_stored(&app.get_message(2).await.1);
     // Sending the XML response back changes nothing.
-    let again = app
-        .request(Method::PUT, "/api/v1/TicketMessage/2")
-        .header("Content-Type", "application/xml")
-        .body(xml);
+    let again = app.request(Method::PUT, "/api/v1/TicketMessage/2").header("Content-Type", "application/xml").body(xml);
     let (status, _) = app.call(again).await;
     assert_eq!(status, StatusCode::OK);
     assert_stored(&app.get_message(2).await.1);
@@ -134,10 +122,7 @@ async fn form_put_round_trips_every_field(backend: Backend) {
         ("ExtraFields[x_ø]", "værdi"),
         ("CustomFields[SuperOffice:1]", "[I:8]"),
     ];
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}&", encode(k), encode(v)))
-        .collect();
+    let body: String = form.iter().map(|(k, v)| format!("{}={}&", encode(k), encode(v))).collect();
     let request = app
         .request(Method::PUT, "/api/v1/TicketMessage/2")
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -178,50 +163,20 @@ async fn json_patch_on_put_applies_vendor_rules(backend: Backend) {
     assert_eq!(saved["Body"], "Updated text");
     assert_eq!(saved["CustomFields"]["x_foo"], "bar");
     assert_eq!(saved["MessageHeaders"][1]["Value"], "c@d.e");
-    assert_eq!(
-        saved["Author"], "Tje Ødegård",
-        "untouched fields keep their values"
-    );
+    assert_eq!(saved["Author"], "Tje Ødegård", "untouched fields keep their values");
     let before = app.get_message(1).await.1;
     let failed = app.call(patch(json!([{"op": "replace", "path": "/Body", "value": "x"}, {"op": "test", "path": "/Important", "value": true}]))).await;
-    assert_error(
-        failed,
-        StatusCode::CONFLICT,
-        "JsonPatchTestFailedException",
-        "test",
-    );
-    let moved = app
-        .call(patch(
-            json!([{"op": "move", "from": "/Body", "path": "/Author"}]),
-        ))
-        .await;
+    assert_error(failed, StatusCode::CONFLICT, "JsonPatchTestFailedException", "test");
+    let moved = app.call(patch(json!([{"op": "move", "from": "/Body", "path": "/Author"}]))).await;
     assert_error(moved, StatusCode::BAD_REQUEST, "ArgumentException", "move");
-    let unknown = app
-        .call(patch(
-            json!([{"op": "replace", "path": "/NoSuchThing", "value": 1}]),
-        ))
-        .await;
-    assert_error(
-        unknown,
-        StatusCode::BAD_REQUEST,
-        "ArgumentException",
-        "NoSuchThing",
-    );
-    assert_eq!(
-        app.get_message(1).await.1,
-        before,
-        "failed patches save nothing"
-    );
+    let unknown = app.call(patch(json!([{"op": "replace", "path": "/NoSuchThing", "value": 1}]))).await;
+    assert_error(unknown, StatusCode::BAD_REQUEST, "ArgumentException", "NoSuchThing");
+    assert_eq!(app.get_message(1).await.1, before, "failed patches save nothing");
     let missing = app
         .request(Method::PUT, "/api/v1/TicketMessage/9999")
         .header("Content-Type", "application/json-patch+json")
         .body("[]");
-    assert_error(
-        app.call(missing).await,
-        StatusCode::NOT_FOUND,
-        "SoNotFoundException",
-        "9999",
-    );
+    assert_error(app.call(missing).await, StatusCode::NOT_FOUND, "SoNotFoundException", "9999");
 }
 
 async fn merge_patch_on_put_merges_without_case(backend: Backend) {
@@ -250,25 +205,13 @@ async fn accept_chooses_the_format_and_never_406() {
     let cases = [
         (None, "application/json; charset=utf-8"),
         (Some("*/*"), "application/json; charset=utf-8"),
-        (
-            Some("application/json; charset=utf-8"),
-            "application/json; charset=utf-8",
-        ),
+        (Some("application/json; charset=utf-8"), "application/json; charset=utf-8"),
         (Some("text/json"), "text/json; charset=utf-8"),
         (Some("application/xml"), "application/xml; charset=utf-8"),
         (Some("text/xml"), "text/xml; charset=utf-8"),
-        (
-            Some("application/xml;q=0.9, application/json"),
-            "application/json; charset=utf-8",
-        ),
-        (
-            Some("text/xml, application/json"),
-            "text/xml; charset=utf-8",
-        ),
-        (
-            Some("application/merge-patch+json"),
-            "application/json; charset=utf-8",
-        ),
+        (Some("application/xml;q=0.9, application/json"), "application/json; charset=utf-8"),
+        (Some("text/xml, application/json"), "text/xml; charset=utf-8"),
+        (Some("application/merge-patch+json"), "application/json; charset=utf-8"),
         (Some("aplication/json"), "application/json; charset=utf-8"),
         (Some("text/csv"), "application/json; charset=utf-8"),
     ];
@@ -280,18 +223,10 @@ async fn accept_chooses_the_format_and_never_406() {
             }
             let response = request.send().await.expect("answered");
             assert_ne!(response.status(), StatusCode::NOT_ACCEPTABLE);
-            assert_eq!(
-                response.headers()["content-type"],
-                content_type,
-                "{accept:?} {path}"
-            );
+            assert_eq!(response.headers()["content-type"], content_type, "{accept:?} {path}");
             let body = response.text().await.expect("body");
             if content_type.contains("xml") {
-                let root = if path.ends_with("/1") {
-                    "<TicketMessageEntity "
-                } else {
-                    "<ErrorInfo "
-                };
+                let root = if path.ends_with("/1") { "<TicketMessageEntity " } else { "<ErrorInfo " };
                 assert!(body.contains(root), "{body}");
             } else {
                 assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
@@ -313,10 +248,7 @@ async fn accept_chooses_the_format_and_never_406() {
         .send()
         .await
         .expect("answered");
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/xml; charset=utf-8"
-    );
+    assert_eq!(response.headers()["content-type"], "text/xml; charset=utf-8");
 }
 
 #[tokio::test]
@@ -327,36 +259,13 @@ async fn hostile_xml_and_encodings_get_clear_4xx() {
     let before = app.get_message(1).await.1;
     let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><TicketMessageEntity><Body>&lol1;</Body></TicketMessageEntity>"#;
     let xxe = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><TicketMessageEntity><Body>&x;</Body></TicketMessageEntity>"#;
-    let deep = format!(
-        "<TicketMessageEntity>{}x{}</TicketMessageEntity>",
-        "<Ticket>".repeat(1000),
-        "</Ticket>".repeat(1000)
-    );
+    let deep =
+        format!("<TicketMessageEntity>{}x{}</TicketMessageEntity>", "<Ticket>".repeat(1000), "</Ticket>".repeat(1000));
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
-        (
-            "application/xml",
-            bomb.into(),
-            StatusCode::BAD_REQUEST,
-            "DTD",
-        ),
-        (
-            "application/xml",
-            xxe.into(),
-            StatusCode::BAD_REQUEST,
-            "DTD",
-        ),
-        (
-            "application/xml",
-            deep.into_bytes(),
-            StatusCode::BAD_REQUEST,
-            "deeper",
-        ),
-        (
-            "application/xml",
-            b"<TicketMessageEntity><Body>cut off".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "XML",
-        ),
+        ("application/xml", bomb.into(), StatusCode::BAD_REQUEST, "DTD"),
+        ("application/xml", xxe.into(), StatusCode::BAD_REQUEST, "DTD"),
+        ("application/xml", deep.into_bytes(), StatusCode::BAD_REQUEST, "deeper"),
+        ("application/xml", b"<TicketMessageEntity><Body>cut off".to_vec(), StatusCode::BAD_REQUEST, "XML"),
         (
             "application/xml; charset=shift_jis",
             b"<TicketMessageEntity/>".to_vec(),
@@ -375,24 +284,14 @@ async fn hostile_xml_and_encodings_get_clear_4xx() {
             StatusCode::BAD_REQUEST,
             "UTF-8",
         ),
-        (
-            "application/x-www-form-urlencoded",
-            b"Body=%FF%FE".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "UTF-8",
-        ),
+        ("application/x-www-form-urlencoded", b"Body=%FF%FE".to_vec(), StatusCode::BAD_REQUEST, "UTF-8"),
         (
             "application/x-www-form-urlencoded; charset=koi8-r",
             b"Body=x".to_vec(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "koi8-r",
         ),
-        (
-            "application/json",
-            b"{\"Body\": \"\xff\"}".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "JSON",
-        ),
+        ("application/json", b"{\"Body\": \"\xff\"}".to_vec(), StatusCode::BAD_REQUEST, "JSON"),
     ];
     for (content_type, body, status, needle) in cases {
         let request = app
@@ -403,10 +302,7 @@ async fn hostile_xml_and_encodings_get_clear_4xx() {
         let (got, answer) = app.call(request).await;
         assert_eq!(got, status, "{content_type}: {answer}");
         let message = answer["ErrorMessage"].as_str().unwrap_or_default();
-        assert!(
-            message.contains(needle),
-            "{content_type}: '{message}' lacks '{needle}'"
-        );
+        assert!(message.contains(needle), "{content_type}: '{message}' lacks '{needle}'");
     }
     assert_eq!(app.get_message(1).await.1, before);
     // Declared ISO-8859-1 is decoded, not mangled.
@@ -435,10 +331,7 @@ async fn errors_follow_the_negotiated_format() {
         .await
         .expect("answered");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/xml; charset=utf-8"
-    );
+    assert_eq!(response.headers()["content-type"], "text/xml; charset=utf-8");
     let body = response.text().await.expect("body");
     assert!(body.contains("<ErrorInfo xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"><Error>true</Error><ErrorType>ArgumentException</ErrorType><ErrorMessage>"), "{body}");
     assert!(body.contains("TimeSpent"), "{body}");

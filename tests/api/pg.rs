@@ -35,30 +35,18 @@ fn server() -> Option<&'static PgServer> {
 pub async fn fresh_database() -> Option<String> {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     let server = server()?;
-    let name = format!(
-        "t{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = format!("t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", server.port);
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to test PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("create test database");
-    Some(format!(
-        "postgres://postgres@127.0.0.1:{}/{name}",
-        server.port
-    ))
+    Some(format!("postgres://postgres@127.0.0.1:{}/{name}", server.port))
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+    Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
 /// Runs a PostgreSQL program, through `runuser -u postgres` when we are root (the server
@@ -78,41 +66,19 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
     if output.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ))
+        Err(format!("{what} failed: {}", String::from_utf8_lossy(&output.stderr)))
     }
 }
 
 fn start() -> Result<PgServer, String> {
-    let dir = tempfile::Builder::new()
-        .prefix("ticketd-pg-")
-        .tempdir()
-        .map_err(|e| e.to_string())?
-        .keep();
+    let dir = tempfile::Builder::new().prefix("ticketd-pg-").tempdir().map_err(|e| e.to_string())?.keep();
     if is_root() {
-        run(
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir),
-            "chown",
-        )?;
+        run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir), "chown")?;
     }
     let data = dir.join("data");
     run(
         pg_command("initdb")
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-                "-D",
-            ])
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
             .arg(&data),
         "initdb",
     )?;
@@ -136,19 +102,12 @@ fn start() -> Result<PgServer, String> {
 
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 /// Stops the server and removes its directory once this test process is gone.
 fn spawn_reaper(dir: &Path, data: &Path) {
-    let stop = if is_root() {
-        "runuser -u postgres -- pg_ctl"
-    } else {
-        "pg_ctl"
-    };
+    let stop = if is_root() { "runuser -u postgres -- pg_ctl" } else { "pg_ctl" };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} -D '{data}' -m immediate stop; rm -rf '{dir}'",
         pid = std::process::id(),

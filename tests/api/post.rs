@@ -18,11 +18,8 @@ async fn post_creates_with_a_new_id_and_answers_200(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let body =
-        json!({"Ticket": {"TicketId": 3}, "Body": "Neue Nachricht – grüß dich", "Type": "Html"});
-    let (status, created) = app
-        .call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string()))
-        .await;
+    let body = json!({"Ticket": {"TicketId": 3}, "Body": "Neue Nachricht – grüß dich", "Type": "Html"});
+    let (status, created) = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["EjMessageId"].as_i64().expect("new id");
     assert!(id > 5, "demo messages are 1..=5, got {id}");
@@ -37,9 +34,7 @@ async fn post_with_an_existing_id_updates_it(backend: Backend) {
         return;
     };
     let body = json!({"EjMessageId": 2, "Body": "upserted"});
-    let (status, saved) = app
-        .call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string()))
-        .await;
+    let (status, saved) = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(saved["EjMessageId"], 2);
     assert_eq!(app.get_message(2).await.1["Body"], "upserted");
@@ -50,9 +45,7 @@ async fn post_with_an_unknown_id_creates_a_new_message(backend: Backend) {
         return;
     };
     let body = json!({"EjMessageId": 4242, "Ticket": {"TicketId": 1}, "Body": "fresh"});
-    let (status, saved) = app
-        .call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string()))
-        .await;
+    let (status, saved) = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string())).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(saved["EjMessageId"], 4242);
     assert_eq!(app.get_message(4242).await.0, StatusCode::NOT_FOUND);
@@ -63,25 +56,11 @@ async fn post_without_a_ticket_is_refused_and_nothing_is_created(backend: Backen
         return;
     };
     let body = json!({"Body": "orphan"}).to_string();
-    let answer = app
-        .call(app.send_json(Method::POST, "/api/v1/TicketMessage", body))
-        .await;
-    assert_error(
-        answer,
-        StatusCode::BAD_REQUEST,
-        "ArgumentException",
-        "Ticket.TicketId",
-    );
+    let answer = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body)).await;
+    assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", "Ticket.TicketId");
     let body = json!({"Ticket": {"TicketId": 77}, "Body": "orphan"}).to_string();
-    let answer = app
-        .call(app.send_json(Method::POST, "/api/v1/TicketMessage", body))
-        .await;
-    assert_error(
-        answer,
-        StatusCode::BAD_REQUEST,
-        "ArgumentException",
-        "Ticket.TicketId",
-    );
+    let answer = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body)).await;
+    assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", "Ticket.TicketId");
     assert_eq!(app.get_message(6).await.0, StatusCode::NOT_FOUND);
 }
 
@@ -90,11 +69,7 @@ async fn post_defaults_the_creator_to_the_caller_and_records_notify(backend: Bac
         return;
     };
     let body = json!({"Ticket": {"TicketId": 1}, "CreatedBy": null});
-    let request = app.send_json(
-        Method::POST,
-        "/api/v1/TicketMessage?notify=true",
-        body.to_string(),
-    );
+    let request = app.send_json(Method::POST, "/api/v1/TicketMessage?notify=true", body.to_string());
     let (status, created) = app.call(request).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(created["CreatedBy"]["Name"], "tje0");
@@ -114,11 +89,6 @@ async fn get_answers_404_for_missing_and_non_numeric_ids(backend: Backend) {
         "/api/v1/TicketMessage/99999999999",
     ] {
         let answer = app.call(app.request(Method::GET, path)).await;
-        assert_error(
-            answer,
-            StatusCode::NOT_FOUND,
-            "SoNotFoundException",
-            "TicketMessage id",
-        );
+        assert_error(answer, StatusCode::NOT_FOUND, "SoNotFoundException", "TicketMessage id");
     }
 }

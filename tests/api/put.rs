@@ -22,24 +22,16 @@ async fn seed_sample_request_saves_and_get_returns_the_same(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let request = app
-        .send_json(Method::PUT, "/api/v1/TicketMessage/1", SEED_BODY)
-        .header("Accept-Language", "*");
+    let request = app.send_json(Method::PUT, "/api/v1/TicketMessage/1", SEED_BODY).header("Accept-Language", "*");
     let (status, saved) = app.call(request).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["EjMessageId"], 1);
     assert_eq!(saved["Author"], "omnis");
     assert_eq!(saved["CreatedAt"], "2015-09-27T15:37:39.36531");
     assert_eq!(saved["MessageCategory"], "Bounce");
-    assert_eq!(
-        saved["Ticket"]["TicketId"], 1,
-        "a null Ticket keeps the stored one"
-    );
+    assert_eq!(saved["Ticket"]["TicketId"], 1, "a null Ticket keeps the stored one");
     assert_eq!(saved["Person"], Value::Null);
-    assert_eq!(
-        saved["ExtraFields"],
-        json!({"ExtraFields1": "rerum", "ExtraFields2": "consequatur"})
-    );
+    assert_eq!(saved["ExtraFields"], json!({"ExtraFields1": "rerum", "ExtraFields2": "consequatur"}));
     assert_eq!(saved["MessageHeaders"].as_array().map(Vec::len), Some(2));
     assert_eq!(saved["TableRight"], json!({"Mask": "FULL", "Reason": ""}));
     let (status, fetched) = app.get_message(1).await;
@@ -66,9 +58,7 @@ async fn every_writable_field_round_trips_from_camel_case(backend: Backend) {
         "extraFields": {"x_\u00f8": "v\u00e6rdi"}, "customFields": {"SuperOffice:1": "[I:8]"},
         "TableRight": {"Mask": "NONE"}, "FieldProperties": {"x": 1}, "SomethingNew": [1, 2]
     }"#;
-    let (status, saved) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/2", body))
-        .await;
+    let (status, saved) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/2", body)).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let (_, fetched) = app.get_message(2).await;
     assert_eq!(fetched, saved);
@@ -90,23 +80,14 @@ async fn every_writable_field_round_trips_from_camel_case(backend: Backend) {
     assert_eq!(fetched["Person"]["PersonId"], 3);
     assert_eq!(fetched["Person"]["Firstname"], "Ólafur");
     let header = &fetched["MessageHeaders"][0];
-    assert_eq!(
-        (header["Name"].as_str(), header["Value"].as_str()),
-        (Some("Cc"), Some("æ@b.c"))
-    );
-    assert_eq!(
-        (header["StdItem"].as_str(), header["StdItemCol"].as_str()),
-        (Some("NoAutoReply"), Some("Value"))
-    );
+    assert_eq!((header["Name"].as_str(), header["Value"].as_str()), (Some("Cc"), Some("æ@b.c")));
+    assert_eq!((header["StdItem"].as_str(), header["StdItemCol"].as_str()), (Some("NoAutoReply"), Some("Value")));
     let attachment = &fetched["AttachmentsInfo"][0];
     assert_eq!(attachment["Name"], "résumé.pdf");
     assert_eq!(attachment["AttSize"], 1234);
     assert_eq!(attachment["InlineImage"], true);
     assert_eq!(attachment["IsSafeFileExtension"], true);
-    assert_eq!(
-        fetched["TableRight"]["Mask"], "FULL",
-        "read-only input is ignored"
-    );
+    assert_eq!(fetched["TableRight"]["Mask"], "FULL", "read-only input is ignored");
 }
 
 async fn path_id_wins_over_body_id(backend: Backend) {
@@ -114,9 +95,7 @@ async fn path_id_wins_over_body_id(backend: Backend) {
         return;
     };
     let body = json!({"EjMessageId": 999, "Body": "path wins"}).to_string();
-    let (status, saved) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/3", body))
-        .await;
+    let (status, saved) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/3", body)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(saved["EjMessageId"], 3);
     assert_eq!(saved["Body"], "path wins");
@@ -127,44 +106,24 @@ async fn stale_and_repeated_child_ids_get_fresh_ones_and_own_ids_are_kept(backen
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let (_, first) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", SEED_BODY))
-        .await;
+    let (_, first) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", SEED_BODY)).await;
     let ids = |v: &Value, list: &str, key: &str| -> Vec<i64> {
-        v[list]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i[key].as_i64())
-            .collect()
+        v[list].as_array().into_iter().flatten().filter_map(|i| i[key].as_i64()).collect()
     };
     let header_ids = ids(&first, "MessageHeaders", "Id");
     assert_eq!(header_ids.len(), 2);
     assert_ne!(header_ids[0], header_ids[1], "repeated ids are split");
-    assert!(
-        !header_ids.contains(&535),
-        "an id that is not this message's is replaced"
-    );
+    assert!(!header_ids.contains(&535), "an id that is not this message's is replaced");
     // Sending the response back (as clients do) keeps every id.
-    let (status, second) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", first.to_string()))
-        .await;
+    let (status, second) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", first.to_string())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ids(&second, "MessageHeaders", "Id"), header_ids);
-    assert_eq!(
-        ids(&second, "AttachmentsInfo", "AttachmentId"),
-        ids(&first, "AttachmentsInfo", "AttachmentId")
-    );
+    assert_eq!(ids(&second, "AttachmentsInfo", "AttachmentId"), ids(&first, "AttachmentsInfo", "AttachmentId"));
     // Another message's header id is not taken over.
     let foreign = json!({"MessageHeaders": [{"Id": header_ids[0], "Name": "X"}]}).to_string();
-    let (_, other) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/2", foreign))
-        .await;
+    let (_, other) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/2", foreign)).await;
     assert_ne!(ids(&other, "MessageHeaders", "Id"), vec![header_ids[0]]);
-    assert_eq!(
-        ids(&app.get_message(1).await.1, "MessageHeaders", "Id"),
-        header_ids
-    );
+    assert_eq!(ids(&app.get_message(1).await.1, "MessageHeaders", "Id"), header_ids);
 }
 
 async fn null_ticket_and_creator_keep_the_stored_ones(backend: Backend) {
@@ -173,25 +132,12 @@ async fn null_ticket_and_creator_keep_the_stored_ones(backend: Backend) {
     };
     let (_, before) = app.get_message(4).await;
     let body = json!({"Ticket": null, "CreatedBy": null, "Person": null, "Body": "x"}).to_string();
-    let (status, after) = app
-        .call(app.send_json(Method::PUT, "/api/v1/TicketMessage/4", body))
-        .await;
+    let (status, after) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/4", body)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(after["Ticket"]["TicketId"], before["Ticket"]["TicketId"]);
-    assert_eq!(
-        after["CreatedBy"]["AssociateId"],
-        before["CreatedBy"]["AssociateId"]
-    );
-    assert_eq!(
-        after["Person"],
-        Value::Null,
-        "Person is optional: null clears it"
-    );
-    assert_eq!(
-        after["MessageHeaders"],
-        json!([]),
-        "omitted lists are reset (full replacement)"
-    );
+    assert_eq!(after["CreatedBy"]["AssociateId"], before["CreatedBy"]["AssociateId"]);
+    assert_eq!(after["Person"], Value::Null, "Person is optional: null clears it");
+    assert_eq!(after["MessageHeaders"], json!([]), "omitted lists are reset (full replacement)");
 }
 
 async fn notify_flag_is_recorded_with_the_save(backend: Backend) {
@@ -201,23 +147,14 @@ async fn notify_flag_is_recorded_with_the_save(backend: Backend) {
     let events_before = app.store.save_events(1).await.expect("events").len();
     for (query, expected) in [("?notify=True", true), ("?notify=0", false), ("", false)] {
         let path = format!("/api/v1/TicketMessage/1{query}");
-        let (status, _) = app
-            .call(app.send_json(Method::PUT, &path, r#"{"Body":"n"}"#))
-            .await;
+        let (status, _) = app.call(app.send_json(Method::PUT, &path, r#"{"Body":"n"}"#)).await;
         assert_eq!(status, StatusCode::OK);
         let events = app.store.save_events(1).await.expect("events");
         let last = events.last().expect("an event per save");
-        assert_eq!(
-            (last.event.as_str(), last.notify),
-            ("ticketmessage.changed", expected),
-            "{query}"
-        );
+        assert_eq!((last.event.as_str(), last.notify), ("ticketmessage.changed", expected), "{query}");
         assert_eq!(last.associate_id, 1);
     }
-    assert_eq!(
-        app.store.save_events(1).await.expect("events").len(),
-        events_before + 3
-    );
+    assert_eq!(app.store.save_events(1).await.expect("events").len(), events_before + 3);
 }
 
 async fn tenant_prefix_case_and_trailing_slash_route_the_same(backend: Backend) {
@@ -225,11 +162,7 @@ async fn tenant_prefix_case_and_trailing_slash_route_the_same(backend: Backend) 
         return;
     };
     let (_, canonical) = app.get_message(1).await;
-    for path in [
-        "/Cust12345/api/v1/TicketMessage/1",
-        "/api/v1/ticketmessage/1/",
-        "/cust1/API/V1/TICKETMESSAGE/1/",
-    ] {
+    for path in ["/Cust12345/api/v1/TicketMessage/1", "/api/v1/ticketmessage/1/", "/cust1/API/V1/TICKETMESSAGE/1/"] {
         let (status, body) = app.call(app.request(Method::GET, path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(body, canonical, "{path}");
@@ -256,14 +189,7 @@ async fn concurrent_puts_all_succeed(backend: Backend) {
     for id in 1..=3 {
         let (_, message) = app.get_message(id).await;
         let body = message["Body"].as_str().unwrap_or_default().to_owned();
-        let header = message["MessageHeaders"][0]["Value"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        assert_eq!(
-            body,
-            format!("write {header}"),
-            "message and headers come from the same save"
-        );
+        let header = message["MessageHeaders"][0]["Value"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(body, format!("write {header}"), "message and headers come from the same save");
     }
 }

@@ -10,10 +10,10 @@ use crate::http::AppState;
 use crate::negotiate::ResponseFormat;
 
 pub async fn get_message(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    respond_with_message(&state, format, id).await
+    respond_with_message(&state, format, caller.access, id).await
 }

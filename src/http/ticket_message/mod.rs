@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::state::AppState;
-use crate::domain::MessageDraft;
+use crate::domain::{Access, MessageDraft};
 use crate::error::ApiError;
 use crate::negotiate::patch::{apply_json_patch, apply_merge_patch};
 use crate::negotiate::wire::{TicketMessageEntity, decode_message};
@@ -22,14 +22,8 @@ use crate::store::StoreError;
 /// The resource's routes, on canonical paths (see `http::path`).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/TicketMessage",
-            axum::routing::post(post::post_message),
-        )
-        .route(
-            "/api/v1/TicketMessage/{id}",
-            get(get::get_message).put(put::put_message),
-        )
+        .route("/api/v1/TicketMessage", axum::routing::post(post::post_message))
+        .route("/api/v1/TicketMessage/{id}", get(get::get_message).put(put::put_message))
 }
 
 /// The `{id}` of a message route. Anything that is not a positive int32 names no message: 404.
@@ -67,10 +61,7 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|err| ApiError::invalid(format!("The query string is malformed: {err}")))?;
     let mut flag: Option<bool> = None;
-    for (_, value) in pairs
-        .iter()
-        .filter(|(key, _)| key.eq_ignore_ascii_case("notify"))
-    {
+    for (_, value) in pairs.iter().filter(|(key, _)| key.eq_ignore_ascii_case("notify")) {
         let parsed = match value.trim().to_ascii_lowercase().as_str() {
             "true" | "1" => true,
             "false" | "0" | "" => false,
@@ -82,9 +73,7 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
             }
         };
         if flag.is_some_and(|seen| seen != parsed) {
-            return Err(ApiError::invalid(
-                "Query parameter 'notify' is given more than once with different values",
-            ));
+            return Err(ApiError::invalid("Query parameter 'notify' is given more than once with different values"));
         }
         flag = Some(parsed);
     }
@@ -95,18 +84,11 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
 async fn respond_with_message(
     state: &AppState,
     format: ResponseFormat,
+    access: Access,
     id: i32,
 ) -> Result<Response, ApiError> {
-    let message = state
-        .store
-        .message(id)
-        .await?
-        .ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    entity_response(
-        format,
-        "TicketMessageEntity",
-        &TicketMessageEntity(&message),
-    )
+    let message = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    entity_response(format, "TicketMessageEntity", &TicketMessageEntity::for_access(&message, access))
 }
 
 /// The draft a body asks to save into message `id`: the entity itself, or the stored entity
@@ -115,13 +97,8 @@ async fn draft_for(state: &AppState, id: i32, body: &EntityBody) -> Result<Messa
     if body.kind == BodyKind::Entity {
         return decode_message(&body.value);
     }
-    let stored = state
-        .store
-        .message(id)
-        .await?
-        .ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    let mut document =
-        serde_json::to_value(TicketMessageEntity(&stored)).map_err(ApiError::internal)?;
+    let stored = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    let mut document = serde_json::to_value(TicketMessageEntity::full(&stored)).map_err(ApiError::internal)?;
     match body.kind {
         BodyKind::JsonPatch => apply_json_patch(&mut document, &body.value)?,
         BodyKind::MergePatch => apply_merge_patch(&mut document, &body.value)?,
@@ -159,12 +136,7 @@ mod tests {
 
     #[test]
     fn notify_rejects_anything_else() {
-        for query in [
-            "notify=maybe",
-            "notify=yes",
-            "notify=2",
-            "notify=true&notify=false",
-        ] {
+        for query in ["notify=maybe", "notify=yes", "notify=2", "notify=true&notify=false"] {
             let err = parse_notify(query).unwrap_err();
             assert!(err.message.contains("notify"), "{query}: {}", err.message);
         }

@@ -20,18 +20,12 @@ pub async fn post_message(
     body: EntityBody,
 ) -> Result<Response, ApiError> {
     // A patch media type on POST carries a whole entity: there is nothing stored to patch.
+    caller.require_write()?;
     let draft = decode_message(&body.value)?;
-    let ctx = SaveContext {
-        associate_id: caller.associate_id,
-        notify,
-    };
+    let ctx = SaveContext { associate_id: caller.associate_id, notify };
     if draft.requested_id > 0 {
-        match state
-            .store
-            .update_message(draft.requested_id, &draft, ctx)
-            .await
-        {
-            Ok(()) => return respond_with_message(&state, format, draft.requested_id).await,
+        match state.store.update_message(draft.requested_id, &draft, ctx).await {
+            Ok(()) => return respond_with_message(&state, format, caller.access, draft.requested_id).await,
             Err(StoreError::NotFound) => {}
             Err(other) => return Err(other.into()),
         }
@@ -42,5 +36,5 @@ pub async fn post_message(
         ));
     }
     let id = state.store.create_message(&draft, ctx).await?;
-    respond_with_message(&state, format, id).await
+    respond_with_message(&state, format, caller.access, id).await
 }

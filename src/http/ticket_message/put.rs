@@ -20,15 +20,9 @@ pub async fn put_message(
     Notify(notify): Notify,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
+    caller.require_write()?;
     let draft = draft_for(&state, id, &body).await?;
-    let ctx = SaveContext {
-        associate_id: caller.associate_id,
-        notify,
-    };
-    state
-        .store
-        .update_message(id, &draft, ctx)
-        .await
-        .map_err(message_error(id))?;
-    respond_with_message(&state, format, id).await
+    let ctx = SaveContext { associate_id: caller.associate_id, notify };
+    state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
+    respond_with_message(&state, format, caller.access, id).await
 }

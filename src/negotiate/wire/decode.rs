@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::domain::{
-    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, VendorEnum,
-};
+use crate::domain::{AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, VendorEnum};
 use crate::error::ApiError;
 use crate::locale::parse_wire_datetime;
 
@@ -22,19 +20,13 @@ impl<'a> Members<'a> {
         let Value::Object(map) = value else {
             return Err(wrong_type(path, "an object", value));
         };
-        let by_lower_name = map
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .collect();
+        let by_lower_name = map.iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
         Ok(Self { by_lower_name })
     }
 
     /// The member's value; an absent member reads as `null`.
     fn get(&self, name: &str) -> &'a Value {
-        self.by_lower_name
-            .get(&name.to_ascii_lowercase())
-            .copied()
-            .unwrap_or(&Value::Null)
+        self.by_lower_name.get(&name.to_ascii_lowercase()).copied().unwrap_or(&Value::Null)
     }
 }
 
@@ -74,11 +66,7 @@ pub fn decode_message(body: &Value) -> Result<MessageDraft, ApiError> {
         custom_fields: dictionary(m.get("CustomFields"), "CustomFields")?,
     };
     let requested_id = int32(m.get("EjMessageId"), "EjMessageId")?;
-    Ok(MessageDraft {
-        requested_id,
-        refs,
-        content,
-    })
+    Ok(MessageDraft { requested_id, refs, content })
 }
 
 fn header(value: &Value, path: &str) -> Result<MessageHeader, ApiError> {
@@ -117,18 +105,10 @@ fn carrier_id(value: &Value, path: &str, id_name: &str) -> Result<Option<i32>, A
     Ok((id != 0).then_some(id))
 }
 
-fn list<T>(
-    value: &Value,
-    path: &str,
-    item: fn(&Value, &str) -> Result<T, ApiError>,
-) -> Result<Vec<T>, ApiError> {
+fn list<T>(value: &Value, path: &str, item: fn(&Value, &str) -> Result<T, ApiError>) -> Result<Vec<T>, ApiError> {
     match value {
         Value::Null => Ok(Vec::new()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| item(v, &format!("{path}[{i}]")))
-            .collect(),
+        Value::Array(items) => items.iter().enumerate().map(|(i, v)| item(v, &format!("{path}[{i}]"))).collect(),
         other => Err(wrong_type(path, "an array", other)),
     }
 }
@@ -159,9 +139,9 @@ fn scalar_text(value: &Value, path: &str) -> Result<String, ApiError> {
     match value {
         Value::Null => Ok(String::new()),
         // PostgreSQL cannot store NUL, and no legitimate text has one: refuse it on every backend.
-        Value::String(text) if text.contains('\0') => Err(ApiError::invalid(format!(
-            "Invalid value for '{path}': text must not contain NUL characters"
-        ))),
+        Value::String(text) if text.contains('\0') => {
+            Err(ApiError::invalid(format!("Invalid value for '{path}': text must not contain NUL characters")))
+        }
         Value::String(text) => Ok(text.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
@@ -172,17 +152,13 @@ fn scalar_text(value: &Value, path: &str) -> Result<String, ApiError> {
 fn int32(value: &Value, path: &str) -> Result<i32, ApiError> {
     let whole = match value {
         Value::Null => return Ok(0),
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
-                .map(|f| f as i64)
-        }),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64))
+        }
         Value::String(text) => text.trim().parse::<i64>().ok(),
         _ => None,
     };
-    whole
-        .and_then(|n| i32::try_from(n).ok())
-        .ok_or_else(|| wrong_type(path, "a 32-bit integer", value))
+    whole.and_then(|n| i32::try_from(n).ok()).ok_or_else(|| wrong_type(path, "a 32-bit integer", value))
 }
 
 fn boolean(value: &Value, path: &str) -> Result<bool, ApiError> {
@@ -200,8 +176,9 @@ fn boolean(value: &Value, path: &str) -> Result<bool, ApiError> {
 fn vendor_enum<E: VendorEnum + Default>(value: &Value, path: &str) -> Result<E, ApiError> {
     let found = match value {
         Value::Null => Some(E::default()),
-        Value::String(text) => E::from_name(text.trim())
-            .or_else(|| text.trim().parse::<i64>().ok().and_then(E::from_ordinal)),
+        Value::String(text) => {
+            E::from_name(text.trim()).or_else(|| text.trim().parse::<i64>().ok().and_then(E::from_ordinal))
+        }
         Value::Number(n) => n.as_i64().and_then(E::from_ordinal),
         _ => None,
     };
@@ -217,17 +194,15 @@ fn vendor_enum<E: VendorEnum + Default>(value: &Value, path: &str) -> Result<E, 
 fn date(value: &Value, path: &str) -> Result<crate::domain::Timestamp, ApiError> {
     match value {
         Value::Null => Ok(crate::domain::NO_DATE),
-        Value::String(text) => parse_wire_datetime(text)
-            .map_err(|why| ApiError::invalid(format!("Invalid value for '{path}': {why}"))),
+        Value::String(text) => {
+            parse_wire_datetime(text).map_err(|why| ApiError::invalid(format!("Invalid value for '{path}': {why}")))
+        }
         other => Err(wrong_type(path, "a date-time string", other)),
     }
 }
 
 fn wrong_type(path: &str, expected: &str, value: &Value) -> ApiError {
-    ApiError::invalid(format!(
-        "Invalid value {} for '{path}': expected {expected}",
-        shown(value)
-    ))
+    ApiError::invalid(format!("Invalid value {} for '{path}': expected {expected}", shown(value)))
 }
 
 /// A short rendering of a client's value for an error message.

@@ -3,18 +3,31 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 
 use super::carriers_out::{AssociateOut, PersonOut, TicketOut};
-use super::rights::{FULL, NO_FIELDS, TICKET_MESSAGE_FIELDS};
-use crate::domain::{
-    AttachmentInfo, FieldMap, MessageHeader, TicketMessage, Timestamp, VendorEnum,
-};
+use super::rights::{FULL, FieldProperties, NO_FIELDS, Right, TICKET_MESSAGE_FIELDS};
+use crate::domain::{Access, AttachmentInfo, FieldMap, MessageHeader, TicketMessage, Timestamp, VendorEnum};
 use crate::locale::format_wire_datetime;
 
-/// The response form of a stored message.
-pub struct TicketMessageEntity<'a>(pub &'a TicketMessage);
+/// The response form of a stored message, with the rights of the caller it is written for.
+pub struct TicketMessageEntity<'a> {
+    message: &'a TicketMessage,
+    access: Access,
+}
+
+impl<'a> TicketMessageEntity<'a> {
+    /// The message as a caller with full rights sees it.
+    pub fn full(message: &'a TicketMessage) -> Self {
+        Self { message, access: Access::FULL }
+    }
+
+    /// The message as a caller with `access` sees it (`TableRight`, `FieldProperties`).
+    pub fn for_access(message: &'a TicketMessage, access: Access) -> Self {
+        Self { message, access }
+    }
+}
 
 impl Serialize for TicketMessageEntity<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let m = self.0;
+        let m = self.message;
         let c = &m.content;
         let mut out = serializer.serialize_struct("TicketMessageEntity", 28)?;
         out.serialize_field("EjMessageId", &m.id)?;
@@ -43,8 +56,11 @@ impl Serialize for TicketMessageEntity<'_> {
         out.serialize_field("AttachmentsInfo", &Items(&c.attachments, AttachmentOut))?;
         out.serialize_field("ExtraFields", &Dictionary(&c.extra_fields))?;
         out.serialize_field("CustomFields", &Dictionary(&c.custom_fields))?;
-        out.serialize_field("TableRight", &FULL)?;
-        out.serialize_field("FieldProperties", &TICKET_MESSAGE_FIELDS)?;
+        let table_right =
+            if self.access.can_write() { FULL } else { Right { mask: self.access.table_mask(), reason: "" } };
+        out.serialize_field("TableRight", &table_right)?;
+        let fields = FieldProperties { fields: TICKET_MESSAGE_FIELDS, read_only: !self.access.can_write() };
+        out.serialize_field("FieldProperties", &fields)?;
         out.end()
     }
 }

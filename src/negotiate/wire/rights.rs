@@ -9,10 +9,7 @@ pub struct Right {
 }
 
 /// Full rights, which is what an authenticated associate has on a ticket message.
-pub const FULL: Right = Right {
-    mask: "FULL",
-    reason: "",
-};
+pub const FULL: Right = Right { mask: "FULL", reason: "" };
 
 impl Serialize for Right {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -31,28 +28,36 @@ pub struct FieldProperty {
     pub length: i32,
 }
 
-/// A `FieldProperties` dictionary from a static table (an empty table writes `{}`).
-pub struct FieldProperties(pub &'static [FieldProperty]);
+/// A `FieldProperties` dictionary from a static table (an empty table writes `{}`); for a
+/// caller who may not write, every field reads `Read`.
+pub struct FieldProperties {
+    pub fields: &'static [FieldProperty],
+    pub read_only: bool,
+}
+
+impl FieldProperties {
+    pub const fn of(fields: &'static [FieldProperty]) -> Self {
+        Self { fields, read_only: false }
+    }
+}
 
 impl Serialize for FieldProperties {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for field in self.0 {
-            map.serialize_entry(field.name, &FieldPropertyValue(field))?;
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for field in self.fields {
+            map.serialize_entry(field.name, &FieldPropertyValue(field, self.read_only))?;
         }
         map.end()
     }
 }
 
-struct FieldPropertyValue(&'static FieldProperty);
+struct FieldPropertyValue(&'static FieldProperty, bool);
 
 impl Serialize for FieldPropertyValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut out = serializer.serialize_struct("FieldProperty", 3)?;
-        let right = Right {
-            mask: self.0.mask,
-            reason: "",
-        };
+        let mask = if self.1 { "Read" } else { self.0.mask };
+        let right = Right { mask, reason: "" };
         out.serialize_field("FieldRight", &right)?;
         out.serialize_field("FieldType", self.0.field_type)?;
         out.serialize_field("FieldLength", &self.0.length)?;
@@ -61,25 +66,15 @@ impl Serialize for FieldPropertyValue {
 }
 
 /// Nested carriers and list items carry no per-field rights of their own.
-pub const NO_FIELDS: FieldProperties = FieldProperties(&[]);
+pub const NO_FIELDS: FieldProperties = FieldProperties::of(&[]);
 
 const fn field(name: &'static str, field_type: &'static str, length: i32) -> FieldProperty {
-    FieldProperty {
-        name,
-        mask: "Update",
-        field_type,
-        length,
-    }
+    FieldProperty { name, mask: "Update", field_type, length }
 }
 
 /// Per-field rights of `TicketMessageEntity`, in wire order.
-pub const TICKET_MESSAGE_FIELDS: FieldProperties = FieldProperties(&[
-    FieldProperty {
-        name: "EjMessageId",
-        mask: "Read",
-        field_type: "System.Int32",
-        length: 4,
-    },
+pub const TICKET_MESSAGE_FIELDS: &[FieldProperty] = &[
+    FieldProperty { name: "EjMessageId", mask: "Read", field_type: "System.Int32", length: 4 },
     field("Ticket", "SuperOffice.CRM.Services.Ticket", 4),
     field("CreatedAt", "System.DateTime", 16),
     field("CreatedBy", "SuperOffice.CRM.Services.Associate", 4),
@@ -93,36 +88,16 @@ pub const TICKET_MESSAGE_FIELDS: FieldProperties = FieldProperties(&[
     field("EmailHeader", "System.String", 0),
     field("DebugInfo", "System.String", 0),
     field("MailSorter", "System.String", 255),
-    field(
-        "MessageCategory",
-        "SuperOffice.CRM.Services.TicketMessageCategory",
-        2,
-    ),
+    field("MessageCategory", "SuperOffice.CRM.Services.TicketMessageCategory", 2),
     field("Person", "SuperOffice.CRM.Services.Person", 4),
     field("SearchTitle", "System.String", 255),
-    field(
-        "MessageHeaders",
-        "SuperOffice.CRM.Services.TicketMessageHeader[]",
-        0,
-    ),
+    field("MessageHeaders", "SuperOffice.CRM.Services.TicketMessageHeader[]", 0),
     field("Important", "System.Boolean", 2),
     field("Language", "System.String", 255),
     field("Sentiment", "System.Int32", 4),
     field("SentimentConfidence", "System.Int32", 4),
     field("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
-    field(
-        "AttachmentsInfo",
-        "SuperOffice.CRM.Services.AttachmentEntity[]",
-        0,
-    ),
-    field(
-        "ExtraFields",
-        "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]",
-        0,
-    ),
-    field(
-        "CustomFields",
-        "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]",
-        0,
-    ),
-]);
+    field("AttachmentsInfo", "SuperOffice.CRM.Services.AttachmentEntity[]", 0),
+    field("ExtraFields", "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]", 0),
+    field("CustomFields", "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]", 0),
+];

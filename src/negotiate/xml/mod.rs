@@ -8,25 +8,18 @@ pub use read::{declared_encoding, xml_to_value};
 pub use write::value_to_xml;
 
 /// Array properties and the element name of their items.
-const LIST_ITEMS: &[(&str, &str)] = &[
-    ("MessageHeaders", "TicketMessageHeader"),
-    ("AttachmentsInfo", "AttachmentEntity"),
-];
+const LIST_ITEMS: &[(&str, &str)] =
+    &[("MessageHeaders", "TicketMessageHeader"), ("AttachmentsInfo", "AttachmentEntity")];
 
 /// String dictionaries, written as `StringKeyValuePair` items.
 const DICTIONARIES: &[&str] = &["ExtraFields", "CustomFields", "_Links"];
 
 fn list_item_name(property: &str) -> Option<&'static str> {
-    LIST_ITEMS
-        .iter()
-        .find(|(p, _)| p.eq_ignore_ascii_case(property))
-        .map(|(_, item)| *item)
+    LIST_ITEMS.iter().find(|(p, _)| p.eq_ignore_ascii_case(property)).map(|(_, item)| *item)
 }
 
 fn is_dictionary(property: &str) -> bool {
-    DICTIONARIES
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case(property))
+    DICTIONARIES.iter().any(|d| d.eq_ignore_ascii_case(property))
 }
 
 #[cfg(test)]

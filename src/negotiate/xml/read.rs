@@ -13,13 +13,7 @@ use crate::error::ApiError;
 const MAX_DEPTH: usize = 32;
 
 /// Carrier-valued properties: whitespace inside them is layout, not a value.
-const STRUCTURED: &[&str] = &[
-    "Ticket",
-    "CreatedBy",
-    "Person",
-    "TableRight",
-    "FieldProperties",
-];
+const STRUCTURED: &[&str] = &["Ticket", "CreatedBy", "Person", "TableRight", "FieldProperties"];
 
 #[derive(Debug, Default)]
 struct Element {
@@ -33,16 +27,10 @@ struct Element {
 pub fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(200)];
     let head = String::from_utf8_lossy(head);
-    let decl = head
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .strip_prefix("<?xml")?;
+    let decl = head.trim_start_matches('\u{feff}').trim_start().strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..]
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
+    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
     Some(value[..value.find(quote)?].to_owned())
@@ -74,9 +62,7 @@ fn parse_tree(text: &str) -> Result<Element, ApiError> {
         match reader.read_event().map_err(xml_error)? {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(ApiError::invalid(format!(
-                        "The XML body nests deeper than {MAX_DEPTH} elements"
-                    )));
+                    return Err(ApiError::invalid(format!("The XML body nests deeper than {MAX_DEPTH} elements")));
                 }
                 stack.push(element_of(&start)?);
             }
@@ -104,15 +90,11 @@ fn parse_tree(text: &str) -> Result<Element, ApiError> {
                 append_text(&mut stack, resolved.encode_utf8(&mut [0; 4]))?;
             }
             Event::DocType(_) => {
-                return Err(ApiError::invalid(
-                    "XML bodies must not contain a DTD (<!DOCTYPE>)",
-                ));
+                return Err(ApiError::invalid("XML bodies must not contain a DTD (<!DOCTYPE>)"));
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => {
-                return Err(xml_error(
-                    "the document ended before its root element was closed",
-                ));
+                return Err(xml_error("the document ended before its root element was closed"));
             }
         }
     }
@@ -125,10 +107,7 @@ fn predefined_entity(name: &str) -> Result<char, ApiError> {
         "amp" => Ok('&'),
         "apos" => Ok('\''),
         "quot" => Ok('"'),
-        other => Err(ApiError::invalid(format!(
-            "The XML body uses the undefined entity '&{};'",
-            other.escape_debug()
-        ))),
+        other => Err(ApiError::invalid(format!("The XML body uses the undefined entity '&{};'", other.escape_debug()))),
     }
 }
 
@@ -148,12 +127,7 @@ fn element_of(start: &BytesStart) -> Result<Element, ApiError> {
     let mut nil = false;
     for attribute in start.attributes() {
         let attribute = attribute.map_err(xml_error)?;
-        if attribute
-            .key
-            .local_name()
-            .as_ref()
-            .eq_ignore_ascii_case("nil")
-        {
+        if attribute.key.local_name().as_ref().eq_ignore_ascii_case("nil") {
             nil = attribute
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(xml_error)?
@@ -161,19 +135,12 @@ fn element_of(start: &BytesStart) -> Result<Element, ApiError> {
                 .eq_ignore_ascii_case("true");
         }
     }
-    Ok(Element {
-        name,
-        nil,
-        ..Element::default()
-    })
+    Ok(Element { name, nil, ..Element::default() })
 }
 
 fn object_of(element: &Element) -> Value {
-    let members: Map<String, Value> = element
-        .children
-        .iter()
-        .map(|child| (child.name.clone(), value_of(child)))
-        .collect();
+    let members: Map<String, Value> =
+        element.children.iter().map(|child| (child.name.clone(), value_of(child))).collect();
     Value::Object(members)
 }
 
@@ -190,9 +157,7 @@ fn value_of(element: &Element) -> Value {
     if !element.children.is_empty() {
         return object_of(element);
     }
-    let structured = STRUCTURED
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(&element.name));
+    let structured = STRUCTURED.iter().any(|s| s.eq_ignore_ascii_case(&element.name));
     if element.text.is_empty() || (structured && element.text.trim().is_empty()) {
         Value::Null
     } else {
@@ -202,18 +167,8 @@ fn value_of(element: &Element) -> Value {
 
 /// A `StringKeyValuePair` (`<Key>`, `<Value>` children in any case and order).
 fn key_value_pair(pair: &Element) -> Option<(String, Value)> {
-    let child = |name: &str| {
-        pair.children
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-    };
+    let child = |name: &str| pair.children.iter().find(|c| c.name.eq_ignore_ascii_case(name));
     let key = child("Key")?.text.clone();
-    let value = child("Value").map_or(Value::Null, |v| {
-        if v.nil {
-            Value::Null
-        } else {
-            Value::String(v.text.clone())
-        }
-    });
+    let value = child("Value").map_or(Value::Null, |v| if v.nil { Value::Null } else { Value::String(v.text.clone()) });
     Some((key, value))
 }

@@ -8,7 +8,7 @@ use crate::negotiate::wire::{TicketMessageEntity, decode_message};
 const GOLDEN: &str = include_str!("../../../tests/fixtures/ticketmessage-entity.golden.xml");
 
 fn sample_xml() -> String {
-    let value = serde_json::to_value(TicketMessageEntity(&sample_message())).unwrap();
+    let value = serde_json::to_value(TicketMessageEntity::full(&sample_message())).unwrap();
     value_to_xml("TicketMessageEntity", &value)
 }
 
@@ -18,20 +18,14 @@ fn the_full_entity_matches_the_golden_file() {
     if std::env::var("UPDATE_GOLDEN").is_ok() {
         std::fs::write("tests/fixtures/ticketmessage-entity.golden.xml", &xml).unwrap();
     }
-    assert_eq!(
-        xml,
-        GOLDEN.trim_end(),
-        "set UPDATE_GOLDEN=1 to accept a deliberate change"
-    );
+    assert_eq!(xml, GOLDEN.trim_end(), "set UPDATE_GOLDEN=1 to accept a deliberate change");
 }
 
 #[test]
 fn the_written_entity_reads_back_into_the_same_draft() {
     let message = sample_message();
-    let from_json =
-        decode_message(&serde_json::to_value(TicketMessageEntity(&message)).unwrap()).unwrap();
-    let from_xml =
-        decode_message(&xml_to_value(&sample_xml(), "TicketMessageEntity").unwrap()).unwrap();
+    let from_json = decode_message(&serde_json::to_value(TicketMessageEntity::full(&message)).unwrap()).unwrap();
+    let from_xml = decode_message(&xml_to_value(&sample_xml(), "TicketMessageEntity").unwrap()).unwrap();
     assert_eq!(from_xml, from_json);
     assert_eq!(from_xml.content, message.content);
 }
@@ -69,11 +63,7 @@ fn hostile_and_broken_documents_are_refused() {
         <TicketMessageEntity><Body>&lol2;</Body></TicketMessageEntity>"#;
     let external = r#"<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><TicketMessageEntity><Body>&xxe;</Body></TicketMessageEntity>"#;
     let undefined = "<TicketMessageEntity><Body>&xxe;</Body></TicketMessageEntity>";
-    let deep = format!(
-        "<TicketMessageEntity>{}{}</TicketMessageEntity>",
-        "<a>".repeat(1000),
-        "</a>".repeat(1000)
-    );
+    let deep = format!("<TicketMessageEntity>{}{}</TicketMessageEntity>", "<a>".repeat(1000), "</a>".repeat(1000));
     let cases = [
         bomb.to_owned(),
         external.to_owned(),
@@ -93,25 +83,15 @@ fn hostile_and_broken_documents_are_refused() {
 
 #[test]
 fn the_declared_encoding_is_found() {
-    assert_eq!(
-        declared_encoding(br#"<?xml version="1.0" encoding="ISO-8859-1"?><a/>"#).as_deref(),
-        Some("ISO-8859-1")
-    );
-    assert_eq!(
-        declared_encoding(b"<?xml version='1.0' encoding='utf-8' ?><a/>").as_deref(),
-        Some("utf-8")
-    );
+    assert_eq!(declared_encoding(br#"<?xml version="1.0" encoding="ISO-8859-1"?><a/>"#).as_deref(), Some("ISO-8859-1"));
+    assert_eq!(declared_encoding(b"<?xml version='1.0' encoding='utf-8' ?><a/>").as_deref(), Some("utf-8"));
     assert_eq!(declared_encoding(b"<a/>"), None);
 }
 
 #[test]
 fn nil_root_and_nil_error_values() {
     assert_eq!(
-        xml_to_value(
-            r#"<TicketMessageEntity xmlns:i="x" i:nil="true"/>"#,
-            "TicketMessageEntity"
-        )
-        .unwrap(),
+        xml_to_value(r#"<TicketMessageEntity xmlns:i="x" i:nil="true"/>"#, "TicketMessageEntity").unwrap(),
         Value::Null
     );
     let xml = value_to_xml(

@@ -52,11 +52,7 @@ fn write_property(out: &mut String, name: &str, value: &Value) {
             let _ = write!(out, "</{name}>");
         }
         Value::Object(members) if is_dictionary(name) || name == "FieldProperties" => {
-            let item = if name == "FieldProperties" {
-                "FieldProperty"
-            } else {
-                "StringKeyValuePair"
-            };
+            let item = if name == "FieldProperties" { "FieldProperty" } else { "StringKeyValuePair" };
             let _ = write!(out, "<{name}>");
             for (key, member) in members {
                 let _ = write!(out, "<{item}><Key>{}</Key>", escape(key.as_str()));

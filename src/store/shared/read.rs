@@ -265,11 +265,13 @@ async fn load_save_events(conn: &mut Conn, message_id: i32) -> Result<Vec<SaveEv
         .collect()
 }
 
-async fn load_credentials(conn: &mut Conn, login: &str) -> Result<Option<Credentials>, StoreError> {
+/// The credentials of the associate with `login` (by login key) or with id `id`.
+async fn load_credentials(conn: &mut Conn, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, login, password_hash, deleted FROM associates WHERE login_key = $1",
+        "SELECT id, login, password_hash, deleted, role FROM associates WHERE login_key = $1 OR id = $2",
     )
-    .bind(login.to_lowercase())
+    .bind(login.map(str::to_lowercase).unwrap_or_default())
+    .bind(if login.is_some() { 0 } else { id })
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|row| {
@@ -278,6 +280,30 @@ async fn load_credentials(conn: &mut Conn, login: &str) -> Result<Option<Credent
             login: row.try_get("login")?,
             password_hash: row.try_get("password_hash")?,
             deleted: row.try_get("deleted")?,
+            role: crate::domain::Role::from_code(row.try_get("role")?),
+        })
+    })
+    .transpose()
+}
+
+async fn load_secret(conn: &mut Conn, kind: SecretKind, hash: &str) -> Result<Option<StoredSecret>, StoreError> {
+    let row = sqlx::query(
+        "SELECT associate_id, name, scope, xsrf_token, expires_at, revoked FROM auth_secrets \
+         WHERE secret_hash = $1 AND kind = $2",
+    )
+    .bind(hash)
+    .bind(kind.code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        let expires_at: Option<i64> = row.try_get("expires_at")?;
+        Ok(StoredSecret {
+            associate_id: row.try_get("associate_id")?,
+            name: row.try_get("name")?,
+            scope: crate::domain::Scope::from_code(row.try_get("scope")?),
+            xsrf_token: row.try_get("xsrf_token")?,
+            expires_at: expires_at.map(from_ticks),
+            revoked: row.try_get("revoked")?,
         })
     })
     .transpose()

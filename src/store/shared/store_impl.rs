@@ -10,8 +10,8 @@ use crate::domain::{
     Ticket, TicketMessage, VendorEnum,
 };
 use crate::store::{
-    Credentials, NewAssociate, NewPerson, NewTicket, SaveContext, SaveEvent, Store, StoreError,
-    from_ticks, to_ticks,
+    AssociateChange, Credentials, NewAssociate, NewPerson, NewSecret, NewTicket, SaveContext, SaveEvent,
+    SecretKind, Store, StoreError, StoredSecret, from_ticks, to_ticks,
 };
 
 include!("read.rs");
@@ -78,14 +78,85 @@ impl Store for This {
 
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load_credentials(&mut conn, login).await
+        load_credentials(&mut conn, Some(login), 0).await
+    }
+
+    async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_credentials(&mut conn, None, associate_id).await
+    }
+
+    async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError> {
+        let query = match change {
+            AssociateChange::PasswordHash(hash) => {
+                sqlx::query("UPDATE associates SET password_hash = $2 WHERE login_key = $1").bind(login.to_lowercase()).bind(hash.clone())
+            }
+            AssociateChange::Disabled(disabled) => {
+                sqlx::query("UPDATE associates SET deleted = $2 WHERE login_key = $1").bind(login.to_lowercase()).bind(*disabled)
+            }
+            AssociateChange::Role(role) => {
+                sqlx::query("UPDATE associates SET role = $2 WHERE login_key = $1").bind(login.to_lowercase()).bind(role.code())
+            }
+        };
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let done = query.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        sqlx::query(
+            "INSERT INTO auth_secrets (secret_hash, kind, associate_id, name, scope, xsrf_token, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&secret.hash)
+        .bind(secret.kind.code())
+        .bind(secret.associate_id)
+        .bind(&secret.name)
+        .bind(secret.scope.code())
+        .bind(&secret.xsrf_token)
+        .bind(secret.expires_at.as_ref().map(to_ticks))
+        .bind(now_ticks())
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| unique_as_conflict(err, format!("A secret named '{}'", secret.name)))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn find_secret(&self, kind: SecretKind, hash: &str) -> Result<Option<StoredSecret>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_secret(&mut conn, kind, hash).await
+    }
+
+    async fn revoke_secret(&self, kind: SecretKind, hash: Option<&str>, name: &str) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let done = match hash {
+            Some(hash) => {
+                sqlx::query("UPDATE auth_secrets SET revoked = TRUE WHERE kind = $1 AND secret_hash = $2")
+                    .bind(kind.code())
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("UPDATE auth_secrets SET revoked = TRUE WHERE kind = $1 AND name = $2")
+                    .bind(kind.code())
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn add_associate(&self, a: &NewAssociate) -> Result<i32, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(
-            "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type, role) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&a.login)
         .bind(a.login.to_lowercase())
@@ -94,6 +165,7 @@ impl Store for This {
         .bind(&a.email)
         .bind(a.person_id)
         .bind(a.user_type.ordinal())
+        .bind(a.role.code())
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("Login '{}'", a.login)))?;

@@ -36,10 +36,7 @@ fn nested_lists_are_read_with_their_enums() {
         "AttachmentsInfo": [{"AttachmentId": 9, "Name": "x.pdf", "AttSize": 10, "InlineImage": 1}]
     }))
     .unwrap();
-    assert_eq!(
-        draft.content.headers[0].std_item,
-        MessageHeaderStdItem::CustomerReadFAQ
-    );
+    assert_eq!(draft.content.headers[0].std_item, MessageHeaderStdItem::CustomerReadFAQ);
     assert_eq!(draft.content.headers[0].value, "a@b.c");
     assert!(draft.content.attachments[0].inline_image);
 }
@@ -56,10 +53,7 @@ fn errors_name_the_field_at_fault() {
         (json!({"CreatedAt": "yesterday"}), "'CreatedAt'"),
         (json!({"Ticket": 5}), "'Ticket'"),
         (json!({"Ticket": {"TicketId": "x"}}), "'Ticket.TicketId'"),
-        (
-            json!({"MessageHeaders": [{"StdItemCol": "Nope"}]}),
-            "'MessageHeaders[0].StdItemCol'",
-        ),
+        (json!({"MessageHeaders": [{"StdItemCol": "Nope"}]}), "'MessageHeaders[0].StdItemCol'"),
         (json!({"CustomFields": [1]}), "'CustomFields'"),
         (json!({"CustomFields": {"x": [1]}}), "'CustomFields.x'"),
     ];
@@ -72,14 +66,8 @@ fn errors_name_the_field_at_fault() {
 
 #[test]
 fn null_and_non_objects_are_refused() {
-    assert_eq!(
-        decode_message(&json!(null)).unwrap_err().kind,
-        ErrorKind::MissingEntity
-    );
-    assert_eq!(
-        decode_message(&json!([1])).unwrap_err().kind,
-        ErrorKind::InvalidArgument
-    );
+    assert_eq!(decode_message(&json!(null)).unwrap_err().kind, ErrorKind::MissingEntity);
+    assert_eq!(decode_message(&json!([1])).unwrap_err().kind, ErrorKind::InvalidArgument);
 }
 
 #[test]
