@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use super::path;
 use super::state::{AppState, Limits};
@@ -36,7 +37,8 @@ impl MakeRequestId for SequentialRequestId {
 /// Wraps the routed application in the middleware stack.
 pub fn wrap(app: Router, state: &AppState) -> Router {
     let header = axum::http::HeaderName::from_static(REQUEST_ID);
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
+    // One INFO line per request, carrying the span's request id, caller and partner app.
+    let trace = TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|request: &Request| {
         let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
         tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path(), associate = tracing::field::Empty, app = tracing::field::Empty)
     });
