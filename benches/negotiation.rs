@@ -128,6 +128,7 @@ async fn end_to_end_table() {
         demo: true,
         body_limit: 2 * 1024 * 1024,
         request_timeout: 30,
+        base_timezone: chrono_tz::Tz::UTC,
         auth: AuthArgs::default(),
     };
     let server = Server::build(&args).await.expect("server");

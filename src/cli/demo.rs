@@ -1,6 +1,7 @@
 //! Demo data for `serve --demo`: associates (login `tje0`, password `Tje0`, as in the vendor's
-//! samples; `gjest`/`Gjest1` may only read), persons, tickets and messages with non-ASCII text.
-//! Ids start at 1.
+//! samples; `gjest`/`Gjest1` may only read), persons, tickets and ten messages with non-ASCII
+//! text. Ticket labels are multi-language values and string resources, and tickets have real
+//! deadlines, so `Accept-Language` and `SO-TimeZone` show with curl. Ids start at 1.
 
 use crate::auth::password;
 use crate::domain::{
@@ -23,10 +24,50 @@ const PERSONS: &[(&str, &str, &str, &str)] = &[
     ("Ólafur", "", "Þórsson", "olafur@example.is"),
 ];
 
-const TICKETS: &[(&str, usize, usize)] = &[
-    ("Fakturaen for mars stemmer ikke – kan dere sjekke?", 0, 0),
-    ("Login fails with “invalid grant” after password change", 1, 1),
-    ("Bestellung #4711: Lieferung unvollständig", 2, 2),
+/// A demo ticket: category and type are multi-language values, priority and status string
+/// resources, and the deadline a wall-clock time in the base zone.
+struct DemoTicket {
+    title: &'static str,
+    owner: usize,
+    person: usize,
+    category: &'static str,
+    priority: &'static str,
+    status: &'static str,
+    kind: &'static str,
+    deadline: &'static str,
+}
+
+const TICKETS: &[DemoTicket] = &[
+    DemoTicket {
+        title: "Fakturaen for mars stemmer ikke – kan dere sjekke?",
+        owner: 0,
+        person: 0,
+        category: r#"NO:"Faktura";US:"Invoicing";SE:"Fakturering";GE:"Rechnung""#,
+        priority: "[SR_PRIORITY_HIGH]",
+        status: "[SR_STATUS_OPEN]",
+        kind: r#"NO:"Reklamasjon";US:"Complaint""#,
+        deadline: "2024-03-31T02:30:00",
+    },
+    DemoTicket {
+        title: "Login fails with “invalid grant” after password change",
+        owner: 1,
+        person: 1,
+        category: r#"NO:"Innlogging";US:"Sign-in";SE:"Inloggning";GE:"Anmeldung""#,
+        priority: "[SR_PRIORITY_MEDIUM]",
+        status: "[SR_STATUS_WAITING]",
+        kind: r#"NO:"Spørsmål";US:"Question""#,
+        deadline: "2024-07-01T12:00:00",
+    },
+    DemoTicket {
+        title: "Bestellung #4711: Lieferung unvollständig",
+        owner: 2,
+        person: 2,
+        category: r#"NO:"Levering";US:"Delivery";SE:"Leverans";GE:"Lieferung""#,
+        priority: "[SR_PRIORITY_LOW]",
+        status: "[SR_STATUS_OPEN]",
+        kind: r#"NO:"Reklamasjon";US:"Complaint""#,
+        deadline: "2024-12-24T18:34:45",
+    },
 ];
 
 const MESSAGES: &[(usize, &str, &str)] = &[
@@ -35,6 +76,11 @@ const MESSAGES: &[(usize, &str, &str)] = &[
     (1, "Since the reset I get “invalid grant” 🙁 every time I sign in.", "2024-05-17T13:40:00"),
     (2, "Es fehlen drei Artikel aus der Bestellung. Grüße, Ólafur", "2024-06-01T10:00:00"),
     (2, "Die fehlenden Artikel sind unterwegs – Sendungsnummer folgt.", "2024-06-01T11:30:00"),
+    (0, "Kreditnota på 2 500 kr er sendt. Si fra om noe fortsatt ikke stemmer!", "2024-03-05T10:00:00"),
+    (1, "Could you try clearing the browser's cookies and sign in again?", "2024-05-17T14:05:12"),
+    (1, "That worked – thanks! 👍", "2024-05-18T07:45:00"),
+    (2, "Sendungsnummer: 00340434161094042557 (DHL).", "2024-06-02T09:10:00"),
+    (0, "NO:\"Dette er kundens tekst\";US:\"and stays as written\"", "2024-03-06T16:20:00"),
 ];
 
 /// Fills an empty store with the demo data set.
@@ -67,23 +113,29 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
         associates.push(store.add_associate(&associate).await.map_err(fail)?);
     }
     let mut tickets = Vec::new();
-    for (title, owner, person) in TICKETS {
+    for DemoTicket { title, owner, person, category, priority, status, kind, deadline } in TICKETS {
+        let deadline = parse_wire_datetime(deadline)?;
         let ticket = NewTicket {
             title: (*title).into(),
             created_by: associates[0],
             owned_by: associates[*owner],
             person_id: Some(persons[*person]),
-            category_name: "Support".into(),
-            priority_name: "Medium".into(),
+            category_name: (*category).into(),
+            priority_name: (*priority).into(),
             slevel: SecurityLevel::External,
             base_status: TicketBaseStatus::Active,
             language: "no".into(),
+            deadline: Some(deadline),
+            activate: deadline.checked_sub_signed(chrono::Duration::days(2)),
+            alert_timeout: deadline.checked_sub_signed(chrono::Duration::hours(4)),
+            status_display: (*status).into(),
+            type_name: (*kind).into(),
         };
         tickets.push(store.add_ticket(&ticket).await.map_err(fail)?);
     }
     for (ticket, body, created_at) in MESSAGES {
         let draft =
-            demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].0, body, created_at)?;
+            demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].title, body, created_at)?;
         let ctx = SaveContext { associate_id: associates[0], notify: false };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }

@@ -12,6 +12,7 @@ use super::DatabaseArgs;
 use crate::auth::AuthSettings;
 use crate::auth::jwt::JwtSettings;
 use crate::http::{AppState, Limits, router};
+use crate::locale::BaseZone;
 use crate::store::Store;
 
 /// Options of `ticketd serve`.
@@ -31,8 +32,16 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with an error.
     #[arg(long, env = "TICKETD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// The installation's base time zone (a vendor code such as NO, or an IANA name): the zone
+    /// stored dates are in; SO-TimeZone converts from it.
+    #[arg(long, env = "TICKETD_BASE_TIMEZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub base_timezone: chrono_tz::Tz,
     #[command(flatten)]
     pub auth: AuthArgs,
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    crate::locale::timezone::lookup(text).ok_or_else(|| format!("'{text}' is not a known time zone"))
 }
 
 /// Authentication options of `ticketd serve`.
@@ -130,7 +139,9 @@ impl Server {
             session_ttl: Duration::from_secs(args.auth.session_hours.max(1) * 3600),
             secure_cookies: args.auth.secure_cookies,
         };
-        Ok(Self { listener, state: AppState::new(store, limits, &args.auth.settings())? })
+        let mut state = AppState::new(store, limits, &args.auth.settings())?;
+        state.base_zone = BaseZone(args.base_timezone);
+        Ok(Self { listener, state })
     }
 
     /// The store the server uses.

@@ -7,6 +7,7 @@ mod path;
 mod session;
 mod state;
 mod ticket_message;
+mod timezone;
 
 use axum::Router;
 use axum::routing::get;
@@ -17,6 +18,7 @@ pub use state::{AppState, Limits};
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/api/v1/timezone", get(timezone::list_time_zones))
         .merge(ticket_message::routes())
         .merge(session::routes())
         .fallback(error::no_route)

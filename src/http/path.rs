@@ -25,6 +25,7 @@ const LITERALS: &[&str] = &[
     "session",
     "notifications",
     "stream",
+    "timezone",
 ];
 
 /// Rewrites the request's path into the router's canonical form.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::extract::FromRef;
 
 use crate::auth::{AuthSettings, Authenticator};
+use crate::locale::BaseZone;
 use crate::negotiate::body::BodyLimit;
 use crate::store::Store;
 
@@ -39,17 +40,30 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub authenticator: Authenticator,
     pub limits: Limits,
+    /// The zone stored dates (other than stamps) are in.
+    pub base_zone: BaseZone,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, limits: Limits, auth: &AuthSettings) -> Result<Self, String> {
-        Ok(Self { authenticator: Authenticator::new(store.clone(), auth)?, store, limits })
+        Ok(Self {
+            authenticator: Authenticator::new(store.clone(), auth)?,
+            store,
+            limits,
+            base_zone: BaseZone::default(),
+        })
     }
 }
 
 impl FromRef<AppState> for Authenticator {
     fn from_ref(state: &AppState) -> Self {
         state.authenticator.clone()
+    }
+}
+
+impl FromRef<AppState> for BaseZone {
+    fn from_ref(state: &AppState) -> Self {
+        state.base_zone
     }
 }
 

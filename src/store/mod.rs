@@ -164,6 +164,12 @@ pub struct NewTicket {
     pub slevel: SecurityLevel,
     pub base_status: TicketBaseStatus,
     pub language: String,
+    /// Wall-clock dates in the base zone; `NO_DATE` when not set.
+    pub deadline: Option<Timestamp>,
+    pub activate: Option<Timestamp>,
+    pub alert_timeout: Option<Timestamp>,
+    pub status_display: String,
+    pub type_name: String,
 }
 
 /// A record that a message was saved, and whether the caller asked for notification.

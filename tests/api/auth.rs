@@ -138,7 +138,7 @@ async fn read_only_associates_get_403_on_writes_and_read_rights_in_responses(bac
     let reader = app.client.get(app.url(MESSAGE)).basic_auth("gjest", Some("Gjest1"));
     let (status_code, body) = app.call(reader).await;
     assert_eq!(status_code, StatusCode::OK);
-    assert_eq!(body["TableRight"], json!({"Mask": "Select", "Reason": ""}));
+    assert_eq!(body["TableRight"], json!({"Mask": "Select", "Reason": "[SR_RIGHTS_READ_ONLY]"}));
     assert_eq!(body["FieldProperties"]["Body"]["FieldRight"]["Mask"], "Read");
     let (_, admin) = app.get_message(1).await;
     assert_eq!(admin["TableRight"]["Mask"], "FULL");

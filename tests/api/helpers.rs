@@ -86,6 +86,7 @@ impl TestApp {
             demo: true,
             body_limit: 2 * 1024 * 1024,
             request_timeout: 30,
+            base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),
         };
         adjust(&mut args);

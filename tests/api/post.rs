@@ -22,7 +22,7 @@ async fn post_creates_with_a_new_id_and_answers_200(backend: Backend) {
     let (status, created) = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["EjMessageId"].as_i64().expect("new id");
-    assert!(id > 5, "demo messages are 1..=5, got {id}");
+    assert!(id > 10, "demo messages are 1..=10, got {id}");
     assert_eq!(created["Ticket"]["TicketId"], 3);
     assert_eq!(app.get_message(id as i32).await.1, created);
     let events = app.store.save_events(id as i32).await.expect("events");
@@ -61,7 +61,7 @@ async fn post_without_a_ticket_is_refused_and_nothing_is_created(backend: Backen
     let body = json!({"Ticket": {"TicketId": 77}, "Body": "orphan"}).to_string();
     let answer = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body)).await;
     assert_error(answer, StatusCode::BAD_REQUEST, "ArgumentException", "Ticket.TicketId");
-    assert_eq!(app.get_message(6).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_message(11).await.0, StatusCode::NOT_FOUND);
 }
 
 async fn post_defaults_the_creator_to_the_caller_and_records_notify(backend: Backend) {

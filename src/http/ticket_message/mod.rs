@@ -14,6 +14,7 @@ use axum::routing::get;
 use super::state::AppState;
 use crate::domain::{Access, MessageDraft};
 use crate::error::ApiError;
+use crate::locale::Locale;
 use crate::negotiate::patch::{apply_json_patch, apply_merge_patch};
 use crate::negotiate::wire::{TicketMessageEntity, decode_message};
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat, entity_response};
@@ -81,14 +82,25 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
 }
 
 /// Answers with the stored message exactly as `GET /TicketMessage/{id}` would.
-async fn respond_with_message(
-    state: &AppState,
-    format: ResponseFormat,
-    access: Access,
-    id: i32,
-) -> Result<Response, ApiError> {
+async fn respond_with_message(state: &AppState, reply: &Reply, id: i32) -> Result<Response, ApiError> {
     let message = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    entity_response(format, "TicketMessageEntity", &TicketMessageEntity::for_access(&message, access))
+    let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
+    let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
+    reply.locale.annotate(response.headers_mut());
+    Ok(response)
+}
+
+/// How a caller wants its answer: format, locale and the rights to show.
+pub struct Reply {
+    pub format: ResponseFormat,
+    pub locale: Locale,
+    pub access: Access,
+}
+
+impl Reply {
+    pub fn new(format: ResponseFormat, locale: Locale, caller: &crate::auth::Principal) -> Self {
+        Self { format, locale, access: caller.access }
+    }
 }
 
 /// The draft a body asks to save into message `id`: the entity itself, or the stored entity

@@ -4,10 +4,11 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{Notify, respond_with_message};
+use super::{Notify, Reply, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::locale::Locale;
 use crate::negotiate::wire::decode_message;
 use crate::negotiate::{EntityBody, ResponseFormat};
 use crate::store::{SaveContext, StoreError};
@@ -16,6 +17,7 @@ pub async fn post_message(
     caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
+    locale: Locale,
     Notify(notify): Notify,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
@@ -23,9 +25,10 @@ pub async fn post_message(
     caller.require_write()?;
     let draft = decode_message(&body.value)?;
     let ctx = SaveContext { associate_id: caller.associate_id, notify };
+    let reply = Reply::new(format, locale, &caller);
     if draft.requested_id > 0 {
         match state.store.update_message(draft.requested_id, &draft, ctx).await {
-            Ok(()) => return respond_with_message(&state, format, caller.access, draft.requested_id).await,
+            Ok(()) => return respond_with_message(&state, &reply, draft.requested_id).await,
             Err(StoreError::NotFound) => {}
             Err(other) => return Err(other.into()),
         }
@@ -36,5 +39,5 @@ pub async fn post_message(
         ));
     }
     let id = state.store.create_message(&draft, ctx).await?;
-    respond_with_message(&state, format, caller.access, id).await
+    respond_with_message(&state, &reply, id).await
 }

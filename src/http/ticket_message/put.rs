@@ -5,10 +5,11 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{MessageId, Notify, draft_for, message_error, respond_with_message};
+use super::{MessageId, Notify, Reply, draft_for, message_error, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::locale::Locale;
 use crate::negotiate::{EntityBody, ResponseFormat};
 use crate::store::SaveContext;
 
@@ -16,6 +17,7 @@ pub async fn put_message(
     caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
+    locale: Locale,
     MessageId(id): MessageId,
     Notify(notify): Notify,
     body: EntityBody,
@@ -24,5 +26,5 @@ pub async fn put_message(
     let draft = draft_for(&state, id, &body).await?;
     let ctx = SaveContext { associate_id: caller.associate_id, notify };
     state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
-    respond_with_message(&state, format, caller.access, id).await
+    respond_with_message(&state, &Reply::new(format, locale, &caller), id).await
 }

@@ -1,44 +1,46 @@
-//! Writes the nested carriers `Ticket`, `Associate` and `Person` in the vendor's order.
+//! Writes the nested carriers `Ticket`, `Associate` and `Person` in the vendor's order, with
+//! dates and label-like names in the request's locale (user content is never translated).
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::entity_out::{Date, Dictionary};
+use super::entity_out::Dictionary;
 use super::rights::{FULL, NO_FIELDS};
 use crate::domain::{Associate, FieldMap, Person, Ticket, VendorEnum};
+use crate::locale::Locale;
 
 /// The response form of a `Ticket` carrier.
-pub(super) struct TicketOut<'a>(pub &'a Ticket);
+pub(super) struct TicketOut<'a>(pub &'a Ticket, pub &'a Locale);
 
 impl Serialize for TicketOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
+        let (t, locale) = (self.0, self.1);
         let mut out = serializer.serialize_struct("Ticket", 65)?;
         out.serialize_field("TicketId", &t.ticket_id)?;
         out.serialize_field("Title", &t.title)?;
-        out.serialize_field("CreatedAt", &Date(&t.created_at))?;
-        out.serialize_field("LastChanged", &Date(&t.last_changed))?;
-        out.serialize_field("ReadByOwner", &Date(&t.read_by_owner))?;
-        out.serialize_field("ReadByCustomer", &Date(&t.read_by_customer))?;
-        out.serialize_field("FirstReadByUser", &Date(&t.first_read_by_user))?;
-        out.serialize_field("Activate", &Date(&t.activate))?;
-        out.serialize_field("ClosedAt", &Date(&t.closed_at))?;
-        out.serialize_field("RepliedAt", &Date(&t.replied_at))?;
-        out.serialize_field("AlertTimeout", &Date(&t.alert_timeout))?;
-        out.serialize_field("Deadline", &Date(&t.deadline))?;
+        out.serialize_field("CreatedAt", &locale.stamp(&t.created_at))?;
+        out.serialize_field("LastChanged", &locale.stamp(&t.last_changed))?;
+        out.serialize_field("ReadByOwner", &locale.date(&t.read_by_owner))?;
+        out.serialize_field("ReadByCustomer", &locale.date(&t.read_by_customer))?;
+        out.serialize_field("FirstReadByUser", &locale.date(&t.first_read_by_user))?;
+        out.serialize_field("Activate", &locale.date(&t.activate))?;
+        out.serialize_field("ClosedAt", &locale.date(&t.closed_at))?;
+        out.serialize_field("RepliedAt", &locale.date(&t.replied_at))?;
+        out.serialize_field("AlertTimeout", &locale.date(&t.alert_timeout))?;
+        out.serialize_field("Deadline", &locale.date(&t.deadline))?;
         out.serialize_field("CreatedBy", &t.created_by)?;
         out.serialize_field("CreatedByName", &t.created_by_name)?;
         out.serialize_field("Author", &t.author)?;
         out.serialize_field("OwnedBy", &t.owned_by)?;
         out.serialize_field("OwnedByName", &t.owned_by_name)?;
         out.serialize_field("Category", &t.category)?;
-        out.serialize_field("CategoryName", &t.category_name)?;
-        out.serialize_field("CategoryFullname", &t.category_fullname)?;
+        out.serialize_field("CategoryName", &locale.label(&t.category_name))?;
+        out.serialize_field("CategoryFullname", &locale.label(&t.category_fullname))?;
         out.serialize_field("Slevel", t.slevel.name())?;
         out.serialize_field("Priority", &t.priority)?;
-        out.serialize_field("PriorityName", &t.priority_name)?;
+        out.serialize_field("PriorityName", &locale.label(&t.priority_name))?;
         out.serialize_field("BaseStatus", t.base_status.name())?;
         out.serialize_field("TicketStatus", &t.ticket_status)?;
-        out.serialize_field("TicketStatusDisplayValue", &t.ticket_status_display_value)?;
+        out.serialize_field("TicketStatusDisplayValue", &locale.label(&t.ticket_status_display_value))?;
         out.serialize_field("Origin", t.origin.name())?;
         out.serialize_field("CustId", &t.cust_id)?;
         out.serialize_field("PersonFirstname", &t.person_firstname)?;
@@ -75,7 +77,7 @@ impl Serialize for TicketOut<'_> {
         out.serialize_field("ProjectName", &t.project_name)?;
         out.serialize_field("FormSubmissionId", &t.form_submission_id)?;
         out.serialize_field("TicketTypeId", &t.ticket_type_id)?;
-        out.serialize_field("TicketTypeName", &t.ticket_type_name)?;
+        out.serialize_field("TicketTypeName", &locale.label(&t.ticket_type_name))?;
         out.serialize_field("TableRight", &FULL)?;
         out.serialize_field("FieldProperties", &NO_FIELDS)?;
         out.end()
@@ -110,11 +112,11 @@ impl Serialize for AssociateOut<'_> {
 }
 
 /// The response form of a `Person` carrier.
-pub(super) struct PersonOut<'a>(pub &'a Person);
+pub(super) struct PersonOut<'a>(pub &'a Person, pub &'a Locale);
 
 impl Serialize for PersonOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
+        let (p, locale) = (self.0, self.1);
         let mut out = serializer.serialize_struct("Person", 43)?;
         out.serialize_field("Position", &p.position)?;
         out.serialize_field("PersonId", &p.person_id)?;
@@ -155,7 +157,7 @@ impl Serialize for PersonOut<'_> {
         out.serialize_field("TicketPriorityId", &p.ticket_priority_id)?;
         out.serialize_field("SupportLanguageId", &p.support_language_id)?;
         out.serialize_field("SupportAssociateId", &p.support_associate_id)?;
-        out.serialize_field("CategoryName", &p.category_name)?;
+        out.serialize_field("CategoryName", &locale.label(&p.category_name))?;
         out.serialize_field("PersonNumber", &p.person_number)?;
         out.serialize_field("TableRight", &FULL)?;
         out.serialize_field("FieldProperties", &NO_FIELDS)?;

@@ -3,25 +3,27 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 
 use super::carriers_out::{AssociateOut, PersonOut, TicketOut};
-use super::rights::{FULL, FieldProperties, NO_FIELDS, Right, TICKET_MESSAGE_FIELDS};
-use crate::domain::{Access, AttachmentInfo, FieldMap, MessageHeader, TicketMessage, Timestamp, VendorEnum};
-use crate::locale::format_wire_datetime;
+use super::rights::{FieldProperties, NO_FIELDS, Right, TICKET_MESSAGE_FIELDS};
+use crate::domain::{Access, AttachmentInfo, FieldMap, MessageHeader, TicketMessage, VendorEnum};
+use crate::locale::Locale;
 
-/// The response form of a stored message, with the rights of the caller it is written for.
+/// The response form of a stored message, for a caller's rights and locale.
 pub struct TicketMessageEntity<'a> {
     message: &'a TicketMessage,
     access: Access,
+    locale: &'a Locale,
 }
 
 impl<'a> TicketMessageEntity<'a> {
-    /// The message as a caller with full rights sees it.
+    /// The message as a caller with full rights and no locale preferences sees it.
     pub fn full(message: &'a TicketMessage) -> Self {
-        Self { message, access: Access::FULL }
+        Self { message, access: Access::FULL, locale: &Locale::NEUTRAL }
     }
 
-    /// The message as a caller with `access` sees it (`TableRight`, `FieldProperties`).
-    pub fn for_access(message: &'a TicketMessage, access: Access) -> Self {
-        Self { message, access }
+    /// The message as a caller with `access` (`TableRight`, `FieldProperties`) and `locale`
+    /// (dates, translated labels) sees it.
+    pub fn for_caller(message: &'a TicketMessage, access: Access, locale: &'a Locale) -> Self {
+        Self { message, access, locale }
     }
 }
 
@@ -31,8 +33,9 @@ impl Serialize for TicketMessageEntity<'_> {
         let c = &m.content;
         let mut out = serializer.serialize_struct("TicketMessageEntity", 28)?;
         out.serialize_field("EjMessageId", &m.id)?;
-        out.serialize_field("Ticket", &m.ticket.as_ref().map(TicketOut))?;
-        out.serialize_field("CreatedAt", &Date(&c.created_at))?;
+        let locale = self.locale;
+        out.serialize_field("Ticket", &m.ticket.as_ref().map(|t| TicketOut(t, locale)))?;
+        out.serialize_field("CreatedAt", &locale.stamp(&c.created_at))?;
         out.serialize_field("CreatedBy", &m.created_by.as_ref().map(AssociateOut))?;
         out.serialize_field("Author", &c.author)?;
         out.serialize_field("Slevel", c.slevel.name())?;
@@ -45,7 +48,7 @@ impl Serialize for TicketMessageEntity<'_> {
         out.serialize_field("DebugInfo", &c.debug_info)?;
         out.serialize_field("MailSorter", &c.mail_sorter)?;
         out.serialize_field("MessageCategory", c.category.name())?;
-        out.serialize_field("Person", &m.person.as_ref().map(PersonOut))?;
+        out.serialize_field("Person", &m.person.as_ref().map(|p| PersonOut(p, locale)))?;
         out.serialize_field("SearchTitle", &c.search_title)?;
         out.serialize_field("MessageHeaders", &Items(&c.headers, HeaderOut))?;
         out.serialize_field("Important", &c.important)?;
@@ -56,21 +59,12 @@ impl Serialize for TicketMessageEntity<'_> {
         out.serialize_field("AttachmentsInfo", &Items(&c.attachments, AttachmentOut))?;
         out.serialize_field("ExtraFields", &Dictionary(&c.extra_fields))?;
         out.serialize_field("CustomFields", &Dictionary(&c.custom_fields))?;
-        let table_right =
-            if self.access.can_write() { FULL } else { Right { mask: self.access.table_mask(), reason: "" } };
+        let reason = if self.access.can_write() { "".into() } else { locale.label("[SR_RIGHTS_READ_ONLY]") };
+        let table_right = Right { mask: self.access.table_mask(), reason: &reason };
         out.serialize_field("TableRight", &table_right)?;
         let fields = FieldProperties { fields: TICKET_MESSAGE_FIELDS, read_only: !self.access.can_write() };
         out.serialize_field("FieldProperties", &fields)?;
         out.end()
-    }
-}
-
-/// A date in the vendor's text form.
-pub(super) struct Date<'a>(pub &'a Timestamp);
-
-impl Serialize for Date<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format_wire_datetime(self.0))
     }
 }
 

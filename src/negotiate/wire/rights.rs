@@ -3,15 +3,15 @@
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 /// A `TableRight` or `FieldRight`: a mask of rights and the reason for any restriction.
-pub struct Right {
+pub struct Right<'a> {
     pub mask: &'static str,
-    pub reason: &'static str,
+    pub reason: &'a str,
 }
 
 /// Full rights, which is what an authenticated associate has on a ticket message.
-pub const FULL: Right = Right { mask: "FULL", reason: "" };
+pub const FULL: Right<'static> = Right { mask: "FULL", reason: "" };
 
-impl Serialize for Right {
+impl Serialize for Right<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut out = serializer.serialize_struct("TableRight", 2)?;
         out.serialize_field("Mask", self.mask)?;

@@ -134,7 +134,8 @@ async fn load_fields(conn: &mut Conn, message_id: i32) -> Result<(FieldMap, Fiel
 async fn load_ticket(conn: &mut Conn, id: i32) -> Result<Option<Ticket>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT t.id, t.title, t.created_at, t.last_changed, t.created_by, t.owned_by, \
-         t.category_name, t.priority_name, t.slevel, t.base_status, t.language, \
+         t.category_name, t.priority_name, t.slevel, t.base_status, t.language, t.deadline, t.activate, \
+         t.alert_timeout, t.ticket_status_display, t.ticket_type_name, \
          COALESCE(cb.full_name, '') AS created_by_name, COALESCE(ob.full_name, '') AS owned_by_name, \
          COALESCE(p.firstname, '') AS person_firstname, COALESCE(p.middle_name, '') AS person_middle_name, \
          COALESCE(p.lastname, '') AS person_lastname, COALESCE(p.email, '') AS from_address, \
@@ -181,6 +182,11 @@ async fn load_ticket(conn: &mut Conn, id: i32) -> Result<Option<Ticket>, StoreEr
         contact_id: row.try_get("contact_id")?,
         contact_name: row.try_get("contact_name")?,
         language: row.try_get("language")?,
+        deadline: from_ticks(row.try_get("deadline")?),
+        activate: from_ticks(row.try_get("activate")?),
+        alert_timeout: from_ticks(row.try_get("alert_timeout")?),
+        ticket_status_display_value: row.try_get("ticket_status_display")?,
+        ticket_type_name: row.try_get("ticket_type_name")?,
         num_messages: i32::try_from(num_messages).unwrap_or(i32::MAX),
         ..Ticket::default()
     }))

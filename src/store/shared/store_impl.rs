@@ -198,8 +198,9 @@ impl Store for This {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(
             "INSERT INTO tickets (title, created_at, last_changed, created_by, owned_by, person_id, \
-             category_name, priority_name, slevel, base_status, language) \
-             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             category_name, priority_name, slevel, base_status, language, deadline, activate, alert_timeout, \
+             ticket_status_display, ticket_type_name) \
+             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
         )
         .bind(&t.title)
         .bind(now)
@@ -211,6 +212,11 @@ impl Store for This {
         .bind(t.slevel.ordinal())
         .bind(t.base_status.ordinal())
         .bind(&t.language)
+        .bind(t.deadline.as_ref().map_or(0, to_ticks))
+        .bind(t.activate.as_ref().map_or(0, to_ticks))
+        .bind(t.alert_timeout.as_ref().map_or(0, to_ticks))
+        .bind(&t.status_display)
+        .bind(&t.type_name)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| match &err {
