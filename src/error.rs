@@ -20,6 +20,8 @@ pub enum ErrorKind {
     NotFound,
     /// The method is not offered on this route (405).
     MethodNotAllowed,
+    /// A conditional header (`If-Match`, `If-Unmodified-Since`) does not hold (412).
+    PreconditionFailed,
     /// The body is larger than the configured limit (413).
     PayloadTooLarge,
     /// A JSON Patch `test` operation failed (409).

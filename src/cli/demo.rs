@@ -136,7 +136,7 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
     for (ticket, body, created_at) in MESSAGES {
         let draft =
             demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].title, body, created_at)?;
-        let ctx = SaveContext { associate_id: associates[0], notify: false };
+        let ctx = SaveContext { associate_id: associates[0], notify: false, expected_version: None };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }
     Ok(())

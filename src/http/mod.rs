@@ -3,7 +3,7 @@
 mod error;
 mod health;
 mod middleware;
-mod path;
+pub(crate) mod path;
 mod session;
 mod state;
 mod ticket_message;

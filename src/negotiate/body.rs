@@ -32,6 +32,8 @@ pub enum BodyKind {
 pub struct EntityBody {
     pub kind: BodyKind,
     pub value: Value,
+    /// Whether the body was JSON (of any JSON media type, or untyped JSON).
+    pub is_json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +74,8 @@ where
         if value.is_null() {
             return Err(ApiError::missing_entity());
         }
-        Ok(Self { kind, value })
+        let is_json = !matches!(media, Media::Xml | Media::Form);
+        Ok(Self { kind, value, is_json })
     }
 }
 

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// A save names a related row that does not exist (`field` is the wire path of the id).
     #[error("{field} {id} does not exist")]
     UnknownReference { field: &'static str, id: i32 },
+    /// The row changed since the version the caller based its change on.
+    #[error("the entity has changed")]
+    Stale,
     /// A unique value is taken (e.g. an associate login).
     #[error("{0} is already taken")]
     Conflict(String),
@@ -44,6 +47,10 @@ impl From<StoreError> for ApiError {
                 ApiError::invalid(format!("Invalid value for '{field}': {field} {id} does not exist"))
             }
             StoreError::Conflict(what) => ApiError::invalid(format!("{what} is already taken")),
+            StoreError::Stale => ApiError::new(
+                crate::error::ErrorKind::PreconditionFailed,
+                "The ticket message has changed since the version the request is based on; nothing was saved",
+            ),
             other => ApiError::internal(other),
         }
     }
@@ -182,11 +189,13 @@ pub struct SaveEvent {
     pub associate_id: i32,
 }
 
-/// Who saves, and whether they asked for notification.
-#[derive(Debug, Clone, Copy)]
+/// Who saves, whether they asked for notification, and which version they based the save on.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct SaveContext {
     pub associate_id: i32,
     pub notify: bool,
+    /// When set, the save happens only if the stored version is still this one (else `Stale`).
+    pub expected_version: Option<i64>,
 }
 
 /// The persistence operations ticketd needs. Every write is one transaction.
@@ -200,6 +209,10 @@ pub trait Store: Send + Sync + 'static {
     async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError>;
     /// Replaces a message's writable content and child rows; `NotFound` if it does not exist.
     async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError>;
+    /// Deletes a message and its child rows; `false` when it did not exist.
+    async fn delete_message(&self, id: i32) -> Result<bool, StoreError>;
+    /// The `Associate` carrier of an associate.
+    async fn associate(&self, id: i32) -> Result<Option<crate::domain::Associate>, StoreError>;
     /// Creates a message with a new id and returns the id.
     async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError>;
     /// The save events of a message, oldest first.

@@ -11,4 +11,5 @@ mod locale;
 mod negotiate;
 mod post;
 mod put;
+mod resource;
 mod store_suite;

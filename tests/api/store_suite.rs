@@ -13,6 +13,7 @@ on_both_backends!(
     unknown_relations_name_the_field_and_write_nothing,
     logins_are_unique_and_found_without_case,
     every_save_records_one_event,
+    stale_versions_are_refused_and_deletes_cascade,
 );
 
 struct Fixture {
@@ -62,7 +63,7 @@ fn draft(f: &Fixture, body: &str) -> MessageDraft {
 }
 
 fn ctx(f: &Fixture, notify: bool) -> SaveContext {
-    SaveContext { associate_id: f.associate, notify }
+    SaveContext { associate_id: f.associate, notify, expected_version: None }
 }
 
 async fn a_created_message_reads_back_with_its_relations(backend: Backend) {
@@ -139,4 +140,21 @@ async fn every_save_records_one_event(backend: Backend) {
     let summary: Vec<(&str, bool)> = events.iter().map(|e| (e.event.as_str(), e.notify)).collect();
     assert_eq!(summary, [("ticketmessage.created", true), ("ticketmessage.changed", false)]);
     assert!(events.iter().all(|e| e.associate_id == f.associate && e.message_id == id));
+}
+
+async fn stale_versions_are_refused_and_deletes_cascade(backend: Backend) {
+    let Some(f) = fixture(backend).await else { return };
+    let id = f.store.create_message(&draft(&f, "v1"), ctx(&f, false)).await.expect("created");
+    let at = |version| SaveContext { expected_version: Some(version), ..ctx(&f, false) };
+    f.store.update_message(id, &draft(&f, "v2"), at(1)).await.expect("version 1 is current");
+    let stale = f.store.update_message(id, &draft(&f, "lost"), at(1)).await;
+    assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+    let message = f.store.message(id).await.expect("read").expect("exists");
+    assert_eq!((message.content.body.as_str(), message.version), ("v2", 2));
+    assert_eq!(f.store.save_events(id).await.expect("events").len(), 2, "the refused save recorded nothing");
+    assert!(f.store.delete_message(id).await.expect("deleted"));
+    assert!(!f.store.delete_message(id).await.expect("already gone"));
+    assert!(f.store.message(id).await.expect("read").is_none());
+    assert!(f.store.save_events(id).await.expect("events").is_empty());
+    assert_eq!(f.store.associate(f.associate).await.expect("read").expect("exists").full_name, "Åse Agent");
 }

@@ -1,7 +1,11 @@
 //! The `/api/v1/TicketMessage` resource: one file per endpoint action, plus the extractors and
 //! helpers they share.
 
+mod conditional;
+mod default;
+mod delete;
 mod get;
+mod patch;
 mod post;
 mod put;
 
@@ -12,7 +16,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::state::AppState;
-use crate::domain::{Access, MessageDraft};
+use crate::domain::{Access, MessageDraft, TicketMessage};
 use crate::error::ApiError;
 use crate::locale::Locale;
 use crate::negotiate::patch::{apply_json_patch, apply_merge_patch};
@@ -24,7 +28,11 @@ use crate::store::StoreError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/TicketMessage", axum::routing::post(post::post_message))
-        .route("/api/v1/TicketMessage/{id}", get(get::get_message).put(put::put_message))
+        .route("/api/v1/TicketMessage/default", get(default::default_message))
+        .route(
+            "/api/v1/TicketMessage/{id}",
+            get(get::get_message).put(put::put_message).patch(patch::patch_message).delete(delete::delete_message),
+        )
 }
 
 /// The `{id}` of a message route. Anything that is not a positive int32 names no message: 404.
@@ -87,6 +95,7 @@ async fn respond_with_message(state: &AppState, reply: &Reply, id: i32) -> Resul
     let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
     let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
     reply.locale.annotate(response.headers_mut());
+    conditional::annotate(response.headers_mut(), &message);
     Ok(response)
 }
 
@@ -104,19 +113,49 @@ impl Reply {
 }
 
 /// The draft a body asks to save into message `id`: the entity itself, or the stored entity
-/// with the body's patch applied.
-async fn draft_for(state: &AppState, id: i32, body: &EntityBody) -> Result<MessageDraft, ApiError> {
+/// with the body's patch applied (`stored` is loaded when not given).
+async fn draft_for(
+    state: &AppState,
+    id: i32,
+    stored: Option<&TicketMessage>,
+    body: &EntityBody,
+) -> Result<MessageDraft, ApiError> {
     if body.kind == BodyKind::Entity {
         return decode_message(&body.value);
     }
-    let stored = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    let mut document = serde_json::to_value(TicketMessageEntity::full(&stored)).map_err(ApiError::internal)?;
+    let loaded;
+    let stored = match stored {
+        Some(stored) => stored,
+        None => {
+            loaded = load_message(state, id).await?;
+            &loaded
+        }
+    };
+    let mut document = serde_json::to_value(TicketMessageEntity::full(stored)).map_err(ApiError::internal)?;
     match body.kind {
         BodyKind::JsonPatch => apply_json_patch(&mut document, &body.value)?,
         BodyKind::MergePatch => apply_merge_patch(&mut document, &body.value)?,
         BodyKind::Entity => {}
     }
     decode_message(&document)
+}
+
+/// The stored message, or 404.
+async fn load_message(state: &AppState, id: i32) -> Result<TicketMessage, ApiError> {
+    state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))
+}
+
+/// The version a write must still find, after checking `If-Match` / `If-Unmodified-Since`
+/// against the stored message (loaded only when such a header is present).
+async fn guarded_version(
+    state: &AppState,
+    id: i32,
+    conditions: &conditional::Preconditions,
+) -> Result<Option<i64>, ApiError> {
+    if !conditions.guard_writes() {
+        return Ok(None);
+    }
+    conditions.check_write(&load_message(state, id).await?)
 }
 
 /// A store error where "not found" means the addressed message.

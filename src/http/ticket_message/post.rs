@@ -24,7 +24,7 @@ pub async fn post_message(
     // A patch media type on POST carries a whole entity: there is nothing stored to patch.
     caller.require_write()?;
     let draft = decode_message(&body.value)?;
-    let ctx = SaveContext { associate_id: caller.associate_id, notify };
+    let ctx = SaveContext { associate_id: caller.associate_id, notify, expected_version: None };
     let reply = Reply::new(format, locale, &caller);
     if draft.requested_id > 0 {
         match state.store.update_message(draft.requested_id, &draft, ctx).await {

@@ -51,11 +51,24 @@ impl Store for This {
         let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
         check_references(&mut tx, ticket_id, created_by, draft.refs.person_id).await?;
         let now = now_ticks();
-        update_message_row(&mut tx, id, draft, ticket_id, created_by, now).await?;
+        update_message_row(&mut tx, id, draft, ticket_id, created_by, now, ctx.expected_version).await?;
         replace_children(&mut tx, id, &draft.content).await?;
         record_save(&mut tx, id, "ticketmessage.changed", ctx, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        // Child rows go by ON DELETE CASCADE, in this same transaction.
+        let done = sqlx::query("DELETE FROM ticket_messages WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn associate(&self, id: i32) -> Result<Option<Associate>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_associate(&mut conn, id).await
     }
 
     async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {

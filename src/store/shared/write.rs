@@ -71,16 +71,21 @@ async fn insert_message(conn: &mut Conn, draft: &MessageDraft, ticket_id: i32, c
     Ok(row.try_get("id")?)
 }
 
-async fn update_message_row(conn: &mut Conn, id: i32, draft: &MessageDraft, ticket_id: i32, created_by: i32, now: i64) -> Result<(), StoreError> {
+#[allow(clippy::too_many_arguments)]
+async fn update_message_row(conn: &mut Conn, id: i32, draft: &MessageDraft, ticket_id: i32, created_by: i32, now: i64, expected_version: Option<i64>) -> Result<(), StoreError> {
     let query = sqlx::query(
         "UPDATE ticket_messages SET ticket_id = $1, created_at = $2, created_by = $3, author = $4, \
          slevel = $5, message_type = $6, message_id = $7, time_spent = $8, body = $9, html_body = $10, \
          email_header = $11, debug_info = $12, mail_sorter = $13, category = $14, person_id = $15, \
          search_title = $16, important = $17, language = $18, sentiment = $19, \
          sentiment_confidence = $20, badge = $21, updated_at = $22, version = version + 1 \
-         WHERE id = $23",
+         WHERE id = $23 AND (CAST($24 AS BIGINT) IS NULL OR version = CAST($24 AS BIGINT))",
     );
-    bind_message_columns!(query, ticket_id, created_by, draft, now).bind(id).execute(&mut *conn).await?;
+    let done =
+        bind_message_columns!(query, ticket_id, created_by, draft, now).bind(id).bind(expected_version).execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
     Ok(())
 }
 

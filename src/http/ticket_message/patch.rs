@@ -1,0 +1,70 @@
+//! `PATCH /api/v1/TicketMessage/{id}`: a JSON Patch (array) or JSON Merge Patch (object) —
+//! chosen by the body's shape, whatever its JSON media type — applied to the stored message and
+//! saved without notification. 200 with the entity plus `_Links`; 404, 409 (failed `test`),
+//! 412 (`If-Match`, `If-Unmodified-Since`).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::conditional::{self, Preconditions};
+use super::{MessageId, Reply, draft_for, load_message, message_error};
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorKind};
+use crate::http::AppState;
+use crate::http::path::Tenant;
+use crate::locale::Locale;
+use crate::negotiate::response::entity_response;
+use crate::negotiate::wire::TicketMessageEntity;
+use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
+use crate::store::SaveContext;
+
+#[allow(clippy::too_many_arguments)]
+pub async fn patch_message(
+    caller: Principal,
+    State(state): State<AppState>,
+    format: ResponseFormat,
+    locale: Locale,
+    headers: HeaderMap,
+    tenant: Option<axum::Extension<Tenant>>,
+    MessageId(id): MessageId,
+    mut body: EntityBody,
+) -> Result<Response, ApiError> {
+    caller.require_write()?;
+    if !body.is_json {
+        return Err(ApiError::new(
+            ErrorKind::UnsupportedMediaType,
+            "PATCH takes a JSON Patch array or a JSON Merge Patch object",
+        ));
+    }
+    body.kind = match body.value {
+        Value::Array(_) => BodyKind::JsonPatch,
+        Value::Object(_) => BodyKind::MergePatch,
+        _ => return Err(ApiError::invalid("A PATCH body must be a JSON Patch array or a JSON Merge Patch object")),
+    };
+    let stored = load_message(&state, id).await?;
+    Preconditions::of(&headers).check_write(&stored)?;
+    let draft = draft_for(&state, id, Some(&stored), &body).await?;
+    // The patch was applied to this version: a save in between must not be overwritten.
+    let ctx = SaveContext { associate_id: caller.associate_id, notify: false, expected_version: Some(stored.version) };
+    state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
+    let saved = load_message(&state, id).await?;
+    let reply = Reply::new(format, locale, &caller);
+    let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
+        .map_err(ApiError::internal)?;
+    entity["_Links"] = links(&headers, tenant.map(|t| t.0), id);
+    let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
+    reply.locale.annotate(response.headers_mut());
+    conditional::annotate(response.headers_mut(), &saved);
+    Ok(response)
+}
+
+/// `_Links`: absolute URLs of this message and of the resource, keeping the tenant prefix.
+fn links(headers: &HeaderMap, tenant: Option<Tenant>, id: i32) -> Value {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    let prefix = tenant.map(|t| format!("/{}", t.0)).unwrap_or_default();
+    let archive = format!("{scheme}://{host}{prefix}/api/v1/TicketMessage/");
+    json!({ "Self": format!("{archive}{id}/"), "Archive": archive })
+}

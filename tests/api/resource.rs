@@ -1,0 +1,150 @@
+//! The rest of the resource over a real socket: DELETE, default, PATCH and conditional requests.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
+
+on_both_backends!(
+    delete_answers_204_and_takes_the_child_rows_along,
+    default_is_an_unsaved_message_created_by_the_caller,
+    patch_applies_by_body_shape_and_answers_with_links,
+    etags_make_reads_and_writes_conditional,
+);
+
+async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let response = app.request(Method::DELETE, "/api/v1/TicketMessage/2").send().await.expect("answered");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(response.headers().get("content-type").is_none());
+    assert!(response.bytes().await.expect("body").is_empty());
+    assert_eq!(app.get_message(2).await.0, StatusCode::NOT_FOUND);
+    assert!(app.store.save_events(2).await.expect("events").is_empty(), "child rows went with the message");
+    let again = app.call(app.request(Method::DELETE, "/api/v1/TicketMessage/2")).await;
+    assert_error(again, StatusCode::NOT_FOUND, "SoNotFoundException", "2");
+    let reader = app.client.delete(app.url("/api/v1/TicketMessage/1")).basic_auth("gjest", Some("Gjest1"));
+    assert_eq!(reader.send().await.expect("answered").status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get_message(1).await.0, StatusCode::OK);
+    // A new message never takes a deleted one's id.
+    let (_, created) =
+        app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", r#"{"Ticket":{"TicketId":1}}"#)).await;
+    assert_eq!(created["EjMessageId"], 11);
+}
+
+async fn default_is_an_unsaved_message_created_by_the_caller(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    for path in ["/api/v1/TicketMessage/default", "/api/v1/ticketmessage/DEFAULT/"] {
+        let (status, entity) = app.call(app.request(Method::GET, path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(entity["EjMessageId"], 0);
+        assert_eq!(entity["Ticket"], Value::Null);
+        assert_eq!(entity["CreatedBy"]["Name"], "tje0");
+        assert_eq!(entity["Author"], "Tje Ødegård");
+        assert_eq!((entity["Slevel"].as_str(), entity["Type"].as_str()), (Some("Internal"), Some("Html")));
+        assert_eq!(entity["MessageCategory"], "Message");
+        assert_eq!((&entity["MessageHeaders"], &entity["CustomFields"]), (&json!([]), &json!({})));
+    }
+    assert_eq!(app.get_message(11).await.0, StatusCode::NOT_FOUND, "nothing was stored");
+}
+
+async fn patch_applies_by_body_shape_and_answers_with_links(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let patch = |path: &str, content_type: &str, body: Value| {
+        app.request(Method::PATCH, path)
+            .header("Content-Type", content_type)
+            .header("Host", "tickets.example.com")
+            .body(body.to_string())
+    };
+    // The vendor's own sample sends a JSON Patch array as application/json.
+    let ops = json!([{"op": "replace", "path": "body", "value": "patched"}, {"op": "add", "path": "/CustomFields/x_p", "value": "1"}]);
+    let (status, saved) = app.call(patch("/Cust42/api/v1/TicketMessage/3", "application/json", ops)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["Body"], "patched");
+    assert_eq!(saved["CustomFields"]["x_p"], "1");
+    assert_eq!(
+        saved["_Links"],
+        json!({"Self": "http://tickets.example.com/Cust42/api/v1/TicketMessage/3/", "Archive": "http://tickets.example.com/Cust42/api/v1/TicketMessage/"})
+    );
+    let events = app.store.save_events(3).await.expect("events");
+    assert!(!events.last().expect("a save").notify, "PATCH never notifies");
+    let merge = json!({"important": true, "CustomFields": {"x_p": null}});
+    let (status, merged) = app.call(patch("/api/v1/TicketMessage/3", "application/merge-patch+json", merge)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((merged["Important"].as_bool(), &merged["CustomFields"]), (Some(true), &json!({})));
+    assert_eq!(merged["Body"], "patched");
+    let (_, fetched) = app.get_message(3).await;
+    let mut without_links = merged.clone();
+    without_links.as_object_mut().expect("object").remove("_Links");
+    assert_eq!(fetched, without_links);
+    let failed = app
+        .call(patch(
+            "/api/v1/TicketMessage/3",
+            "application/json-patch+json",
+            json!([{"op": "test", "path": "/Important", "value": false}]),
+        ))
+        .await;
+    assert_error(failed, StatusCode::CONFLICT, "JsonPatchTestFailedException", "test");
+    let missing = app.call(patch("/api/v1/TicketMessage/999", "application/json", json!([]))).await;
+    assert_error(missing, StatusCode::NOT_FOUND, "SoNotFoundException", "999");
+    let xml = app
+        .request(Method::PATCH, "/api/v1/TicketMessage/3")
+        .header("Content-Type", "application/xml")
+        .body("<TicketMessageEntity/>");
+    assert_eq!(app.call(xml).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let scalar = app.call(patch("/api/v1/TicketMessage/3", "application/json", json!("x"))).await;
+    assert_error(scalar, StatusCode::BAD_REQUEST, "ArgumentException", "PATCH");
+}
+
+async fn etags_make_reads_and_writes_conditional(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let response = app.request(Method::GET, "/api/v1/TicketMessage/5").send().await.expect("answered");
+    let etag = response.headers()["etag"].to_str().expect("text").to_owned();
+    let modified = response.headers()["last-modified"].to_str().expect("text").to_owned();
+    assert_eq!(etag, "\"5-1\"");
+    let not_modified = app
+        .request(Method::GET, "/api/v1/TicketMessage/5")
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+    let since = app
+        .request(Method::GET, "/api/v1/TicketMessage/5")
+        .header("If-Modified-Since", &modified)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(since.status(), StatusCode::NOT_MODIFIED);
+    let put = |tag: &str| {
+        app.send_json(Method::PUT, "/api/v1/TicketMessage/5", r#"{"Body":"conditional"}"#).header("If-Match", tag)
+    };
+    let response = put(&etag).send().await.expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["etag"], "\"5-2\"");
+    let stale = app.call(put(&etag)).await;
+    assert_error(stale, StatusCode::PRECONDITION_FAILED, "PreconditionFailedException", "If-Match");
+    let (_, before) = app.get_message(5).await;
+    let old = app
+        .send_json(Method::PUT, "/api/v1/TicketMessage/5", r#"{"Body":"too late"}"#)
+        .header("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT");
+    assert_error(
+        app.call(old).await,
+        StatusCode::PRECONDITION_FAILED,
+        "PreconditionFailedException",
+        "If-Unmodified-Since",
+    );
+    let patch = app
+        .request(Method::PATCH, "/api/v1/TicketMessage/5")
+        .header("Content-Type", "application/json")
+        .header("If-Match", "\"5-1\"")
+        .body(r#"{"Body":"x"}"#);
+    assert_eq!(app.call(patch).await.0, StatusCode::PRECONDITION_FAILED);
+    let delete = app.request(Method::DELETE, "/api/v1/TicketMessage/5").header("If-Match", "\"5-1\"");
+    assert_eq!(app.call(delete).await.0, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(app.get_message(5).await.1, before, "refused writes changed nothing");
+    assert_eq!(put("*").send().await.expect("answered").status(), StatusCode::OK);
+    assert_eq!(
+        app.call(app.request(Method::GET, "/api/v1/TicketMessage/5").header("If-None-Match", "\"5-1\"")).await.0,
+        StatusCode::OK
+    );
+}
