@@ -79,6 +79,9 @@ async fn logins_match_without_case(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
     let request = app.client.request(Method::GET, app.url(MESSAGE)).basic_auth("TJE0", Some("Tje0"));
     assert_eq!(status(request).await, StatusCode::OK);
+    for scheme in ["BASIC", "basic", "bAsIc"] {
+        assert_eq!(status(get_with(&app, &format!("{scheme} dGplMDpUamUw"))).await, StatusCode::OK, "{scheme}");
+    }
     assert_eq!(
         status(app.client.get(app.url(MESSAGE)).basic_auth("tje0", Some("tje0"))).await,
         StatusCode::UNAUTHORIZED

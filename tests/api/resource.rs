@@ -148,3 +148,39 @@ async fn etags_make_reads_and_writes_conditional(backend: Backend) {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn two_writers_with_if_match_cannot_lose_an_update() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let app = std::sync::Arc::new(app);
+    let etag =
+        app.request(Method::GET, "/api/v1/TicketMessage/6").send().await.expect("answered").headers()["etag"].clone();
+    let writers: Vec<_> = ["first", "second"]
+        .into_iter()
+        .map(|who| {
+            let (app, etag) = (app.clone(), etag.clone());
+            tokio::spawn(async move {
+                let body = format!(r#"{{"Body":"written by {who}"}}"#);
+                let request = app.send_json(Method::PUT, "/api/v1/TicketMessage/6", body).header("If-Match", etag);
+                app.call(request).await.0
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for writer in writers {
+        statuses.push(writer.await.expect("task"));
+    }
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+    assert_eq!(app.store.message(6).await.expect("read").expect("exists").version, 2, "exactly one save landed");
+}
+
+#[tokio::test]
+async fn wrong_methods_get_405_with_allow() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let response = app.request(Method::POST, "/api/v1/TicketMessage/1").send().await.expect("answered");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET,HEAD,PUT,PATCH,DELETE");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["Error"], true);
+}
