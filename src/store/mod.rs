@@ -209,6 +209,15 @@ pub trait Store: Send + Sync + 'static {
     async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError>;
     /// Replaces a message's writable content and child rows; `NotFound` if it does not exist.
     async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError>;
+    /// Creates a message unless this caller already created one with `key` within `window`;
+    /// returns the message id and whether it was created now.
+    async fn create_message_once(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+        key: &str,
+        window: chrono::Duration,
+    ) -> Result<(i32, bool), StoreError>;
     /// Deletes a message and its child rows; `false` when it did not exist.
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError>;
     /// The `Associate` carrier of an associate.

@@ -12,6 +12,7 @@ on_both_backends!(
     post_without_a_ticket_is_refused_and_nothing_is_created,
     post_defaults_the_creator_to_the_caller_and_records_notify,
     get_answers_404_for_missing_and_non_numeric_ids,
+    a_retried_create_with_the_same_idempotency_key_makes_one_message,
 );
 
 async fn post_creates_with_a_new_id_and_answers_200(backend: Backend) {
@@ -91,4 +92,37 @@ async fn get_answers_404_for_missing_and_non_numeric_ids(backend: Backend) {
         let answer = app.call(app.request(Method::GET, path)).await;
         assert_error(answer, StatusCode::NOT_FOUND, "SoNotFoundException", "TicketMessage id");
     }
+}
+
+async fn a_retried_create_with_the_same_idempotency_key_makes_one_message(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let app = std::sync::Arc::new(app);
+    let body = json!({"Ticket": {"TicketId": 2}, "Body": "once only"}).to_string();
+    let post = |key: &str| {
+        app.send_json(Method::POST, "/api/v1/TicketMessage?notify=true", body.clone()).header("Idempotency-Key", key)
+    };
+    let first = post("retry-1").send().await.expect("answered");
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let created: serde_json::Value = first.json().await.expect("json");
+    let retries: Vec<_> = (0..4)
+        .map(|_| {
+            let request = post("retry-1");
+            tokio::spawn(async move { request.send().await.expect("answered") })
+        })
+        .collect();
+    for retry in retries {
+        let response = retry.await.expect("task");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["idempotent-replayed"], "true");
+        let replayed: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(replayed["EjMessageId"], created["EjMessageId"]);
+    }
+    let (_, other) = app.call(post("retry-2")).await;
+    assert_ne!(other["EjMessageId"], created["EjMessageId"], "another key creates another message");
+    let id = created["EjMessageId"].as_i64().expect("id") as i32;
+    assert_eq!(app.store.save_events(id).await.expect("events").len(), 1, "one save, one notification record");
+    assert_eq!(app.get_message(id + 2).await.0, StatusCode::NOT_FOUND, "exactly two messages were created");
+    let bad = app.send_json(Method::POST, "/api/v1/TicketMessage", body.clone()).header("Idempotency-Key", "");
+    assert_error(app.call(bad).await, StatusCode::BAD_REQUEST, "ArgumentException", "Idempotency-Key");
 }

@@ -1,7 +1,9 @@
 //! `POST /api/v1/TicketMessage?notify=`: creates a message (200 with the new id), or updates
-//! the one the body's `EjMessageId` names when it exists, as the vendor's save does.
+//! the one the body's `EjMessageId` names when it exists, as the vendor's save does. With an
+//! `Idempotency-Key`, a retried create within 24 h answers with the message the first one made.
 
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 
 use super::{Notify, Reply, respond_with_message};
@@ -13,16 +15,22 @@ use crate::negotiate::wire::decode_message;
 use crate::negotiate::{EntityBody, ResponseFormat};
 use crate::store::{SaveContext, StoreError};
 
+/// How long an idempotency key is remembered.
+const IDEMPOTENCY_WINDOW_HOURS: i64 = 24;
+
+#[allow(clippy::too_many_arguments)]
 pub async fn post_message(
     caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     locale: Locale,
+    headers: HeaderMap,
     Notify(notify): Notify,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
-    // A patch media type on POST carries a whole entity: there is nothing stored to patch.
     caller.require_write()?;
+    let key = idempotency_key(&headers)?;
+    // A patch media type on POST carries a whole entity: there is nothing stored to patch.
     let draft = decode_message(&body.value)?;
     let ctx = SaveContext { associate_id: caller.associate_id, notify, expected_version: None };
     let reply = Reply::new(format, locale, &caller);
@@ -38,6 +46,25 @@ pub async fn post_message(
             "'Ticket.TicketId' is required: a new message must name the ticket it belongs to",
         ));
     }
-    let id = state.store.create_message(&draft, ctx).await?;
-    respond_with_message(&state, &reply, id).await
+    let Some(key) = key else {
+        let id = state.store.create_message(&draft, ctx).await?;
+        return respond_with_message(&state, &reply, id).await;
+    };
+    let window = chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
+    let (id, created) = state.store.create_message_once(&draft, ctx, &key, window).await?;
+    let mut response = respond_with_message(&state, &reply, id).await?;
+    if !created {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid("The Idempotency-Key header must be 1 to 255 visible ASCII characters"));
+    }
+    Ok(Some(key.to_owned()))
 }

@@ -58,6 +58,59 @@ impl Store for This {
         Ok(())
     }
 
+    async fn create_message_once(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+        key: &str,
+        window: chrono::Duration,
+    ) -> Result<(i32, bool), StoreError> {
+        let now = now_ticks();
+        let oldest = to_ticks(&(chrono::Utc::now().naive_utc() - window));
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        sqlx::query("DELETE FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2 AND created_at < $3")
+            .bind(ctx.associate_id)
+            .bind(key)
+            .bind(oldest)
+            .execute(&mut *tx)
+            .await?;
+        let earlier = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
+            .bind(ctx.associate_id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = earlier {
+            tx.commit().await?;
+            return Ok((row.try_get("message_id")?, false));
+        }
+        let id = create_in(&mut tx, draft, ctx, now).await?;
+        let remembered =
+            sqlx::query("INSERT INTO idempotency_keys (associate_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(ctx.associate_id)
+                .bind(key)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await;
+        match remembered {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok((id, true))
+            }
+            // A concurrent retry with the same key committed first: drop this create, replay that one.
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                tx.rollback().await?;
+                let row = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
+                    .bind(ctx.associate_id)
+                    .bind(key)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok((row.try_get("message_id")?, false))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         // Child rows go by ON DELETE CASCADE, in this same transaction.
@@ -72,14 +125,8 @@ impl Store for This {
     }
 
     async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        let ticket_id = draft.refs.ticket_id.unwrap_or(0);
-        let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        check_references(&mut tx, ticket_id, created_by, draft.refs.person_id).await?;
-        let now = now_ticks();
-        let id = insert_message(&mut tx, draft, ticket_id, created_by, now).await?;
-        replace_children(&mut tx, id, &draft.content).await?;
-        record_save(&mut tx, id, "ticketmessage.created", ctx, now).await?;
+        let id = create_in(&mut tx, draft, ctx, now_ticks()).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -71,6 +71,17 @@ async fn insert_message(conn: &mut Conn, draft: &MessageDraft, ticket_id: i32, c
     Ok(row.try_get("id")?)
 }
 
+/// Writes a new message with all its child rows and its save record; returns its id.
+async fn create_in(conn: &mut Conn, draft: &MessageDraft, ctx: SaveContext, now: i64) -> Result<i32, StoreError> {
+    let ticket_id = draft.refs.ticket_id.unwrap_or(0);
+    let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
+    check_references(conn, ticket_id, created_by, draft.refs.person_id).await?;
+    let id = insert_message(conn, draft, ticket_id, created_by, now).await?;
+    replace_children(conn, id, &draft.content).await?;
+    record_save(conn, id, "ticketmessage.created", ctx, now).await?;
+    Ok(id)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn update_message_row(conn: &mut Conn, id: i32, draft: &MessageDraft, ticket_id: i32, created_by: i32, now: i64, expected_version: Option<i64>) -> Result<(), StoreError> {
     let query = sqlx::query(
