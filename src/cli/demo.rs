@@ -5,8 +5,8 @@
 
 use crate::auth::password;
 use crate::domain::{
-    MessageCategory, MessageContent, MessageDraft, MessageHeader, MessageHeaderStdItem, MessageRefs, MessageType, Role,
-    SecurityLevel, TicketBaseStatus, UserType,
+    CustomFieldInfo, CustomFieldType, MessageCategory, MessageContent, MessageDraft, MessageHeader,
+    MessageHeaderStdItem, MessageRefs, MessageType, Role, SecurityLevel, TicketBaseStatus, UserType,
 };
 use crate::locale::parse_wire_datetime;
 use crate::store::{NewAssociate, NewPerson, NewTicket, SaveContext, Store};
@@ -139,7 +139,35 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
         let ctx = SaveContext { associate_id: associates[0], notify: false, expected_version: None };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }
+    for field in demo_custom_fields() {
+        store.put_custom_field(&field).await.map_err(fail)?;
+    }
+    store.set_foreign_key(1, "erp.invoice.id", "INV-2024-0311").await.map_err(fail)?;
     Ok(())
+}
+
+fn demo_custom_fields() -> [CustomFieldInfo; 2] {
+    [
+        CustomFieldInfo {
+            field_type: CustomFieldType::ShortText,
+            field_name: "x_region".into(),
+            display_name: r#"NO:"Region";US:"Region";GE:"Gebiet""#.into(),
+            short_label: "Reg.".into(),
+            description: r#"NO:"Kundens salgsregion";US:"The customer's sales region""#.into(),
+            is_indexed: true,
+            rank: 1,
+            ..CustomFieldInfo::default()
+        },
+        CustomFieldInfo {
+            field_type: CustomFieldType::ListText,
+            field_name: "SuperOffice:1".into(),
+            display_name: r#"NO:"Kanal";US:"Channel""#.into(),
+            is_mandatory: true,
+            rank: 2,
+            template_variable_name: Some("{udef1}".into()),
+            ..CustomFieldInfo::default()
+        },
+    ]
 }
 
 fn demo_message(

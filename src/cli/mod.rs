@@ -5,6 +5,7 @@ mod associate;
 mod credentials;
 mod demo;
 mod healthcheck;
+mod metadata;
 mod serve;
 
 use std::process::ExitCode;
@@ -47,6 +48,16 @@ enum Command {
         #[command(subcommand)]
         action: credentials::AppCommand,
     },
+    /// Define and list custom fields of ticket messages.
+    Customfield {
+        #[command(subcommand)]
+        action: metadata::CustomFieldCommand,
+    },
+    /// Attach foreign keys to ticket messages.
+    Foreignkey {
+        #[command(subcommand)]
+        action: metadata::ForeignKeyCommand,
+    },
     /// Exit 0 when a running server's /health answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
 }
@@ -81,6 +92,8 @@ pub fn run() -> ExitCode {
             Command::Ticket { action } => credentials::run_ticket(action).await,
             Command::Token { action } => credentials::run_token(action).await,
             Command::App { action } => credentials::run_app(action).await,
+            Command::Customfield { action } => metadata::run_custom_field(action).await,
+            Command::Foreignkey { action } => metadata::run_foreign_key(action).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
         }
     });

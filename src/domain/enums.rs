@@ -107,6 +107,14 @@ vendor_enum!(
     TicketReadStatus { Unknown, Green, Yellow, Red }
 );
 
+vendor_enum!(
+    /// `CustomFieldType`: the kind of value a custom field holds.
+    CustomFieldType {
+        Unknown, Integer, ShortText, LongText, Date, Blob, Checkbox, MdoList, Decimal, DateTime, Time,
+        TimeSpan, RelationTo, Attachment, DynamicLink, ListText,
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,15 +3,17 @@
 
 pub mod access;
 pub mod carriers;
+pub mod custom_field;
 pub mod enums;
 pub mod message;
 pub mod sample;
 
 pub use access::{Access, Role, Scope};
 pub use carriers::{Associate, Person, Ticket};
+pub use custom_field::CustomFieldInfo;
 pub use enums::{
-    BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, SecurityLevel,
-    TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
+    BadgeType, CustomFieldType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
+    SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
 };
 pub use message::{
     AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE, TicketMessage,

@@ -218,6 +218,14 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError>;
+    /// Every custom field definition, by rank then name.
+    async fn custom_fields(&self) -> Result<Vec<crate::domain::CustomFieldInfo>, StoreError>;
+    /// Adds or replaces a custom field definition.
+    async fn put_custom_field(&self, field: &crate::domain::CustomFieldInfo) -> Result<(), StoreError>;
+    /// A message's foreign keys, or `None` when the message does not exist.
+    async fn foreign_keys(&self, message_id: i32) -> Result<Option<crate::domain::FieldMap>, StoreError>;
+    /// Sets one foreign key of a message; `NotFound` when the message does not exist.
+    async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError>;
     /// Deletes a message and its child rows; `false` when it did not exist.
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError>;
     /// The `Associate` carrier of an associate.

@@ -158,6 +158,23 @@ async fn credential_commands_print_only_the_secret_and_it_works() {
     run(&["associate", "disable", "ola"]);
     let refused = auth.authenticate(&headers(&[("authorization", format!("Bearer {}", token.trim()))]), None).await;
     assert!(refused.is_err(), "disabled associates are refused");
+    run(&[
+        "customfield",
+        "add",
+        "x_kunde",
+        "--type",
+        "integer",
+        "--label",
+        "NO:\"Kunde\";US:\"Customer\"",
+        "--mandatory",
+    ]);
+    assert_eq!(run(&["customfield", "list"]), "x_kunde\tInteger\n");
+    let bad_type =
+        ticketd().args(["customfield", "add", "x_y", "--type", "Nope", "--database-url", &url]).output().expect("runs");
+    assert!(!bad_type.status.success());
+    let no_message =
+        ticketd().args(["foreignkey", "set", "42", "k", "v", "--database-url", &url]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&no_message.stderr).contains("no ticket message 42"));
     let missing = ticketd().args(["ticket", "issue", "nobody", "--database-url", &url]).output().expect("runs");
     assert!(!missing.status.success() && missing.stdout.is_empty());
 }

@@ -10,6 +10,7 @@ on_both_backends!(
     default_is_an_unsaved_message_created_by_the_caller,
     patch_applies_by_body_shape_and_answers_with_links,
     etags_make_reads_and_writes_conditional,
+    custom_fields_and_foreign_keys_come_from_their_tables,
 );
 
 async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
@@ -183,4 +184,42 @@ async fn wrong_methods_get_405_with_allow() {
     assert_eq!(response.headers()["allow"], "GET,HEAD,PUT,PATCH,DELETE");
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["Error"], true);
+}
+
+async fn custom_fields_and_foreign_keys_come_from_their_tables(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let (status, fields) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/CustomField")).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = fields.as_array().expect("list").iter().filter_map(|f| f["FieldName"].as_str()).collect();
+    assert_eq!(names, ["x_region", "SuperOffice:1"]);
+    assert!(fields[0].get("IsDisplayField").is_none(), "the list form has no IsDisplayField");
+    assert_eq!(fields[0]["FieldType"], "ShortText");
+    assert_eq!(fields[1]["TemplateVariableName"], "{udef1}");
+    let one = app.request(Method::GET, "/api/v1/TicketMessage/CustomField/x_region").header("Accept-Language", "de");
+    let response = one.send().await.expect("answered");
+    assert_eq!(response.headers()["content-language"], "de");
+    let field: Value = response.json().await.expect("json");
+    assert_eq!((field["DisplayName"].as_str(), field["IsDisplayField"].as_bool()), (Some("Gebiet"), Some(false)));
+    assert_eq!(field["TemplateVariableName"], Value::Null);
+    let unknown = app.call(app.request(Method::GET, "/api/v1/TicketMessage/CustomField/x_nope")).await;
+    assert_error(unknown, StatusCode::NOT_FOUND, "SoNotFoundException", "x_nope");
+    let (status, keys) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/1/ForeignKey")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys, json!({"erp.invoice.id": "INV-2024-0311"}));
+    assert_eq!(app.call(app.request(Method::GET, "/api/v1/TicketMessage/2/ForeignKey")).await.1, json!({}));
+    let missing = app.call(app.request(Method::GET, "/api/v1/TicketMessage/999/ForeignKey")).await;
+    assert_error(missing, StatusCode::NOT_FOUND, "SoNotFoundException", "999");
+    let xml = app.request(Method::GET, "/api/v1/TicketMessage/1/ForeignKey").header("Accept", "application/xml");
+    let text = xml.send().await.expect("answered").text().await.expect("body");
+    assert!(
+        text.contains("<StringKeyValuePair><Key>erp.invoice.id</Key><Value>INV-2024-0311</Value></StringKeyValuePair>"),
+        "{text}"
+    );
+    let list = app.request(Method::GET, "/api/v1/TicketMessage/CustomField").header("Accept", "text/xml");
+    let text = list.send().await.expect("answered").text().await.expect("body");
+    assert!(
+        text.contains("<ArrayOfFieldInfoBase xmlns:i=")
+            && text.contains("<FieldInfoBase><FieldType>ShortText</FieldType>"),
+        "{text}"
+    );
 }

@@ -2,8 +2,10 @@
 //! helpers they share.
 
 mod conditional;
+mod custom_field;
 mod default;
 mod delete;
+mod foreign_key;
 mod get;
 mod patch;
 mod post;
@@ -29,6 +31,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/TicketMessage", axum::routing::post(post::post_message))
         .route("/api/v1/TicketMessage/default", get(default::default_message))
+        .route("/api/v1/TicketMessage/CustomField", get(custom_field::list_custom_fields))
+        .route("/api/v1/TicketMessage/CustomField/{name}", get(custom_field::get_custom_field))
+        .route("/api/v1/TicketMessage/{id}/ForeignKey", get(foreign_key::foreign_keys))
         .route(
             "/api/v1/TicketMessage/{id}",
             get(get::get_message).put(put::put_message).patch(patch::patch_message).delete(delete::delete_message),

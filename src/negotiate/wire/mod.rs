@@ -2,9 +2,11 @@
 //! encoding stored messages in the vendor's property order.
 
 mod carriers_out;
+mod custom_field_out;
 pub mod decode;
 mod entity_out;
 mod rights;
 
+pub use custom_field_out::FieldInfoBase;
 pub use decode::decode_message;
 pub use entity_out::TicketMessageEntity;

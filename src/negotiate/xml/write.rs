@@ -16,6 +16,25 @@ pub fn value_to_xml(root: &str, value: &Value) -> String {
     let mut out = String::with_capacity(4096);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     match value {
+        // A top-level list (`ArrayOfFieldInfoBase`) holds items named after its type.
+        Value::Array(items) => {
+            let item_name = root.strip_prefix("ArrayOf").unwrap_or("anyType");
+            let _ = write!(out, "<{root} xmlns:i=\"{XSI}\">");
+            for item in items {
+                write_property(&mut out, item_name, item);
+            }
+            let _ = write!(out, "</{root}>");
+        }
+        // A top-level dictionary's keys are data, not element names.
+        Value::Object(members) if root == "StringDictionary" => {
+            let _ = write!(out, "<{root} xmlns:i=\"{XSI}\">");
+            for (key, member) in members {
+                let _ = write!(out, "<StringKeyValuePair><Key>{}</Key>", escape(key.as_str()));
+                write_property(&mut out, "Value", member);
+                out.push_str("</StringKeyValuePair>");
+            }
+            let _ = write!(out, "</{root}>");
+        }
         Value::Object(members) => {
             let _ = write!(out, "<{root} xmlns:i=\"{XSI}\">");
             for (name, member) in members {

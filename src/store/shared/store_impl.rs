@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Associate, AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, Person,
+    Associate, CustomFieldInfo, AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, Person,
     Ticket, TicketMessage, VendorEnum,
 };
 use crate::store::{
@@ -16,6 +16,7 @@ use crate::store::{
 
 include!("read.rs");
 include!("write.rs");
+include!("metadata.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())
@@ -109,6 +110,32 @@ impl Store for This {
             }
             Err(err) => Err(err.into()),
         }
+    }
+
+    async fn custom_fields(&self) -> Result<Vec<CustomFieldInfo>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_custom_fields(&mut conn).await
+    }
+
+    async fn put_custom_field(&self, field: &CustomFieldInfo) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        save_custom_field(&mut tx, field).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn foreign_keys(&self, message_id: i32) -> Result<Option<FieldMap>, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
+        let keys = load_foreign_keys(&mut tx, message_id).await?;
+        tx.commit().await?;
+        Ok(keys)
+    }
+
+    async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        save_foreign_key(&mut tx, message_id, key, value).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {

@@ -1,0 +1,21 @@
+//! `GET /api/v1/TicketMessage/{id}/ForeignKey`: the foreign keys outside systems attached to a
+//! message, as a flat object (`{}` when none); 404 when the message does not exist.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::MessageId;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::negotiate::{ResponseFormat, entity_response};
+
+pub async fn foreign_keys(
+    _caller: Principal,
+    State(state): State<AppState>,
+    format: ResponseFormat,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    let keys = state.store.foreign_keys(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    entity_response(format, "StringDictionary", &keys)
+}
