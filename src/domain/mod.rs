@@ -5,6 +5,7 @@ pub mod access;
 pub mod carriers;
 pub mod custom_field;
 pub mod enums;
+pub mod list;
 pub mod message;
 pub mod sample;
 

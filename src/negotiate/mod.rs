@@ -6,6 +6,7 @@ pub mod body;
 pub mod charset;
 pub mod form;
 pub mod fuzz;
+pub mod odata;
 pub mod patch;
 pub mod response;
 pub mod wire;

@@ -226,6 +226,12 @@ pub trait Store: Send + Sync + 'static {
     async fn foreign_keys(&self, message_id: i32) -> Result<Option<crate::domain::FieldMap>, StoreError>;
     /// Sets one foreign key of a message; `NotFound` when the message does not exist.
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Up to `limit` rows of a list query (from its `skip`), in its order.
+    async fn list_messages(
+        &self,
+        query: &crate::domain::list::ListQuery,
+        limit: u32,
+    ) -> Result<Vec<crate::domain::list::ListRow>, StoreError>;
     /// Deletes a message and its child rows; `false` when it did not exist.
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError>;
     /// The `Associate` carrier of an associate.
@@ -265,7 +271,7 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 /// Converts a stamp to the stored form: .NET ticks (100 ns since 0001-01-01).
-pub(crate) fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
+pub fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
     let since = *stamp - crate::domain::NO_DATE;
     since
         .num_microseconds()
@@ -273,7 +279,7 @@ pub(crate) fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
 }
 
 /// Converts stored ticks back to a stamp; out-of-range values read as "no date".
-pub(crate) fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
+pub fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
     let micros = chrono::Duration::microseconds(ticks / 10);
     let nanos = chrono::Duration::nanoseconds(ticks % 10 * 100);
     crate::domain::NO_DATE.checked_add_signed(micros + nanos).unwrap_or(crate::domain::NO_DATE)

@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod errors;
 mod fuzz_corpus;
+mod list;
 mod locale;
 mod negotiate;
 mod post;

@@ -7,6 +7,7 @@ mod default;
 mod delete;
 mod foreign_key;
 mod get;
+mod list;
 mod patch;
 mod post;
 mod put;
@@ -29,7 +30,7 @@ use crate::store::StoreError;
 /// The resource's routes, on canonical paths (see `http::path`).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/TicketMessage", axum::routing::post(post::post_message))
+        .route("/api/v1/TicketMessage", get(list::list_messages).post(post::post_message))
         .route("/api/v1/TicketMessage/default", get(default::default_message))
         .route("/api/v1/TicketMessage/CustomField", get(custom_field::list_custom_fields))
         .route("/api/v1/TicketMessage/CustomField/{name}", get(custom_field::get_custom_field))
@@ -169,6 +170,15 @@ fn message_error(id: i32) -> impl FnOnce(StoreError) -> ApiError {
         StoreError::NotFound => ApiError::message_not_found(id.into()),
         other => other.into(),
     }
+}
+
+/// `scheme://host[/tenant]` of the request, for the absolute links the vendor's answers carry.
+fn base_url(headers: &axum::http::HeaderMap, tenant: Option<crate::http::path::Tenant>) -> String {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text("host").unwrap_or("localhost");
+    let scheme = text("x-forwarded-proto").unwrap_or("http");
+    let prefix = tenant.map(|t| format!("/{}", t.0)).unwrap_or_default();
+    format!("{scheme}://{host}{prefix}")
 }
 
 #[cfg(test)]

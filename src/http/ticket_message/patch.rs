@@ -4,7 +4,7 @@
 //! 412 (`If-Match`, `If-Unmodified-Since`).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -62,9 +62,6 @@ pub async fn patch_message(
 
 /// `_Links`: absolute URLs of this message and of the resource, keeping the tenant prefix.
 fn links(headers: &HeaderMap, tenant: Option<Tenant>, id: i32) -> Value {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
-    let prefix = tenant.map(|t| format!("/{}", t.0)).unwrap_or_default();
-    let archive = format!("{scheme}://{host}{prefix}/api/v1/TicketMessage/");
+    let archive = format!("{}/api/v1/TicketMessage/", super::base_url(headers, tenant));
     json!({ "Self": format!("{archive}{id}/"), "Archive": archive })
 }

@@ -17,6 +17,7 @@ use crate::store::{
 include!("read.rs");
 include!("write.rs");
 include!("metadata.rs");
+include!("list.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())
@@ -136,6 +137,11 @@ impl Store for This {
         save_foreign_key(&mut tx, message_id, key, value).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn list_messages(&self, query: &crate::domain::list::ListQuery, limit: u32) -> Result<Vec<crate::domain::list::ListRow>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_list(&mut conn, query, limit).await
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {

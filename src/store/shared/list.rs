@@ -1,0 +1,116 @@
+// The ticket message list: a `ListQuery` compiled to one parameterised statement. Only
+// whitelisted column names and `$N` placeholders ever enter the SQL text; every value is bound.
+// Included by `store_impl.rs`.
+
+use crate::domain::list::{Column, ColumnKind, Comparison, Filter, ListQuery, ListRow, Literal};
+
+fn sql_column(column: Column) -> &'static str {
+    match column {
+        Column::EjMessageId => "id",
+        Column::TicketId => "ticket_id",
+        Column::CreatedAt => "created_at",
+        Column::CreatedBy => "created_by",
+        Column::Author => "author",
+        Column::Slevel => "slevel",
+        Column::Type => "message_type",
+        Column::MessageCategory => "category",
+        Column::Important => "important",
+        Column::TimeSpent => "time_spent",
+        Column::Language => "language",
+        Column::Sentiment => "sentiment",
+        Column::SearchTitle => "search_title",
+        Column::Body => "body",
+    }
+}
+
+/// Escapes LIKE's wildcards so a client's `%` or `_` matches itself.
+fn like_pattern(text: &str, prefix_only: bool) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    if prefix_only { format!("{escaped}%") } else { format!("%{escaped}%") }
+}
+
+fn render_filter(filter: &Filter, sql: &mut String, values: &mut Vec<Literal>) {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            let joiner = if matches!(filter, Filter::And(..)) { " AND " } else { " OR " };
+            sql.push('(');
+            render_filter(a, sql, values);
+            sql.push_str(joiner);
+            render_filter(b, sql, values);
+            sql.push(')');
+        }
+        Filter::Compare(column, op, literal) => {
+            let name = sql_column(*column);
+            let (expression, operator, value) = match (op, literal) {
+                (Comparison::Contains | Comparison::Begins, Literal::Text(text)) => {
+                    let pattern = like_pattern(text, *op == Comparison::Begins);
+                    (format!("LOWER({name})"), "LIKE", Literal::Text(pattern))
+                }
+                _ => {
+                    let operator = match op {
+                        Comparison::Eq => "=",
+                        Comparison::Ne => "<>",
+                        Comparison::Lt => "<",
+                        Comparison::Le => "<=",
+                        Comparison::Gt => ">",
+                        Comparison::Ge => ">=",
+                        Comparison::Contains | Comparison::Begins => "=",
+                    };
+                    (name.to_owned(), operator, literal.clone())
+                }
+            };
+            values.push(value);
+            let escape = if operator == "LIKE" { " ESCAPE '\\'" } else { "" };
+            sql.push_str(&format!("{expression} {operator} ${}{escape}", values.len()));
+        }
+    }
+}
+
+/// The statement and its values for a list query (`limit` rows from `skip`).
+fn list_statement(query: &ListQuery, limit: u32) -> (String, Vec<Literal>) {
+    let columns: Vec<&str> = query.select.iter().map(|c| sql_column(*c)).collect();
+    let mut sql = format!("SELECT id AS row_id, {} FROM ticket_messages", columns.join(", "));
+    let mut values = Vec::new();
+    if let Some(filter) = &query.filter {
+        sql.push_str(" WHERE ");
+        render_filter(filter, &mut sql, &mut values);
+    }
+    let mut order: Vec<String> =
+        query.order.iter().map(|k| format!("{} {}", sql_column(k.column), if k.descending { "DESC" } else { "ASC" })).collect();
+    // The id last keeps pages stable when the requested keys tie.
+    order.push("id ASC".into());
+    sql.push_str(&format!(" ORDER BY {} LIMIT {limit} OFFSET {}", order.join(", "), query.skip));
+    (sql, values)
+}
+
+async fn load_list(conn: &mut Conn, query: &ListQuery, limit: u32) -> Result<Vec<ListRow>, StoreError> {
+    let (sql, values) = list_statement(query, limit);
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for value in values {
+        statement = match value {
+            Literal::Integer(n) => statement.bind(n),
+            Literal::Text(text) => statement.bind(text),
+            Literal::Date(at) => statement.bind(to_ticks(&at)),
+            Literal::Boolean(b) => statement.bind(b),
+        };
+    }
+    let rows = statement.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            let values = query
+                .select
+                .iter()
+                .map(|column| {
+                    let name = sql_column(*column);
+                    Ok(match column.kind() {
+                        ColumnKind::Integer | ColumnKind::Enum => Literal::Integer(row.try_get::<i32, _>(name)?.into()),
+                        ColumnKind::Text => Literal::Text(row.try_get(name)?),
+                        ColumnKind::Date => Literal::Date(from_ticks(row.try_get(name)?)),
+                        ColumnKind::Boolean => Literal::Boolean(row.try_get(name)?),
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(ListRow { id: row.try_get("row_id")?, values })
+        })
+        .collect()
+}
