@@ -142,6 +142,8 @@ async fn end_to_end_table() {
         let mut v = value.clone();
         v["Body"] = Value::String(format!("bench body {counter}"));
         v["Ticket"] = serde_json::json!({"TicketId": 1});
+        // The sample's person is not in the demo data.
+        v["Person"] = serde_json::json!({"PersonId": 1});
         match format {
             "json" => ("application/json", "application/json", serde_json::to_vec(&v).expect("json")),
             "xml" => ("application/xml", "application/xml", value_to_xml("TicketMessageEntity", &v).into_bytes()),
