@@ -56,6 +56,6 @@ fn the_specification_samples_decode() {
         ticketd::negotiate::xml::xml_to_value(&xml, "TicketMessageEntity").expect("the spec's XML sample reads");
     let draft = ticketd::negotiate::wire::decode_message(&value).expect("and decodes");
     assert_eq!(draft.refs.ticket_id, Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&spec("json_body/realistic")).expect("json");
+    let json: serde_json::Value = serde_json::from_slice(&spec("spec-entity.realistic.json")).expect("json");
     assert!(ticketd::negotiate::wire::decode_message(&json).is_ok());
 }
