@@ -49,9 +49,9 @@ fn accept_header_corpus() {
 #[test]
 fn the_specification_samples_decode() {
     let spec = |name: &str| {
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(name)).expect("sample")
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).expect("sample")
     };
-    let xml = String::from_utf8(spec("xml_body/inferred")).expect("utf-8");
+    let xml = String::from_utf8(spec("spec-entity.inferred.xml")).expect("utf-8");
     let value =
         ticketd::negotiate::xml::xml_to_value(&xml, "TicketMessageEntity").expect("the spec's XML sample reads");
     let draft = ticketd::negotiate::wire::decode_message(&value).expect("and decodes");
