@@ -11,6 +11,7 @@ on_both_backends!(
     patch_applies_by_body_shape_and_answers_with_links,
     etags_make_reads_and_writes_conditional,
     custom_fields_and_foreign_keys_come_from_their_tables,
+    get_honours_select_and_fk,
 );
 
 async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
@@ -222,4 +223,23 @@ async fn custom_fields_and_foreign_keys_come_from_their_tables(backend: Backend)
             && text.contains("<FieldInfoBase><FieldType>ShortText</FieldType>"),
         "{text}"
     );
+}
+
+async fn get_honours_select_and_fk(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let (status, slim) =
+        app.call(app.request(Method::GET, "/api/v1/TicketMessage/1?$select=body,ticket/title&fk=true")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(slim["Body"].as_str().is_some_and(|b| b.starts_with("Hei!")));
+    assert_eq!(
+        (&slim["Author"], &slim["EjMessageId"], &slim["ExtraFields"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    assert!(slim["Ticket"]["Title"].is_string() && slim["Ticket"]["TicketId"].is_null());
+    let (_, with_keys) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/1?fk=true")).await;
+    assert_eq!(with_keys["ExtraFields"]["erp.invoice.id"], "INV-2024-0311");
+    let (_, without) = app.get_message(1).await;
+    assert!(without["ExtraFields"].get("erp.invoice.id").is_none());
+    let bad = app.call(app.request(Method::GET, "/api/v1/TicketMessage/1?embedImages=Base64")).await;
+    assert_error(bad, StatusCode::BAD_REQUEST, "ArgumentException", "embedImages");
 }

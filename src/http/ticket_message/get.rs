@@ -1,32 +1,45 @@
 //! `GET /api/v1/TicketMessage/{id}`: one message, 404 when there is none, 304 when the
-//! client's copy (`If-None-Match`, `If-Modified-Since`) is current.
+//! client's copy (`If-None-Match`, `If-Modified-Since`) is current; `$select`, `fk` and
+//! `embedImages` as the vendor documents them.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::conditional::{self, Preconditions};
-use super::{MessageId, Reply, load_message, respond_with_message};
+use super::select::GetOptions;
+use super::{MessageId, Reply, load_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::locale::Locale;
-use crate::negotiate::ResponseFormat;
+use crate::negotiate::wire::TicketMessageEntity;
+use crate::negotiate::{ResponseFormat, entity_response};
 
+#[allow(clippy::too_many_arguments)]
 pub async fn get_message(
     caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     locale: Locale,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    let conditions = Preconditions::of(&headers);
+    let options = GetOptions::parse(query.as_deref().unwrap_or_default())?;
     let stored = load_message(&state, id).await?;
-    if conditions.not_modified(&stored) {
+    if Preconditions::of(&headers).not_modified(&stored) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         conditional::annotate(response.headers_mut(), &stored);
         return Ok(response);
     }
-    respond_with_message(&state, &Reply::new(format, locale, &caller), id).await
+    let reply = Reply::new(format, locale, &caller);
+    let entity = TicketMessageEntity::for_caller(&stored, reply.access, &reply.locale);
+    let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
+    let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
+    options.apply(&mut document, foreign_keys);
+    let mut response = entity_response(reply.format, "TicketMessageEntity", &document)?;
+    reply.locale.annotate(response.headers_mut());
+    conditional::annotate(response.headers_mut(), &stored);
+    Ok(response)
 }

@@ -11,6 +11,7 @@ mod list;
 mod patch;
 mod post;
 mod put;
+mod select;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path};
