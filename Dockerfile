@@ -4,6 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
+# Declared bench targets must exist for Cargo to read the manifest.
+COPY benches benches
 RUN cargo build --release --locked --bin ticketd
 
 FROM debian:bookworm-slim
