@@ -12,6 +12,7 @@ on_both_backends!(
     etags_make_reads_and_writes_conditional,
     custom_fields_and_foreign_keys_come_from_their_tables,
     get_honours_select_and_fk,
+    attachment_lists_show_all_or_only_non_inline_items,
 );
 
 async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
@@ -242,4 +243,28 @@ async fn get_honours_select_and_fk(backend: Backend) {
     assert!(without["ExtraFields"].get("erp.invoice.id").is_none());
     let bad = app.call(app.request(Method::GET, "/api/v1/TicketMessage/1?embedImages=Base64")).await;
     assert_error(bad, StatusCode::BAD_REQUEST, "ArgumentException", "embedImages");
+}
+
+async fn attachment_lists_show_all_or_only_non_inline_items(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let body = json!({"AttachmentsInfo": [
+        {"Name": "logo.png", "ContentType": "image/png", "AttSize": 10, "InlineImage": true, "ContentId": "logo"},
+        {"Name": "faktura.pdf", "ContentType": "application/pdf", "AttSize": 20}
+    ]});
+    assert_eq!(
+        app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/2", body.to_string())).await.0,
+        StatusCode::OK
+    );
+    let (status, all) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/2/Attachment")).await;
+    assert_eq!(status, StatusCode::OK);
+    let names = |v: &Value| {
+        v.as_array().into_iter().flatten().filter_map(|a| a["Name"].as_str().map(str::to_owned)).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&all), ["logo.png", "faktura.pdf"]);
+    assert_eq!(all[1]["IsSafeFileExtension"], true);
+    let (_, noninline) = app.call(app.request(Method::GET, "/api/v1/ticketmessage/2/attachment/noninline")).await;
+    assert_eq!(names(&noninline), ["faktura.pdf"]);
+    assert_eq!(app.call(app.request(Method::GET, "/api/v1/TicketMessage/3/Attachment")).await.1, json!([]));
+    let missing = app.call(app.request(Method::GET, "/api/v1/TicketMessage/999/Attachment")).await;
+    assert_error(missing, StatusCode::NOT_FOUND, "SoNotFoundException", "999");
 }

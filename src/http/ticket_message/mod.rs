@@ -1,6 +1,7 @@
 //! The `/api/v1/TicketMessage` resource: one file per endpoint action, plus the extractors and
 //! helpers they share.
 
+mod attachment;
 mod conditional;
 mod custom_field;
 mod default;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/TicketMessage/CustomField", get(custom_field::list_custom_fields))
         .route("/api/v1/TicketMessage/CustomField/{name}", get(custom_field::get_custom_field))
         .route("/api/v1/TicketMessage/{id}/ForeignKey", get(foreign_key::foreign_keys))
+        .route("/api/v1/TicketMessage/{id}/Attachment", get(attachment::all_attachments))
+        .route("/api/v1/TicketMessage/{id}/Attachment/Noninline", get(attachment::noninline_attachments))
         .route(
             "/api/v1/TicketMessage/{id}",
             get(get::get_message).put(put::put_message).patch(patch::patch_message).delete(delete::delete_message),

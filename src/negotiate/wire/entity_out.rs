@@ -111,7 +111,8 @@ impl Serialize for HeaderOut<'_> {
     }
 }
 
-struct AttachmentOut<'a>(&'a AttachmentInfo);
+/// The response form of one `AttachmentEntity`.
+pub struct AttachmentOut<'a>(pub &'a AttachmentInfo);
 
 impl Serialize for AttachmentOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -9,4 +9,4 @@ mod rights;
 
 pub use custom_field_out::FieldInfoBase;
 pub use decode::decode_message;
-pub use entity_out::TicketMessageEntity;
+pub use entity_out::{AttachmentOut, TicketMessageEntity};

@@ -1,0 +1,42 @@
+//! `GET /api/v1/TicketMessage/{id}/Attachment` and `…/Attachment/Noninline`: the message's
+//! attachment information (all of it, or without inline images); 404 for a missing message.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{MessageId, load_message};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::negotiate::wire::AttachmentOut;
+use crate::negotiate::{ResponseFormat, entity_response};
+
+pub async fn all_attachments(
+    _caller: Principal,
+    State(state): State<AppState>,
+    format: ResponseFormat,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    attachments(&state, format, id, true).await
+}
+
+pub async fn noninline_attachments(
+    _caller: Principal,
+    State(state): State<AppState>,
+    format: ResponseFormat,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    attachments(&state, format, id, false).await
+}
+
+async fn attachments(
+    state: &AppState,
+    format: ResponseFormat,
+    id: i32,
+    inline_too: bool,
+) -> Result<Response, ApiError> {
+    let message = load_message(state, id).await?;
+    let items: Vec<AttachmentOut> =
+        message.content.attachments.iter().filter(|a| inline_too || !a.inline_image).map(AttachmentOut).collect();
+    entity_response(format, "ArrayOfAttachmentEntity", &items)
+}
