@@ -10,8 +10,8 @@ use crate::domain::{MessageCategory, MessageContent, MessageType, SecurityLevel,
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::locale::Locale;
+use crate::negotiate::ResponseFormat;
 use crate::negotiate::wire::TicketMessageEntity;
-use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn default_message(
     caller: Principal,
@@ -39,7 +39,5 @@ pub async fn default_message(
     };
     let reply = Reply::new(format, locale, &caller);
     let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
-    let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
-    reply.locale.annotate(response.headers_mut());
-    Ok(response)
+    reply.message_response(&entity, None)
 }

@@ -13,8 +13,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::locale::Locale;
+use crate::negotiate::ResponseFormat;
 use crate::negotiate::wire::TicketMessageEntity;
-use crate::negotiate::{ResponseFormat, entity_response};
 
 #[allow(clippy::too_many_arguments)]
 pub async fn get_message(
@@ -38,8 +38,5 @@ pub async fn get_message(
     let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
     let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
     options.apply(&mut document, foreign_keys);
-    let mut response = entity_response(reply.format, "TicketMessageEntity", &document)?;
-    reply.locale.annotate(response.headers_mut());
-    conditional::annotate(response.headers_mut(), &stored);
-    Ok(response)
+    reply.message_response(&document, Some(&stored))
 }

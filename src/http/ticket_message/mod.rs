@@ -102,11 +102,7 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
 /// Answers with the stored message exactly as `GET /TicketMessage/{id}` would.
 async fn respond_with_message(state: &AppState, reply: &Reply, id: i32) -> Result<Response, ApiError> {
     let message = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
-    let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
-    reply.locale.annotate(response.headers_mut());
-    conditional::annotate(response.headers_mut(), &message);
-    Ok(response)
+    reply.message_response(&TicketMessageEntity::for_caller(&message, reply.access, &reply.locale), Some(&message))
 }
 
 /// How a caller wants its answer: format, locale and the rights to show.
@@ -120,27 +116,30 @@ impl Reply {
     pub fn new(format: ResponseFormat, locale: Locale, caller: &crate::auth::Principal) -> Self {
         Self { format, locale, access: caller.access }
     }
+
+    /// A 200 `TicketMessageEntity` answer with the locale's headers (`Content-Language`,
+    /// `Warning`) and, for a stored message, its `ETag` and `Last-Modified`.
+    fn message_response(
+        &self,
+        body: &impl serde::Serialize,
+        stored: Option<&TicketMessage>,
+    ) -> Result<Response, ApiError> {
+        let mut response = entity_response(self.format, "TicketMessageEntity", body)?;
+        self.locale.annotate(response.headers_mut());
+        if let Some(message) = stored {
+            conditional::annotate(response.headers_mut(), message);
+        }
+        Ok(response)
+    }
 }
 
-/// The draft a body asks to save into message `id`: the entity itself, or the stored entity
-/// with the body's patch applied (`stored` is loaded when not given).
-async fn draft_for(
-    state: &AppState,
-    id: i32,
-    stored: Option<&TicketMessage>,
-    body: &EntityBody,
-) -> Result<MessageDraft, ApiError> {
+/// The draft a body asks to save: the entity itself, or `stored` with the body's patch applied
+/// (callers load the stored message whenever the body is a patch).
+fn draft_for(stored: Option<&TicketMessage>, body: &EntityBody) -> Result<MessageDraft, ApiError> {
     if body.kind == BodyKind::Entity {
         return decode_message(&body.value);
     }
-    let loaded;
-    let stored = match stored {
-        Some(stored) => stored,
-        None => {
-            loaded = load_message(state, id).await?;
-            &loaded
-        }
-    };
+    let stored = stored.ok_or_else(|| ApiError::internal("a patch reached the save without the stored message"))?;
     let mut document = serde_json::to_value(TicketMessageEntity::full(stored)).map_err(ApiError::internal)?;
     match body.kind {
         BodyKind::JsonPatch => apply_json_patch(&mut document, &body.value)?,

@@ -8,14 +8,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::conditional::{self, Preconditions};
+use super::conditional::Preconditions;
 use super::{MessageId, Reply, draft_for, load_message, message_error};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
 use crate::http::path::Tenant;
 use crate::locale::Locale;
-use crate::negotiate::response::entity_response;
 use crate::negotiate::wire::TicketMessageEntity;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
 use crate::store::SaveContext;
@@ -45,7 +44,7 @@ pub async fn patch_message(
     };
     let stored = load_message(&state, id).await?;
     Preconditions::of(&headers).check_write(&stored)?;
-    let draft = draft_for(&state, id, Some(&stored), &body).await?;
+    let draft = draft_for(Some(&stored), &body)?;
     // The patch was applied to this version: a save in between must not be overwritten.
     let ctx = SaveContext { associate_id: caller.associate_id, notify: false, expected_version: Some(stored.version) };
     state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
@@ -54,10 +53,7 @@ pub async fn patch_message(
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
         .map_err(ApiError::internal)?;
     entity["_Links"] = links(&headers, tenant.map(|t| t.0), id);
-    let mut response = entity_response(reply.format, "TicketMessageEntity", &entity)?;
-    reply.locale.annotate(response.headers_mut());
-    conditional::annotate(response.headers_mut(), &saved);
-    Ok(response)
+    reply.message_response(&entity, Some(&saved))
 }
 
 /// `_Links`: absolute URLs of this message and of the resource, keeping the tenant prefix.

@@ -7,12 +7,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::conditional::Preconditions;
-use super::{MessageId, Notify, Reply, draft_for, guarded_version, message_error, respond_with_message};
+use super::{MessageId, Notify, Reply, draft_for, load_message, message_error, respond_with_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::locale::Locale;
-use crate::negotiate::{EntityBody, ResponseFormat};
+use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
 use crate::store::SaveContext;
 
 #[allow(clippy::too_many_arguments)]
@@ -27,8 +27,15 @@ pub async fn put_message(
     body: EntityBody,
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
-    let expected_version = guarded_version(&state, id, &Preconditions::of(&headers)).await?;
-    let draft = draft_for(&state, id, None, &body).await?;
+    let conditions = Preconditions::of(&headers);
+    // Read once, and only when a condition or a patch body needs the stored message.
+    let needs_stored = conditions.guard_writes() || body.kind != BodyKind::Entity;
+    let stored = if needs_stored { Some(load_message(&state, id).await?) } else { None };
+    let expected_version = match &stored {
+        Some(stored) => conditions.check_write(stored)?,
+        None => None,
+    };
+    let draft = draft_for(stored.as_ref(), &body)?;
     let ctx = SaveContext { associate_id: caller.associate_id, notify, expected_version };
     state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
     respond_with_message(&state, &Reply::new(format, locale, &caller), id).await

@@ -86,7 +86,7 @@ impl Parser {
         matches!(self.tokens.get(self.at), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
-    fn expect(&mut self, wanted: Token, what: &str) -> Result<(), ApiError> {
+    fn expect_token(&mut self, wanted: Token, what: &str) -> Result<(), ApiError> {
         if self.next() == Some(wanted) { Ok(()) } else { Err(unsupported(format!("expected {what}"))) }
     }
 
@@ -115,7 +115,7 @@ impl Parser {
         match self.next() {
             Some(Token::Open) => {
                 let inner = self.or(depth + 1)?;
-                self.expect(Token::Close, "')'")?;
+                self.expect_token(Token::Close, "')'")?;
                 Ok(inner)
             }
             Some(Token::Word(word)) if self.tokens.get(self.at) == Some(&Token::Open) => self.function(&word),
@@ -133,11 +133,11 @@ impl Parser {
     }
 
     fn function(&mut self, name: &str) -> Result<Filter, ApiError> {
-        self.expect(Token::Open, "'('")?;
+        self.expect_token(Token::Open, "'('")?;
         let first = self.next();
-        self.expect(Token::Comma, "','")?;
+        self.expect_token(Token::Comma, "','")?;
         let second = self.next();
-        self.expect(Token::Close, "')'")?;
+        self.expect_token(Token::Close, "')'")?;
         match (name.to_ascii_lowercase().as_str(), first, second) {
             ("startswith", Some(Token::Word(col)), Some(value)) => compare(column(&col)?, Comparison::Begins, value),
             ("substringof", Some(value), Some(Token::Word(col))) => compare(column(&col)?, Comparison::Contains, value),
