@@ -130,10 +130,12 @@ async fn end_to_end_table() {
         request_timeout: 30,
         base_timezone: chrono_tz::Tz::UTC,
         auth: AuthArgs::default(),
+        delivery: ticketd::cli::DeliveryArgs::default(),
     };
     let server = Server::build(&args).await.expect("server");
     let base = format!("http://{}/api/v1/TicketMessage/1", server.local_addr().expect("addr"));
     tokio::spawn(server.run_until(std::future::pending()));
+    ticketd::notify::install_crypto_provider();
     let client = reqwest::Client::new();
     let value = entity_value();
     let mut counter = 0u64;

@@ -1,7 +1,8 @@
 //! ticketd: a SuperOffice-compatible REST WebAPI server for ticket messages.
 //!
 //! A request flows `http` (routes, errors) → `auth` (who is calling) → `negotiate` (bodies and
-//! formats) → `locale` (dates) → `domain` (the model) → `store` (SQLite or PostgreSQL).
+//! formats) → `locale` (dates) → `domain` (the model) → `store` (SQLite or PostgreSQL) → `notify` (delivering the notifications
+//! a save queued).
 
 pub mod auth;
 pub mod cli;
@@ -10,4 +11,5 @@ pub mod error;
 pub mod http;
 pub mod locale;
 pub mod negotiate;
+pub mod notify;
 pub mod store;

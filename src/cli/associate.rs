@@ -27,6 +27,10 @@ pub enum AssociateCommand {
         /// What the associate may do: admin, agent or readonly.
         #[arg(long, default_value = "agent", value_parser = parse_role)]
         role: Role,
+        /// The language notification e-mail to the associate is written in (en, no, sv, da, de,
+        /// fr, nl or fi; English when not given).
+        #[arg(long, default_value = "", value_parser = parse_language)]
+        language: String,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -60,6 +64,14 @@ pub enum AssociateCommand {
     },
 }
 
+fn parse_language(text: &str) -> Result<String, String> {
+    if text.is_empty() || crate::locale::Language::from_tag(text).is_some() {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(format!("'{text}' is not a supported language; use en, no, sv, da, de, fr, nl or fi"))
+    }
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::from_name(text).ok_or_else(|| format!("'{text}' is not a role; use admin, agent or readonly"))
 }
@@ -77,10 +89,11 @@ async fn read_password() -> Result<String, String> {
 
 pub async fn run(command: AssociateCommand) -> Result<(), String> {
     let (database, login, change) = match command {
-        AssociateCommand::Add { login, password_stdin: _, name, email, role, database } => {
+        AssociateCommand::Add { login, password_stdin: _, name, email, role, language, database } => {
             let password_hash = password::hash(&read_password().await?)?;
             let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
-            let associate = NewAssociate { login, password_hash, full_name: name, email, role, ..Default::default() };
+            let associate =
+                NewAssociate { login, password_hash, full_name: name, email, role, language, ..Default::default() };
             let id = store.add_associate(&associate).await.map_err(|e| e.to_string())?;
             println!("{id}");
             return Ok(());

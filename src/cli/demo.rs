@@ -109,6 +109,8 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
             person_id: None,
             user_type: UserType::InternalAssociate,
             role: *role,
+            // Ragnhild reads her notifications in Norwegian; the others in English.
+            language: if *login == "ragnhild" { "no".into() } else { String::new() },
         };
         associates.push(store.add_associate(&associate).await.map_err(fail)?);
     }
@@ -136,13 +138,16 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
     for (ticket, body, created_at) in MESSAGES {
         let draft =
             demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].title, body, created_at)?;
-        let ctx = SaveContext { associate_id: associates[0], notify: false, expected_version: None };
+        let ctx = SaveContext { associate_id: associates[0], ..SaveContext::default() };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }
     for field in demo_custom_fields() {
         store.put_custom_field(&field).await.map_err(fail)?;
     }
     store.set_foreign_key(1, "erp.invoice.id", "INV-2024-0311").await.map_err(fail)?;
+    // Ragnhild follows the first ticket, so saving one of its messages with notify=true has
+    // someone besides the owner to tell.
+    store.set_following(ASSOCIATES[1].0, tickets[0], true).await.map_err(fail)?;
     Ok(())
 }
 

@@ -1,17 +1,21 @@
-//! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app` and `healthcheck`. Every flag can also
+//! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app`, `customfield`,
+//! `foreignkey`, `follow`, `webhook`, `outbox` and `healthcheck`. Every flag can also
 //! be set through the environment variable named in `--help`.
 
 mod associate;
 mod credentials;
+mod delivery;
 mod demo;
 mod healthcheck;
 mod metadata;
+mod notifications;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use delivery::DeliveryArgs;
 pub use demo::seed_demo_data;
 pub use serve::{AuthArgs, ServeArgs, Server};
 
@@ -25,7 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
     /// Manage associates (the users who sign in).
@@ -58,6 +62,20 @@ enum Command {
         #[command(subcommand)]
         action: metadata::ForeignKeyCommand,
     },
+    /// Make an associate follow a ticket: they are notified of its messages' saves.
+    Follow(notifications::FollowArgs),
+    /// Stop an associate following a ticket.
+    Unfollow(notifications::FollowArgs),
+    /// Subscribe URLs to signed webhook deliveries.
+    Webhook {
+        #[command(subcommand)]
+        action: notifications::WebhookCommand,
+    },
+    /// Inspect, retry and purge notification deliveries.
+    Outbox {
+        #[command(subcommand)]
+        action: notifications::OutboxCommand,
+    },
     /// Exit 0 when a running server's /health answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
 }
@@ -83,7 +101,7 @@ pub fn run() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => crate::store::connect(&db.database_url)
                 .await
                 .map(|_| tracing::info!("schema is up to date"))
@@ -94,6 +112,10 @@ pub fn run() -> ExitCode {
             Command::App { action } => credentials::run_app(action).await,
             Command::Customfield { action } => metadata::run_custom_field(action).await,
             Command::Foreignkey { action } => metadata::run_foreign_key(action).await,
+            Command::Follow(args) => notifications::run_follow(args, true).await,
+            Command::Unfollow(args) => notifications::run_follow(args, false).await,
+            Command::Webhook { action } => notifications::run_webhook(action).await,
+            Command::Outbox { action } => notifications::run_outbox(action).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
         }
     });

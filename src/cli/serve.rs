@@ -15,6 +15,9 @@ use crate::http::{AppState, Limits, router};
 use crate::locale::BaseZone;
 use crate::store::Store;
 
+/// How long shutdown waits for deliveries in flight.
+const DISPATCHER_GRACE: Duration = Duration::from_secs(30);
+
 /// Options of `ticketd serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -38,6 +41,8 @@ pub struct ServeArgs {
     pub base_timezone: chrono_tz::Tz,
     #[command(flatten)]
     pub auth: AuthArgs,
+    #[command(flatten)]
+    pub delivery: super::delivery::DeliveryArgs,
 }
 
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
@@ -119,6 +124,7 @@ impl AuthArgs {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    dispatcher: Option<crate::notify::Dispatcher>,
 }
 
 impl Server {
@@ -139,9 +145,11 @@ impl Server {
             session_ttl: Duration::from_secs(args.auth.session_hours.max(1) * 3600),
             secure_cookies: args.auth.secure_cookies,
         };
-        let mut state = AppState::new(store, limits, &args.auth.settings())?;
+        let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);
-        Ok(Self { listener, state })
+        state.notify = args.delivery.handle();
+        let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
+        Ok(Self { listener, state, dispatcher })
     }
 
     /// The store the server uses.
@@ -154,15 +162,29 @@ impl Server {
         self.listener.local_addr().map_err(|err| err.to_string())
     }
 
-    /// Serves until `shutdown` completes, then drains in-flight requests.
+    /// Serves (and delivers notifications) until `shutdown` completes, then drains in-flight
+    /// requests, ends live streams and lets the dispatcher finish or release its claims.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}");
+        let notify = self.state.notify.clone();
+        let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
+        let closing = notify.clone();
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                closing.close();
+            })
             .await
-            .map_err(|err| format!("server error: {err}"))
+            .map_err(|err| format!("server error: {err}"));
+        notify.close();
+        if let Some(task) = delivering
+            && tokio::time::timeout(DISPATCHER_GRACE, task).await.is_err()
+        {
+            tracing::warn!("the dispatcher did not stop in time; its claims expire with their lease");
+        }
+        served
     }
 }
 

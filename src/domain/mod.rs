@@ -7,6 +7,7 @@ pub mod custom_field;
 pub mod enums;
 pub mod list;
 pub mod message;
+pub mod notification;
 pub mod sample;
 
 pub use access::{Access, Role, Scope};

@@ -2,7 +2,9 @@
 
 mod error;
 mod health;
+mod metrics;
 mod middleware;
+mod notifications;
 pub(crate) mod path;
 mod session;
 mod state;
@@ -18,7 +20,9 @@ pub use state::{AppState, Limits};
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/v1/timezone", get(timezone::list_time_zones))
+        .merge(notifications::routes())
         .merge(ticket_message::routes())
         .merge(session::routes())
         .fallback(error::no_route)

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 
+use crate::auth::Principal;
 use crate::auth::{AuthSettings, Authenticator};
 use crate::locale::BaseZone;
 use crate::negotiate::body::BodyLimit;
-use crate::store::Store;
+use crate::notify::NotifyHandle;
+use crate::store::{SaveContext, Store};
 
 /// Bounds on what one request may cost, and how long sessions last.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +44,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The zone stored dates (other than stamps) are in.
     pub base_zone: BaseZone,
+    /// The channels notifications go out on, and the bell that wakes their dispatcher.
+    pub notify: NotifyHandle,
 }
 
 impl AppState {
@@ -51,7 +55,25 @@ impl AppState {
             store,
             limits,
             base_zone: BaseZone::default(),
+            notify: NotifyHandle::default(),
         })
+    }
+
+    /// The context of a save by `caller`, notifying over the configured channels when asked.
+    pub fn save_context(&self, caller: &Principal, notify: bool) -> SaveContext {
+        SaveContext {
+            associate_id: caller.associate_id,
+            notify,
+            channels: self.notify.channels,
+            expected_version: None,
+        }
+    }
+
+    /// Wakes the dispatcher after a committed save that queued notifications.
+    pub fn saved(&self, ctx: SaveContext) {
+        if ctx.notify {
+            self.notify.queued();
+        }
     }
 }
 

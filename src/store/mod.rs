@@ -3,6 +3,7 @@
 //! Both implementations run the same SQL (written once in `queries.rs`); they differ in how a
 //! write transaction begins and how the pool is opened.
 
+pub mod outbox;
 mod postgres;
 mod sqlite;
 
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 use crate::error::ApiError;
 
+pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -144,6 +146,8 @@ pub struct NewAssociate {
     pub person_id: Option<i32>,
     pub user_type: UserType,
     pub role: Role,
+    /// The language notifications to the associate are written in (ISO code; empty: English).
+    pub language: String,
 }
 
 /// A new contact person.
@@ -189,18 +193,20 @@ pub struct SaveEvent {
     pub associate_id: i32,
 }
 
-/// Who saves, whether they asked for notification, and which version they based the save on.
+/// Who saves, whether they asked for notification (and over which channels), and which
+/// version they based the save on.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SaveContext {
     pub associate_id: i32,
     pub notify: bool,
+    pub channels: crate::domain::notification::ChannelSet,
     /// When set, the save happens only if the stored version is still this one (else `Stale`).
     pub expected_version: Option<i64>,
 }
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NotificationStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Whether no associate exists yet (a fresh database).

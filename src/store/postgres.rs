@@ -35,6 +35,10 @@ mod shared {
     const BEGIN_WRITE: &str = "BEGIN";
     // One snapshot for all the reads that assemble a message.
     const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const SHARES_OUTBOX: bool = true;
+    const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
+         ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
 
     include!("shared/store_impl.rs");
 }

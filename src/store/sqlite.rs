@@ -37,6 +37,10 @@ mod shared {
     type This = super::SqliteStore;
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     const BEGIN_READ: &str = "BEGIN";
+    const SHARES_OUTBOX: bool = false;
+    const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
+         ORDER BY next_attempt_at, id LIMIT $4)";
 
     include!("shared/store_impl.rs");
 }

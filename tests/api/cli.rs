@@ -40,7 +40,7 @@ async fn serve_demo_answers_the_seed_request_and_stops_gracefully_on_sigterm() {
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let (mut child, base) = serve(&url);
     assert!(base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"), "{base}");
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let response = client
         .put(format!("{base}/api/v1/TicketMessage/1?notify=False"))
         .header("Authorization", "Basic dGplMDpUamUw")

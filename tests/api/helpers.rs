@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
-use ticketd::cli::{AuthArgs, ServeArgs, Server};
+use ticketd::cli::{AuthArgs, DeliveryArgs, ServeArgs, Server};
 use ticketd::store::Store;
 use tokio::sync::oneshot;
 
@@ -88,6 +88,7 @@ impl TestApp {
             request_timeout: 30,
             base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),
+            delivery: DeliveryArgs::default(),
         };
         adjust(&mut args);
         let server = Server::build(&args).await.expect("server starts");
@@ -97,7 +98,7 @@ impl TestApp {
         tokio::spawn(server.run_until(async move {
             let _ = stopped.await;
         }));
-        let client = reqwest::Client::builder().build().expect("client");
+        let client = client();
         Some(Self { base, store, client, shutdown: Some(shutdown), _database: database })
     }
 
@@ -150,4 +151,10 @@ pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, error_type:
     assert_eq!(body["ErrorType"], error_type, "body: {body}");
     let message = body["ErrorMessage"].as_str().unwrap_or_default();
     assert!(message.contains(needle), "'{message}' does not name '{needle}'");
+}
+
+/// An HTTP client; the process's TLS provider is installed first, as reqwest needs one.
+pub fn client() -> reqwest::Client {
+    ticketd::notify::install_crypto_provider();
+    reqwest::Client::builder().build().expect("client")
 }

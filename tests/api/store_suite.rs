@@ -63,7 +63,7 @@ fn draft(f: &Fixture, body: &str) -> MessageDraft {
 }
 
 fn ctx(f: &Fixture, notify: bool) -> SaveContext {
-    SaveContext { associate_id: f.associate, notify, expected_version: None }
+    SaveContext { associate_id: f.associate, notify, ..SaveContext::default() }
 }
 
 async fn a_created_message_reads_back_with_its_relations(backend: Backend) {

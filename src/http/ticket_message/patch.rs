@@ -46,7 +46,7 @@ pub async fn patch_message(
     Preconditions::of(&headers).check_write(&stored)?;
     let draft = draft_for(Some(&stored), &body)?;
     // The patch was applied to this version: a save in between must not be overwritten.
-    let ctx = SaveContext { associate_id: caller.associate_id, notify: false, expected_version: Some(stored.version) };
+    let ctx = SaveContext { expected_version: Some(stored.version), ..state.save_context(&caller, false) };
     state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
     let saved = load_message(&state, id).await?;
     let reply = Reply::new(format, locale, &caller);

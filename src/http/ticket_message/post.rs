@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::locale::Locale;
 use crate::negotiate::wire::decode_message;
 use crate::negotiate::{EntityBody, ResponseFormat};
-use crate::store::{SaveContext, StoreError};
+use crate::store::StoreError;
 
 /// How long an idempotency key is remembered.
 const IDEMPOTENCY_WINDOW_HOURS: i64 = 24;
@@ -32,11 +32,14 @@ pub async fn post_message(
     let key = idempotency_key(&headers)?;
     // A patch media type on POST carries a whole entity: there is nothing stored to patch.
     let draft = decode_message(&body.value)?;
-    let ctx = SaveContext { associate_id: caller.associate_id, notify, expected_version: None };
+    let ctx = state.save_context(&caller, notify);
     let reply = Reply::new(format, locale, &caller);
     if draft.requested_id > 0 {
         match state.store.update_message(draft.requested_id, &draft, ctx).await {
-            Ok(()) => return respond_with_message(&state, &reply, draft.requested_id).await,
+            Ok(()) => {
+                state.saved(ctx);
+                return respond_with_message(&state, &reply, draft.requested_id).await;
+            }
             Err(StoreError::NotFound) => {}
             Err(other) => return Err(other.into()),
         }
@@ -48,10 +51,14 @@ pub async fn post_message(
     }
     let Some(key) = key else {
         let id = state.store.create_message(&draft, ctx).await?;
+        state.saved(ctx);
         return respond_with_message(&state, &reply, id).await;
     };
     let window = chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
     let (id, created) = state.store.create_message_once(&draft, ctx, &key, window).await?;
+    if created {
+        state.saved(ctx);
+    }
     let mut response = respond_with_message(&state, &reply, id).await?;
     if !created {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -36,7 +36,8 @@ pub async fn put_message(
         None => None,
     };
     let draft = draft_for(stored.as_ref(), &body)?;
-    let ctx = SaveContext { associate_id: caller.associate_id, notify, expected_version };
+    let ctx = SaveContext { expected_version, ..state.save_context(&caller, notify) };
     state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
+    state.saved(ctx);
     respond_with_message(&state, &Reply::new(format, locale, &caller), id).await
 }

@@ -9,6 +9,11 @@ use crate::domain::{
     Associate, CustomFieldInfo, AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, Person,
     Ticket, TicketMessage, VendorEnum,
 };
+use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients, subscribes_to};
+use crate::store::outbox::{
+    ClaimedDelivery, DeliveryResult, MailRecipient, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
+    WebhookTarget,
+};
 use crate::store::{
     AssociateChange, Credentials, NewAssociate, NewPerson, NewSecret, NewTicket, SaveContext, SaveEvent,
     SecretKind, Store, StoreError, StoredSecret, from_ticks, to_ticks,
@@ -18,6 +23,8 @@ include!("read.rs");
 include!("write.rs");
 include!("metadata.rs");
 include!("list.rs");
+include!("enqueue.rs");
+include!("outbox.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())
@@ -56,6 +63,8 @@ impl Store for This {
         update_message_row(&mut tx, id, draft, ticket_id, created_by, now, ctx.expected_version).await?;
         replace_children(&mut tx, id, &draft.content).await?;
         record_save(&mut tx, id, "ticketmessage.changed", ctx, now).await?;
+        let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
+        enqueue_notifications(&mut tx, saved, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -248,8 +257,8 @@ impl Store for This {
     async fn add_associate(&self, a: &NewAssociate) -> Result<i32, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(
-            "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type, role) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type, role, \
+             language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(&a.login)
         .bind(a.login.to_lowercase())
@@ -259,6 +268,7 @@ impl Store for This {
         .bind(a.person_id)
         .bind(a.user_type.ordinal())
         .bind(a.role.code())
+        .bind(&a.language)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("Login '{}'", a.login)))?;

@@ -79,6 +79,8 @@ async fn create_in(conn: &mut Conn, draft: &MessageDraft, ctx: SaveContext, now:
     let id = insert_message(conn, draft, ticket_id, created_by, now).await?;
     replace_children(conn, id, &draft.content).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
+    enqueue_notifications(conn, saved, ctx, now).await?;
     Ok(id)
 }
 

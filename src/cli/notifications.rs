@@ -1,0 +1,175 @@
+//! `ticketd follow`, `unfollow`, `webhook …` and `outbox …`: who is notified, where webhooks
+//! go, and the operators' view of the outbox.
+
+use clap::{Args, Subcommand};
+
+use super::DatabaseArgs;
+use crate::domain::notification::{DeliveryStatus, parse_event_list};
+use crate::store::Store;
+use crate::store::outbox::OutboxRow;
+
+/// Arguments of `ticketd follow` and `ticketd unfollow`.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// The associate's login.
+    pub login: String,
+    /// The ticket's id.
+    pub ticket_id: i32,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Subscribe a URL to events; prints the id and the signing secret.
+    Add {
+        /// Where deliveries are POSTed (http:// or https://).
+        url: String,
+        /// Comma-separated events: ticketmessage.created, ticketmessage.changed (or *).
+        #[arg(long, default_value = "ticketmessage.created,ticketmessage.changed")]
+        events: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List the subscriptions.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Remove a subscription; its undelivered notifications are parked.
+    Remove {
+        id: i32,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Show outbox rows, newest first.
+    List {
+        /// Only rows in this state: pending, delivered or dead.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<DeliveryStatus>,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Make dead rows due again: one by id, or all with --all-dead.
+    Retry {
+        #[arg(required_unless_present = "all_dead", conflicts_with = "all_dead")]
+        id: Option<i64>,
+        #[arg(long)]
+        all_dead: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Delete delivered and dead rows older than a duration (e.g. 7d).
+    Purge {
+        #[arg(long, default_value = "7d")]
+        older_than: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+fn parse_status(text: &str) -> Result<DeliveryStatus, String> {
+    DeliveryStatus::from_name(text).ok_or_else(|| format!("'{text}' is not a status; use pending, delivered or dead"))
+}
+
+async fn open(database: &DatabaseArgs) -> Result<std::sync::Arc<dyn Store>, String> {
+    crate::store::connect(&database.database_url).await.map_err(|err| err.to_string())
+}
+
+pub async fn run_follow(args: FollowArgs, follow: bool) -> Result<(), String> {
+    let store = open(&args.database).await?;
+    store.set_following(&args.login, args.ticket_id, follow).await.map_err(|err| match err {
+        crate::store::StoreError::NotFound => format!("no login '{}' or no ticket {}", args.login, args.ticket_id),
+        other => other.to_string(),
+    })
+}
+
+pub async fn run_webhook(command: WebhookCommand) -> Result<(), String> {
+    match command {
+        WebhookCommand::Add { url, events, database } => {
+            check_url(&url)?;
+            let events = parse_event_list(&events)?;
+            let secret = crate::auth::secrets::generate("whsec_")?;
+            let id = open(&database).await?.add_webhook(&url, &events, &secret).await.map_err(|err| err.to_string())?;
+            eprintln!("webhook {id} posts {events} to {url}; it signs with this secret:");
+            println!("{secret}");
+        }
+        WebhookCommand::List { database } => {
+            for hook in open(&database).await?.webhooks().await.map_err(|err| err.to_string())? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    hook.id,
+                    if hook.active { "active" } else { "inactive" },
+                    hook.events,
+                    hook.url
+                );
+            }
+        }
+        WebhookCommand::Remove { id, database } => {
+            if !open(&database).await?.remove_webhook(id).await.map_err(|err| err.to_string())? {
+                return Err(format!("there is no webhook {id}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|err| format!("'{url}' is not a URL: {err}"))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host().is_some() => Ok(()),
+        _ => Err(format!("'{url}' is not an http:// or https:// URL")),
+    }
+}
+
+pub async fn run_outbox(command: OutboxCommand) -> Result<(), String> {
+    match command {
+        OutboxCommand::List { status, limit, database } => {
+            let rows = open(&database).await?.outbox(status, limit).await.map_err(|err| err.to_string())?;
+            println!("id\tdelivery_id\tchannel\tevent\tmessage\tto\tstatus\tattempts\tnext_attempt_utc\tlast_error");
+            for row in rows {
+                println!("{}", outbox_line(&row));
+            }
+        }
+        OutboxCommand::Retry { id, all_dead: _, database } => {
+            let revived = open(&database).await?.retry_outbox(id).await.map_err(|err| err.to_string())?;
+            if revived == 0 && id.is_some() {
+                return Err("no dead outbox row has that id".into());
+            }
+            println!("{revived}");
+        }
+        OutboxCommand::Purge { older_than, database } => {
+            let age = crate::auth::secrets::parse_duration(&older_than)?;
+            let before = chrono::Utc::now().naive_utc() - age;
+            println!("{}", open(&database).await?.purge_outbox(before).await.map_err(|err| err.to_string())?);
+        }
+    }
+    Ok(())
+}
+
+fn outbox_line(row: &OutboxRow) -> String {
+    let to = match (row.recipient_id, row.webhook_id) {
+        (Some(associate), _) => format!("associate:{associate}"),
+        (_, Some(hook)) => format!("webhook:{hook}"),
+        _ => "-".into(),
+    };
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{to}\t{}\t{}\t{}\t{}",
+        row.id,
+        row.delivery_id,
+        row.channel.name(),
+        row.event,
+        row.message_id,
+        row.status.name(),
+        row.attempts,
+        row.next_attempt_at.format("%Y-%m-%dT%H:%M:%S"),
+        row.last_error.replace(['\t', '\n'], " ")
+    )
+}

@@ -1,0 +1,185 @@
+//! The dispatcher: claims due outbox rows, delivers them over their channel, and settles each
+//! as delivered, due again later (exponential backoff with jitter), or dead.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::watch;
+
+use super::metrics::Outcome;
+use super::{Mailer, NotifyHandle, WebhookSender};
+use crate::domain::notification::{Channel, retry_delay};
+use crate::store::Store;
+use crate::store::outbox::{ClaimedDelivery, DeliveryResult};
+
+/// Why a delivery attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth another attempt later.
+    Transient(String),
+    /// Will never succeed: park the row.
+    Permanent(String),
+}
+
+/// How the dispatcher paces itself.
+#[derive(Debug, Clone)]
+pub struct DispatcherSettings {
+    /// Attempts before a row is parked as dead.
+    pub max_attempts: u32,
+    /// The wait after the first failure; it doubles with each further one.
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    pub retry_cap: Duration,
+    /// How long a claim lasts; a crashed worker's rows are free again after it.
+    pub lease: Duration,
+    /// Rows claimed at once.
+    pub batch: u32,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// How often to look for due rows when nothing wakes the dispatcher (retries, other instances).
+    pub poll: Duration,
+}
+
+impl Default for DispatcherSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            retry_base: Duration::from_secs(5),
+            retry_cap: Duration::from_secs(3600),
+            lease: Duration::from_secs(120),
+            batch: 32,
+            concurrency: 8,
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Delivers the outbox of one store.
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    settings: DispatcherSettings,
+    handle: NotifyHandle,
+    mailer: Option<Mailer>,
+    webhooks: WebhookSender,
+    worker: String,
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Arc<dyn Store>,
+        settings: DispatcherSettings,
+        handle: NotifyHandle,
+        mailer: Option<Mailer>,
+        webhooks: WebhookSender,
+    ) -> Result<Self, String> {
+        let mut nonce = [0u8; 4];
+        getrandom::fill(&mut nonce).map_err(|err| format!("no randomness available: {err}"))?;
+        let worker = format!("ticketd-{}-{}", std::process::id(), super::hex(&nonce));
+        Ok(Self { store, settings, handle, mailer, webhooks, worker })
+    }
+
+    /// Delivers until `stop` turns true, then releases whatever it still holds.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        if !self.store.shares_outbox() {
+            // With SQLite this is the only dispatcher: claims in the table are a crashed run's.
+            match self.store.release_claims(None).await {
+                Ok(0) => {}
+                Ok(freed) => tracing::info!(freed, "outbox: freed claims left by an earlier run"),
+                Err(err) => tracing::warn!(error = %err, "outbox: cannot free earlier claims"),
+            }
+        }
+        tracing::info!(worker = %self.worker, "outbox dispatcher started");
+        while !*stop.borrow() {
+            let delivered =
+                match self.store.claim_deliveries(&self.worker, self.settings.batch, self.settings.lease).await {
+                    Ok(batch) if batch.is_empty() => 0,
+                    Ok(batch) => self.deliver_batch(batch).await,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "outbox: cannot claim deliveries");
+                        0
+                    }
+                };
+            if delivered > 0 {
+                continue;
+            }
+            tokio::select! {
+                () = self.handle.wait_for_work() => {}
+                () = tokio::time::sleep(self.settings.poll) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        match self.store.release_claims(Some(&self.worker)).await {
+            Ok(freed) => tracing::info!(freed, "outbox dispatcher stopped"),
+            Err(err) => tracing::warn!(error = %err, "outbox: cannot release claims at shutdown"),
+        }
+    }
+
+    /// Delivers a claimed batch, a few at a time; how many rows it settled.
+    async fn deliver_batch(&self, batch: Vec<ClaimedDelivery>) -> usize {
+        let count = batch.len();
+        let streamed = batch.iter().any(|d| d.row.channel == Channel::Stream);
+        futures_util::stream::iter(batch)
+            .for_each_concurrent(self.settings.concurrency.max(1), |delivery| self.deliver_one(delivery))
+            .await;
+        if streamed {
+            self.handle.stream_delivered();
+        }
+        count
+    }
+
+    async fn deliver_one(&self, delivery: ClaimedDelivery) {
+        let row = &delivery.row;
+        let attempt = match row.channel {
+            Channel::Stream => Ok(()),
+            Channel::Email => match (&self.mailer, &delivery.recipient) {
+                (Some(mailer), Some(recipient)) => mailer.send(row, recipient).await,
+                (None, _) => Err(Failure::Transient("e-mail is not configured (--smtp-url)".into())),
+                (_, None) => Err(Failure::Permanent("the recipient has no e-mail address any more".into())),
+            },
+            Channel::Webhook => match &delivery.webhook {
+                Some(target) => self.webhooks.send(row, target).await,
+                None => Err(Failure::Permanent("the webhook subscription was removed".into())),
+            },
+        };
+        let (result, outcome) = self.settle(row.attempts, attempt);
+        if let DeliveryResult::Retry { error, .. } | DeliveryResult::Dead { error } = &result {
+            tracing::warn!(delivery = %row.delivery_id, channel = row.channel.name(), attempts = row.attempts, %error, "outbox: delivery failed");
+        }
+        match self.store.finish_delivery(row.id, &self.worker, &result).await {
+            Ok(()) => self.handle.metrics.count(row.channel, outcome),
+            // The claim runs out and the row is tried again; the delivery id stays the same.
+            Err(err) => tracing::warn!(delivery = %row.delivery_id, error = %err, "outbox: cannot record a delivery"),
+        }
+    }
+
+    /// What to record for an attempt, given how many attempts (this one included) were made.
+    fn settle(&self, attempts: i32, attempt: Result<(), Failure>) -> (DeliveryResult, Outcome) {
+        let attempts = u32::try_from(attempts).unwrap_or(0);
+        match attempt {
+            Ok(()) => (DeliveryResult::Delivered, Outcome::Delivered),
+            Err(Failure::Permanent(error)) => (DeliveryResult::Dead { error }, Outcome::Dead),
+            Err(Failure::Transient(error)) if attempts >= self.settings.max_attempts => {
+                (DeliveryResult::Dead { error: format!("gave up after {attempts} attempts: {error}") }, Outcome::Dead)
+            }
+            Err(Failure::Transient(error)) => {
+                let delay = retry_delay(attempts, self.settings.retry_base, self.settings.retry_cap, jitter());
+                let now = chrono::Utc::now().naive_utc();
+                let at = chrono::Duration::from_std(delay)
+                    .ok()
+                    .and_then(|delay| now.checked_add_signed(delay))
+                    .unwrap_or(now + chrono::Duration::hours(1));
+                (DeliveryResult::Retry { error, at }, Outcome::Retried)
+            }
+        }
+    }
+}
+
+/// A uniformly random fraction in [0, 1); 0.5 when no randomness is available.
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}

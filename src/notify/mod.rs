@@ -1,0 +1,93 @@
+//! Notification dispatch: the handle request handlers use to wake the dispatcher, the
+//! dispatcher that delivers outbox rows, and the e-mail, webhook and live-stream channels.
+
+pub mod dispatcher;
+pub mod email;
+pub mod metrics;
+pub mod webhook;
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, watch};
+
+use crate::domain::notification::ChannelSet;
+
+pub use dispatcher::{Dispatcher, DispatcherSettings};
+pub use email::{Mailer, SmtpSettings};
+pub use metrics::DeliveryMetrics;
+pub use webhook::WebhookSender;
+
+/// What request handlers share with the dispatcher: which channels are on, a bell that wakes
+/// the dispatcher after a notifying save, and a counter that moves whenever live-stream
+/// notifications are delivered.
+#[derive(Clone)]
+pub struct NotifyHandle {
+    pub channels: ChannelSet,
+    wake: Arc<Notify>,
+    stream_delivered: Arc<watch::Sender<u64>>,
+    closing: Arc<watch::Sender<bool>>,
+    pub metrics: Arc<DeliveryMetrics>,
+}
+
+impl Default for NotifyHandle {
+    fn default() -> Self {
+        Self::new(ChannelSet::default())
+    }
+}
+
+impl NotifyHandle {
+    pub fn new(channels: ChannelSet) -> Self {
+        Self {
+            channels,
+            wake: Arc::new(Notify::new()),
+            stream_delivered: Arc::new(watch::channel(0).0),
+            closing: Arc::new(watch::channel(false).0),
+            metrics: Arc::new(DeliveryMetrics::default()),
+        }
+    }
+
+    /// Tells the dispatcher that a save queued notifications.
+    pub fn queued(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Resolves when a save queued notifications (or at once if one did since the last call).
+    pub async fn wait_for_work(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Tells live-stream listeners that new notifications were delivered.
+    pub fn stream_delivered(&self) {
+        self.stream_delivered.send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// A receiver that changes whenever live-stream notifications are delivered here.
+    pub fn stream_listener(&self) -> watch::Receiver<u64> {
+        self.stream_delivered.subscribe()
+    }
+
+    /// Tells the dispatcher and open live streams that the server is shutting down.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// A receiver that turns true when the server shuts down.
+    pub fn closing_listener(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+}
+
+/// Makes ring the TLS crypto provider of the process (SMTP over TLS and HTTPS webhooks).
+pub fn install_crypto_provider() {
+    // An error only means a provider is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Lower-case hexadecimal digits of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
+}
