@@ -9,14 +9,20 @@ use reqwest::StatusCode;
 
 const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
 
-fn ticketd() -> Command {
+pub fn ticketd() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ticketd"))
 }
 
 /// Starts `ticketd serve` and returns it with the base URL it logged.
 fn serve(database_url: &str) -> (Child, String) {
+    serve_with(database_url, &[])
+}
+
+/// Starts `ticketd serve --demo` with more options and returns it with the base URL it logged.
+pub fn serve_with(database_url: &str, options: &[&str]) -> (Child, String) {
     let mut child = ticketd()
         .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--database-url", database_url])
+        .args(options)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -177,4 +183,11 @@ async fn credential_commands_print_only_the_secret_and_it_works() {
     assert!(String::from_utf8_lossy(&no_message.stderr).contains("no ticket message 42"));
     let missing = ticketd().args(["ticket", "issue", "nobody", "--database-url", &url]).output().expect("runs");
     assert!(!missing.status.success() && missing.stdout.is_empty());
+}
+
+/// Runs a `ticketd` command that must succeed and returns what it printed.
+pub fn run_ok(args: &[&str]) -> String {
+    let output = ticketd().args(args).output().expect("ticketd runs");
+    assert!(output.status.success(), "ticketd {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

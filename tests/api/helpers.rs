@@ -102,6 +102,11 @@ impl TestApp {
         Some(Self { base, store, client, shutdown: Some(shutdown), _database: database })
     }
 
+    /// The database the app runs on, for the command line and for a second server.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

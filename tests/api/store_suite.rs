@@ -16,15 +16,15 @@ on_both_backends!(
     stale_versions_are_refused_and_deletes_cascade,
 );
 
-struct Fixture {
-    store: Arc<dyn Store>,
+pub struct Fixture {
+    pub store: Arc<dyn Store>,
     _database: TestDatabase,
-    associate: i32,
-    person: i32,
-    ticket: i32,
+    pub associate: i32,
+    pub person: i32,
+    pub ticket: i32,
 }
 
-async fn fixture(backend: Backend) -> Option<Fixture> {
+pub async fn fixture(backend: Backend) -> Option<Fixture> {
     let database = TestDatabase::new(backend).await?;
     let store = ticketd::store::connect(&database.url).await.expect("store opens");
     assert!(store.is_empty().await.expect("empty"));
@@ -53,7 +53,7 @@ async fn fixture(backend: Backend) -> Option<Fixture> {
     Some(Fixture { store, _database: database, associate, person, ticket })
 }
 
-fn draft(f: &Fixture, body: &str) -> MessageDraft {
+pub fn draft(f: &Fixture, body: &str) -> MessageDraft {
     let headers = vec![MessageHeader { name: "To".into(), value: "a@b.c".into(), ..Default::default() }];
     MessageDraft {
         requested_id: 0,
@@ -62,7 +62,7 @@ fn draft(f: &Fixture, body: &str) -> MessageDraft {
     }
 }
 
-fn ctx(f: &Fixture, notify: bool) -> SaveContext {
+pub fn ctx(f: &Fixture, notify: bool) -> SaveContext {
     SaveContext { associate_id: f.associate, notify, ..SaveContext::default() }
 }
 
