@@ -4,6 +4,10 @@
 
 -- The language e-mail notifications to the associate are written in (empty: English).
 ALTER TABLE associates ADD COLUMN language TEXT NOT NULL DEFAULT '';
+-- The last live-stream sequence number given to the associate. A save takes the next one under
+-- the row's lock, so each associate's numbers follow commit order: a stream reading "after N"
+-- never skips a notification that committed late.
+ALTER TABLE associates ADD COLUMN stream_seq BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE ticket_followers (
     ticket_id          INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
@@ -32,6 +36,8 @@ CREATE TABLE outbox (
     message_id         INTEGER NOT NULL,
     recipient_id       INTEGER NULL,
     webhook_id         INTEGER NULL,
+    -- Live-stream rows: the recipient's sequence number, the event id clients resume from.
+    stream_seq         BIGINT  NULL,
     -- The event as it was at save time (JSON); deliveries render from it.
     payload            TEXT    NOT NULL,
     status             INTEGER NOT NULL DEFAULT 0,
@@ -45,4 +51,4 @@ CREATE TABLE outbox (
     delivered_at       BIGINT  NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-CREATE INDEX outbox_stream ON outbox (recipient_id, channel, id);
+CREATE INDEX outbox_stream ON outbox (recipient_id, stream_seq);

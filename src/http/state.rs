@@ -69,10 +69,11 @@ impl AppState {
         }
     }
 
-    /// Wakes the dispatcher after a committed save that queued notifications.
+    /// Wakes the dispatcher and this server's live streams after a committed notifying save.
     pub fn saved(&self, ctx: SaveContext) {
         if ctx.notify {
             self.notify.queued();
+            self.notify.stream_delivered();
         }
     }
 }

@@ -118,19 +118,16 @@ impl Dispatcher {
     /// Delivers a claimed batch, a few at a time; how many rows it settled.
     async fn deliver_batch(&self, batch: Vec<ClaimedDelivery>) -> usize {
         let count = batch.len();
-        let streamed = batch.iter().any(|d| d.row.channel == Channel::Stream);
         futures_util::stream::iter(batch)
             .for_each_concurrent(self.settings.concurrency.max(1), |delivery| self.deliver_one(delivery))
             .await;
-        if streamed {
-            self.handle.stream_delivered();
-        }
         count
     }
 
     async fn deliver_one(&self, delivery: ClaimedDelivery) {
         let row = &delivery.row;
         let attempt = match row.channel {
+            // Stream rows are delivered by their commit and never queued; nothing to send.
             Channel::Stream => Ok(()),
             Channel::Email => match (&self.mailer, &delivery.recipient) {
                 (Some(mailer), Some(recipient)) => mailer.send(row, recipient).await,

@@ -17,9 +17,9 @@ pub use email::{Mailer, SmtpSettings};
 pub use metrics::DeliveryMetrics;
 pub use webhook::WebhookSender;
 
-/// What request handlers share with the dispatcher: which channels are on, a bell that wakes
-/// the dispatcher after a notifying save, and a counter that moves whenever live-stream
-/// notifications are delivered.
+/// What request handlers share with the dispatcher and live streams: which channels are on, a
+/// bell that wakes the dispatcher after a notifying save, a counter that moves whenever
+/// live-stream notifications are committed here, and the shutdown signal.
 #[derive(Clone)]
 pub struct NotifyHandle {
     pub channels: ChannelSet,
@@ -56,12 +56,12 @@ impl NotifyHandle {
         self.wake.notified().await;
     }
 
-    /// Tells live-stream listeners that new notifications were delivered.
+    /// Tells live-stream listeners that new notifications were committed.
     pub fn stream_delivered(&self) {
         self.stream_delivered.send_modify(|count| *count = count.wrapping_add(1));
     }
 
-    /// A receiver that changes whenever live-stream notifications are delivered here.
+    /// A receiver that changes whenever live-stream notifications are committed here.
     pub fn stream_listener(&self) -> watch::Receiver<u64> {
         self.stream_delivered.subscribe()
     }

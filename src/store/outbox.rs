@@ -84,9 +84,10 @@ pub struct WebhookInfo {
     pub active: bool,
 }
 
-/// A delivered live-stream notification.
+/// A live-stream notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamItem {
+    /// The recipient's sequence number: the event id a client resumes from.
     pub id: i64,
     pub event: String,
     pub payload: String,
@@ -135,8 +136,9 @@ pub trait NotificationStore: Send + Sync {
     async fn purge_outbox(&self, before: Timestamp) -> Result<u64, StoreError>;
     /// Row counts per channel and status.
     async fn outbox_counts(&self) -> Result<Vec<OutboxCount>, StoreError>;
-    /// An associate's delivered live-stream notifications after `after`, oldest first.
+    /// An associate's live-stream notifications with sequence numbers after `after`, in order.
+    /// They are readable once their save committed, in commit order.
     async fn stream_after(&self, recipient: i32, after: i64, limit: u32) -> Result<Vec<StreamItem>, StoreError>;
-    /// The id of an associate's newest live-stream notification (0 when none).
+    /// The sequence number of an associate's newest live-stream notification (0 when none).
     async fn last_stream_id(&self, recipient: i32) -> Result<i64, StoreError>;
 }

@@ -134,6 +134,11 @@ async fn two_servers_on_one_postgres_deliver_each_notification_exactly_once() {
         per_server.push(delivered);
     }
     assert_eq!(per_server.iter().sum::<usize>(), SAVES, "{per_server:?}");
+    // Ragnhild follows ticket 1: her stream numbers came from concurrent saves on two servers
+    // and still run 1, 2, 3… without a gap or a repeat.
+    let stream = store.stream_after(2, 0, 10_000).await.expect("stream");
+    assert!(!stream.is_empty());
+    assert!(stream.iter().enumerate().all(|(i, item)| item.id == i as i64 + 1), "stream numbers are dense");
     assert!(per_server.iter().all(|n| *n > 0), "both servers delivered: {per_server:?}");
     for server in [&mut first, &mut second] {
         server.kill().expect("stop");

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use ticketd::domain::notification::ChannelSet;
 use ticketd::domain::notification::{Channel, DeliveryStatus};
 use ticketd::store::outbox::DeliveryResult;
-use ticketd::store::{NewAssociate, StoreError};
+use ticketd::store::{NewAssociate, SaveContext, StoreError};
 
 use crate::helpers::{Backend, on_both_backends};
 use crate::store_suite::{Fixture, ctx, draft, fixture};
@@ -21,6 +22,11 @@ async fn with_follower(backend: Backend) -> Option<(Fixture, i32)> {
     Some((f, id))
 }
 
+/// A notifying save with e-mail configured.
+fn mailing(f: &Fixture) -> SaveContext {
+    SaveContext { channels: ChannelSet { email: true }, ..ctx(f, true) }
+}
+
 async fn followers_are_managed_and_queued_for(backend: Backend) {
     let Some((f, follower)) = with_follower(backend).await else { return };
     f.store.set_following("FOLLOWER", f.ticket, true).await.expect("following twice is harmless");
@@ -34,21 +40,24 @@ async fn followers_are_managed_and_queued_for(backend: Backend) {
     kinds.sort_by_key(|(channel, _)| channel.code());
     // The owner saved, so only the follower hears of it (no e-mail channel configured here).
     assert_eq!(kinds, vec![(Channel::Webhook, None), (Channel::Stream, Some(follower))]);
+    let streamed = f.store.stream_after(follower, 0, 10).await.expect("stream");
+    assert_eq!(streamed.iter().map(|item| item.id).collect::<Vec<_>>(), vec![1], "the follower's first stream number");
+    f.store.create_message(&draft(&f, "mer"), mailing(&f)).await.expect("created");
+    let streamed = f.store.stream_after(follower, 1, 10).await.expect("stream");
+    assert_eq!(streamed.iter().map(|item| item.id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(f.store.outbox(None, 10).await.expect("outbox").len(), 5, "stream, e-mail and webhook rows");
     assert!(rows.iter().all(|r| r.message_id == id && r.event == "ticketmessage.created"));
 
     f.store.set_following("follower", f.ticket, false).await.expect("unfollow");
-    f.store.update_message(id, &draft(&f, "igjen"), ctx(&f, true)).await.expect("updated");
-    assert_eq!(f.store.outbox(None, 10).await.expect("outbox").len(), 3, "only the webhook row is added");
-    assert_eq!(
-        f.store.last_stream_id(follower).await.expect("last"),
-        rows.iter().find(|r| r.channel == Channel::Stream).map_or(0, |r| r.id)
-    );
+    f.store.update_message(id, &draft(&f, "igjen"), mailing(&f)).await.expect("updated");
+    assert_eq!(f.store.outbox(None, 10).await.expect("outbox").len(), 6, "only the webhook row is added");
+    assert_eq!(f.store.last_stream_id(follower).await.expect("last"), 2);
 }
 
 async fn claims_are_exclusive_until_settled_released_or_expired(backend: Backend) {
     let Some((f, _)) = with_follower(backend).await else { return };
     let minute = Duration::from_secs(60);
-    f.store.create_message(&draft(&f, "a"), ctx(&f, true)).await.expect("created");
+    f.store.create_message(&draft(&f, "a"), mailing(&f)).await.expect("created");
     let claimed = f.store.claim_deliveries("w1", 10, minute).await.expect("claim");
     assert_eq!(claimed.len(), 2);
     assert!(claimed.iter().all(|d| d.row.attempts == 1));
@@ -85,7 +94,7 @@ async fn claims_are_exclusive_until_settled_released_or_expired(backend: Backend
     assert!(f.store.claim_deliveries("w4", 10, minute).await.expect("claim").is_empty(), "not due before its time");
     f.store.release_claims(None).await.expect("release all");
     let dead = DeliveryResult::Dead { error: "gone".into() };
-    f.store.create_message(&draft(&f, "b"), ctx(&f, true)).await.expect("created");
+    f.store.create_message(&draft(&f, "b"), mailing(&f)).await.expect("created");
     for delivery in f.store.claim_deliveries("w5", 10, minute).await.expect("claim") {
         f.store.finish_delivery(delivery.row.id, "w5", &dead).await.expect("dead");
     }
@@ -96,7 +105,8 @@ async fn claims_are_exclusive_until_settled_released_or_expired(backend: Backend
     assert!(revived.iter().all(|d| d.row.attempts == 1 && d.row.last_error.is_empty()));
 
     let tomorrow = chrono::Utc::now().naive_utc() + chrono::Duration::days(1);
-    assert_eq!(f.store.purge_outbox(tomorrow).await.expect("purge"), 1, "only the delivered row goes");
+    // The delivered e-mail row and both (delivered) stream rows go; the three pending stay.
+    assert_eq!(f.store.purge_outbox(tomorrow).await.expect("purge"), 3);
     let counts = f.store.outbox_counts().await.expect("counts");
     assert_eq!(counts.iter().map(|c| c.rows).sum::<i64>(), 3);
 }

@@ -52,16 +52,28 @@ async fn enqueue_notifications(conn: &mut Conn, saved: SavedMessage<'_>, ctx: Sa
     };
     let payload = serde_json::to_string(&event).map_err(|err| StoreError::Database(sqlx::Error::Protocol(err.to_string())))?;
     let row = OutboxInsert { channel: Channel::Stream, event: saved.kind, message_id: saved.message_id, payload: &payload, now };
-    for (recipient, email) in notified_associates(conn, saved.ticket_id, owner, ctx.associate_id).await? {
-        insert_outbox_row(conn, &row, Some(recipient), None).await?;
+    let mut notified = notified_associates(conn, saved.ticket_id, owner, ctx.associate_id).await?;
+    // Ascending ids: concurrent saves lock the recipients' rows in one order and cannot deadlock.
+    notified.sort_unstable_by_key(|(id, _)| *id);
+    for (recipient, email) in notified {
+        let seq = sqlx::query("UPDATE associates SET stream_seq = stream_seq + 1 WHERE id = $1 RETURNING stream_seq")
+            .bind(recipient)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<i64, _>("stream_seq")?;
+        // The stream serves the row from the outbox as soon as the save commits: that is its delivery.
+        let stream = Target { recipient: Some(recipient), stream_seq: Some(seq), webhook: None };
+        insert_outbox_row(conn, &row, stream).await?;
         if ctx.channels.email && !email.is_empty() {
-            insert_outbox_row(conn, &OutboxInsert { channel: Channel::Email, ..row }, Some(recipient), None).await?;
+            let email_row = OutboxInsert { channel: Channel::Email, ..row };
+            insert_outbox_row(conn, &email_row, Target { recipient: Some(recipient), ..Target::default() }).await?;
         }
     }
     let hooks = sqlx::query("SELECT id, events FROM webhooks WHERE active = TRUE ORDER BY id").fetch_all(&mut *conn).await?;
     for hook in hooks {
         if subscribes_to(&hook.try_get::<String, _>("events")?, saved.kind) {
-            insert_outbox_row(conn, &OutboxInsert { channel: Channel::Webhook, ..row }, None, Some(hook.try_get("id")?)).await?;
+            let target = Target { webhook: Some(hook.try_get("id")?), ..Target::default() };
+            insert_outbox_row(conn, &OutboxInsert { channel: Channel::Webhook, ..row }, target).await?;
         }
     }
     Ok(())
@@ -100,19 +112,30 @@ struct OutboxInsert<'a> {
     now: i64,
 }
 
-async fn insert_outbox_row(conn: &mut Conn, row: &OutboxInsert<'_>, recipient: Option<i32>, webhook: Option<i32>) -> Result<(), StoreError> {
+/// Whom an outbox row is for.
+#[derive(Clone, Copy, Default)]
+struct Target {
+    recipient: Option<i32>,
+    stream_seq: Option<i64>,
+    webhook: Option<i32>,
+}
+
+async fn insert_outbox_row(conn: &mut Conn, row: &OutboxInsert<'_>, target: Target) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (delivery_id, channel, event, message_id, recipient_id, webhook_id, payload, \
-         next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        "INSERT INTO outbox (delivery_id, channel, event, message_id, recipient_id, webhook_id, stream_seq, payload, \
+         next_attempt_at, created_at, status, delivered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, CASE WHEN $10 = 1 THEN $9 ELSE 0 END)",
     )
     .bind(new_delivery_id()?)
     .bind(row.channel.code())
     .bind(row.event.name())
     .bind(row.message_id)
-    .bind(recipient)
-    .bind(webhook)
+    .bind(target.recipient)
+    .bind(target.webhook)
+    .bind(target.stream_seq)
     .bind(row.payload)
     .bind(row.now)
+    .bind(if row.channel == Channel::Stream { DeliveryStatus::Delivered } else { DeliveryStatus::Pending }.code())
     .execute(&mut *conn)
     .await?;
     Ok(())

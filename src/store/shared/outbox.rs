@@ -252,8 +252,8 @@ impl NotificationStore for This {
 
     async fn stream_after(&self, recipient: i32, after: i64, limit: u32) -> Result<Vec<StreamItem>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, event, payload FROM outbox WHERE recipient_id = $1 AND channel = 2 AND status = 1 AND id > $2 \
-             ORDER BY id LIMIT $3",
+            "SELECT stream_seq, event, payload FROM outbox WHERE recipient_id = $1 AND stream_seq > $2 \
+             ORDER BY stream_seq LIMIT $3",
         )
         .bind(recipient)
         .bind(after)
@@ -261,15 +261,14 @@ impl NotificationStore for This {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok(StreamItem { id: row.try_get("id")?, event: row.try_get("event")?, payload: row.try_get("payload")? }))
+            .map(|row| {
+                Ok(StreamItem { id: row.try_get("stream_seq")?, event: row.try_get("event")?, payload: row.try_get("payload")? })
+            })
             .collect()
     }
 
     async fn last_stream_id(&self, recipient: i32) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT MAX(id) AS last FROM outbox WHERE recipient_id = $1 AND channel = 2")
-            .bind(recipient)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get::<Option<i64>, _>("last")?.unwrap_or(0))
+        let row = sqlx::query("SELECT stream_seq FROM associates WHERE id = $1").bind(recipient).fetch_optional(&self.pool).await?;
+        Ok(row.map(|row| row.try_get::<i64, _>("stream_seq")).transpose()?.unwrap_or(0))
     }
 }
