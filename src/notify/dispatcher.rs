@@ -94,7 +94,7 @@ impl Dispatcher {
             let delivered =
                 match self.store.claim_deliveries(&self.worker, self.settings.batch, self.settings.lease).await {
                     Ok(batch) if batch.is_empty() => 0,
-                    Ok(batch) => self.deliver_batch(batch).await,
+                    Ok(batch) => self.deliver_batch(batch, &stop).await,
                     Err(err) => {
                         tracing::warn!(error = %err, "outbox: cannot claim deliveries");
                         0
@@ -115,11 +115,16 @@ impl Dispatcher {
         }
     }
 
-    /// Delivers a claimed batch, a few at a time; how many rows it settled.
-    async fn deliver_batch(&self, batch: Vec<ClaimedDelivery>) -> usize {
+    /// Delivers a claimed batch, a few at a time; how many rows it handled. Once `stop` turns
+    /// true no further delivery starts: those rows stay claimed until `run` releases them.
+    async fn deliver_batch(&self, batch: Vec<ClaimedDelivery>, stop: &watch::Receiver<bool>) -> usize {
         let count = batch.len();
         futures_util::stream::iter(batch)
-            .for_each_concurrent(self.settings.concurrency.max(1), |delivery| self.deliver_one(delivery))
+            .for_each_concurrent(self.settings.concurrency.max(1), |delivery| async move {
+                if !*stop.borrow() {
+                    self.deliver_one(delivery).await;
+                }
+            })
             .await;
         count
     }

@@ -145,3 +145,48 @@ async fn two_servers_on_one_postgres_deliver_each_notification_exactly_once() {
         let _ = server.wait();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_deliveries_in_flight_and_leaves_the_rest_unclaimed() {
+    const SAVES: usize = 40;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("term.db").display());
+    let receiver = WebhookReceiver::start("whsec_term").await;
+    receiver.delay(Duration::from_millis(400));
+    let store = ticketd::store::connect(&url).await.expect("store");
+    store.add_webhook(&receiver.url, "*", "whsec_term").await.expect("webhook");
+    let (mut server, base) = serve_with(&url, &[]);
+    let client = crate::helpers::client();
+    for n in 0..SAVES {
+        put_notifying(&client, &base, n, "term").await;
+    }
+    eventually(Duration::from_secs(30), async || (!receiver.received().is_empty()).then_some(()))
+        .await
+        .expect("started");
+    let pid = server.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let status = server.wait().expect("exits");
+    assert!(status.success(), "a graceful stop exits 0: {status}");
+
+    let rows = store.outbox(None, 1000).await.expect("outbox");
+    let webhook_rows: Vec<_> = rows.iter().filter(|row| row.channel == Channel::Webhook).collect();
+    let delivered = webhook_rows.iter().filter(|row| row.status == DeliveryStatus::Delivered).count();
+    assert!(delivered > 0 && delivered < SAVES, "stopped mid-queue ({delivered} delivered)");
+    for row in &webhook_rows {
+        match row.status {
+            DeliveryStatus::Delivered => assert_eq!(receiver.counts().get(&row.delivery_id), Some(&1)),
+            // Never attempted, or handed back without counting an attempt.
+            _ => assert_eq!((row.status, row.attempts), (DeliveryStatus::Pending, 0), "{row:?}"),
+        }
+    }
+    let (mut restarted, _) = serve_with(&url, &[]);
+    let settled = eventually(Duration::from_secs(60), async || {
+        let counts = receiver.counts();
+        (counts.len() >= SAVES).then_some(counts)
+    })
+    .await
+    .expect("the rest is delivered after the restart");
+    assert!(settled.values().all(|n| *n == 1), "nothing was delivered twice: {settled:?}");
+    restarted.kill().expect("stop");
+    let _ = restarted.wait();
+}
