@@ -127,6 +127,7 @@ async fn end_to_end_table() {
         database: DatabaseArgs { database_url: format!("sqlite://{}", dir.path().join("bench.db").display()) },
         demo: true,
         body_limit: 2 * 1024 * 1024,
+        attachment_limit: 25 * 1024 * 1024,
         request_timeout: 30,
         base_timezone: chrono_tz::Tz::UTC,
         auth: AuthArgs::default(),

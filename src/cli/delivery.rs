@@ -6,8 +6,9 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::domain::notification::ChannelSet;
-use crate::notify::{Dispatcher, DispatcherSettings, Mailer, NotifyHandle, SmtpSettings, WebhookSender};
+use crate::notify::{Channels, Dispatcher, DispatcherSettings, Mailer, NotifyHandle, SmtpSettings, WebhookSender};
 use crate::store::Store;
+use crate::store::outbox::WebhookTarget;
 
 /// Notification options of `ticketd serve`.
 #[derive(Debug, Clone, Args)]
@@ -35,6 +36,12 @@ pub struct DeliveryArgs {
     /// How long a claimed delivery stays with its worker; a crashed instance's claims free up after it.
     #[arg(long, env = "TICKETD_OUTBOX_LEASE", default_value = "2m", value_parser = parse_std_duration)]
     pub outbox_lease: Duration,
+    /// HTTP SMS gateway `/SendSms` texts are POSTed to (JSON, signed like webhooks).
+    #[arg(long, env = "TICKETD_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// The key SMS gateway requests are signed with.
+    #[arg(long, env = "TICKETD_SMS_GATEWAY_SECRET", hide_env_values = true, default_value = "")]
+    pub sms_gateway_secret: String,
     /// Serve the API without delivering notifications (another instance delivers them).
     #[arg(long, env = "TICKETD_NO_DISPATCH")]
     pub no_dispatch: bool,
@@ -51,6 +58,8 @@ impl Default for DeliveryArgs {
             outbox_retry_base: Duration::from_secs(5),
             outbox_retry_max: Duration::from_secs(3600),
             outbox_lease: Duration::from_secs(120),
+            sms_gateway_url: None,
+            sms_gateway_secret: String::new(),
             no_dispatch: false,
         }
     }
@@ -85,7 +94,12 @@ impl DeliveryArgs {
             ..DispatcherSettings::default()
         };
         let webhooks = WebhookSender::new(self.delivery_timeout)?;
-        Dispatcher::new(store, settings, handle, mailer, webhooks).map(Some)
+        let sms_gateway = self.sms_gateway_url.as_ref().map(|url| WebhookTarget {
+            id: 0,
+            url: url.clone(),
+            secret: self.sms_gateway_secret.clone(),
+        });
+        Dispatcher::new(store, settings, handle, Channels { mailer, webhooks, sms_gateway }).map(Some)
     }
 }
 

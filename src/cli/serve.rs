@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, env = "TICKETD_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Largest attachment upload accepted (`POST /api/v1/Attachment`), in bytes; larger ones get 413.
+    #[arg(long, env = "TICKETD_ATTACHMENT_LIMIT", default_value_t = 25 * 1024 * 1024)]
+    pub attachment_limit: usize,
     /// Seconds a request may take before it is answered with an error.
     #[arg(long, env = "TICKETD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
@@ -144,6 +147,7 @@ impl Server {
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
             session_ttl: Duration::from_secs(args.auth.session_hours.max(1) * 3600),
             secure_cookies: args.auth.secure_cookies,
+            attachment_bytes: args.attachment_limit,
         };
         let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod list;
 pub mod message;
 pub mod notification;
+pub mod outgoing;
 pub mod sample;
 
 pub use access::{Access, Role, Scope};

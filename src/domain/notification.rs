@@ -28,22 +28,30 @@ impl EventKind {
     }
 }
 
-/// How a notification reaches its recipient.
+/// How an outbox row reaches its recipient: the three notification channels, and the two
+/// ways a message is sent to customers on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
+    /// Notification e-mail to an associate.
     Email,
     Webhook,
     Stream,
+    /// A message e-mailed to customers by `/Send`.
+    Send,
+    /// A message texted to a mobile number by `/SendSms`.
+    Sms,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::Email, Channel::Webhook, Channel::Stream];
+    pub const ALL: [Channel; 5] = [Channel::Email, Channel::Webhook, Channel::Stream, Channel::Send, Channel::Sms];
 
     pub fn code(self) -> i32 {
         match self {
             Self::Email => 0,
             Self::Webhook => 1,
             Self::Stream => 2,
+            Self::Send => 3,
+            Self::Sms => 4,
         }
     }
 
@@ -56,6 +64,8 @@ impl Channel {
             Self::Email => "email",
             Self::Webhook => "webhook",
             Self::Stream => "stream",
+            Self::Send => "send",
+            Self::Sms => "sms",
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The HTTP surface: the router, its middleware, the endpoint handlers and error rendering.
 
+mod attachment;
 mod error;
 mod health;
 mod metrics;
 mod middleware;
 mod notifications;
 pub(crate) mod path;
+mod query;
 mod session;
 mod state;
 mod ticket_message;
@@ -23,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/api/v1/timezone", get(timezone::list_time_zones))
         .merge(notifications::routes())
+        .merge(attachment::routes())
         .merge(ticket_message::routes())
         .merge(session::routes())
         .fallback(error::no_route)

@@ -18,6 +18,7 @@ const LITERALS: &[&str] = &[
     "Attachment",
     "Noninline",
     "RfcAttachment",
+    "Content",
     "CustomField",
     "ForeignKey",
     "Send",

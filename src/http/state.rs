@@ -23,6 +23,8 @@ pub struct Limits {
     pub session_ttl: Duration,
     /// Whether session cookies carry `Secure` (set when serving behind HTTPS).
     pub secure_cookies: bool,
+    /// The largest attachment upload accepted, in bytes.
+    pub attachment_bytes: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +34,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
+            attachment_bytes: 25 * 1024 * 1024,
         }
     }
 }

@@ -129,7 +129,7 @@ fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
 
 /// Reads the whole body, refusing more than `limit` bytes (before reading, when
 /// `Content-Length` already tells).
-async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {

@@ -4,6 +4,7 @@
 pub mod accept;
 pub mod body;
 pub mod charset;
+pub mod content;
 pub mod form;
 pub mod fuzz;
 pub mod odata;

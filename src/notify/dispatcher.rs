@@ -11,7 +11,7 @@ use super::metrics::Outcome;
 use super::{Mailer, NotifyHandle, WebhookSender};
 use crate::domain::notification::{Channel, retry_delay};
 use crate::store::Store;
-use crate::store::outbox::{ClaimedDelivery, DeliveryResult};
+use crate::store::outbox::{ClaimedDelivery, DeliveryResult, WebhookTarget};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,15 @@ impl Default for DispatcherSettings {
     }
 }
 
+/// The ways out the dispatcher may use.
+pub struct Channels {
+    /// SMTP, when configured.
+    pub mailer: Option<Mailer>,
+    pub webhooks: WebhookSender,
+    /// The HTTP SMS gateway (URL and signing secret), when configured.
+    pub sms_gateway: Option<WebhookTarget>,
+}
+
 /// Delivers the outbox of one store.
 pub struct Dispatcher {
     store: Arc<dyn Store>,
@@ -62,6 +71,7 @@ pub struct Dispatcher {
     handle: NotifyHandle,
     mailer: Option<Mailer>,
     webhooks: WebhookSender,
+    sms_gateway: Option<WebhookTarget>,
     worker: String,
 }
 
@@ -70,13 +80,13 @@ impl Dispatcher {
         store: Arc<dyn Store>,
         settings: DispatcherSettings,
         handle: NotifyHandle,
-        mailer: Option<Mailer>,
-        webhooks: WebhookSender,
+        channels: Channels,
     ) -> Result<Self, String> {
         let mut nonce = [0u8; 4];
         getrandom::fill(&mut nonce).map_err(|err| format!("no randomness available: {err}"))?;
         let worker = format!("ticketd-{}-{}", std::process::id(), super::hex(&nonce));
-        Ok(Self { store, settings, handle, mailer, webhooks, worker })
+        let Channels { mailer, webhooks, sms_gateway } = channels;
+        Ok(Self { store, settings, handle, mailer, webhooks, sms_gateway, worker })
     }
 
     /// Delivers until `stop` turns true, then releases whatever it still holds.
@@ -142,6 +152,14 @@ impl Dispatcher {
             Channel::Webhook => match &delivery.webhook {
                 Some(target) => self.webhooks.send(row, target).await,
                 None => Err(Failure::Permanent("the webhook subscription was removed".into())),
+            },
+            Channel::Send => match &self.mailer {
+                Some(mailer) => mailer.send_outgoing(row, self.store.as_ref()).await,
+                None => Err(Failure::Transient("e-mail is not configured (--smtp-url)".into())),
+            },
+            Channel::Sms => match &self.sms_gateway {
+                Some(gateway) => self.webhooks.send_sms(row, gateway).await,
+                None => Err(Failure::Transient("no SMS gateway is configured (--sms-gateway-url)".into())),
             },
         };
         let (result, outcome) = self.settle(row.attempts, attempt);

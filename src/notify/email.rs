@@ -3,12 +3,15 @@
 
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::dispatcher::Failure;
 use crate::domain::notification::{EventKind, MessageEvent};
+use crate::domain::outgoing::OutgoingMail;
 use crate::locale::Language;
+use crate::store::Store;
 use crate::store::outbox::{MailRecipient, OutboxRow};
 
 /// Where and as whom e-mail is sent.
@@ -60,12 +63,61 @@ impl Mailer {
             .message_id(Some(format!("<{}@ticketd>", row.delivery_id)))
             .multipart(MultiPart::alternative_plain_html(rendered.text, rendered.html))
             .map_err(|err| Failure::Permanent(format!("cannot build the e-mail: {err}")))?;
+        self.transmit(message).await
+    }
+
+    /// Sends a message to customers as `/Send` queued it, with the attachments whose bytes
+    /// ticketd holds.
+    pub async fn send_outgoing(&self, row: &OutboxRow, store: &dyn Store) -> Result<(), Failure> {
+        let mail: OutgoingMail = serde_json::from_str(&row.payload)
+            .map_err(|err| Failure::Permanent(format!("unreadable send payload: {err}")))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(mail.subject.clone())
+            .message_id(Some(format!("<{}@ticketd>", row.delivery_id)));
+        for (list, field) in [(&mail.to, "to"), (&mail.cc, "cc"), (&mail.bcc, "bcc")] {
+            for address in list {
+                let mailbox: Mailbox =
+                    address.parse().map_err(|err| Failure::Permanent(format!("{field} address '{address}': {err}")))?;
+                builder = match field {
+                    "to" => builder.to(mailbox),
+                    "cc" => builder.cc(mailbox),
+                    _ => builder.bcc(mailbox),
+                };
+            }
+        }
+        let text = if mail.body.is_empty() { mail.html_body.clone() } else { mail.body.clone() };
+        let html = if mail.html_body.is_empty() {
+            format!("<pre>{}</pre>", escape_html(&mail.body))
+        } else {
+            mail.html_body.clone()
+        };
+        let mut parts = MultiPart::mixed().multipart(MultiPart::alternative_plain_html(text, html));
+        for id in &mail.attachment_ids {
+            let file = store.attachment_content(*id).await.map_err(|err| Failure::Transient(err.to_string()))?;
+            let Some(file) = file else { continue };
+            let content_type = ContentType::parse(&file.info.content_type)
+                .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
+            parts = parts.singlepart(Attachment::new(file.info.name.clone()).body(file.content, content_type));
+        }
+        let message =
+            builder.multipart(parts).map_err(|err| Failure::Permanent(format!("cannot build the e-mail: {err}")))?;
+        self.transmit(message).await
+    }
+
+    /// Refusals the server calls permanent are final; everything else is worth a retry.
+    async fn transmit(&self, message: Message) -> Result<(), Failure> {
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
             Err(err) if err.is_permanent() => Err(Failure::Permanent(format!("SMTP: {err}"))),
             Err(err) => Err(Failure::Transient(format!("SMTP: {err}"))),
         }
     }
+}
+
+/// Checks an e-mail address the way the sending will read it; the canonical form on success.
+pub fn parse_address(text: &str) -> Result<String, String> {
+    text.trim().parse::<lettre::Address>().map(|address| address.to_string()).map_err(|err| err.to_string())
 }
 
 /// A notification e-mail's texts.

@@ -10,9 +10,9 @@ use crate::store::outbox::OutboxCount;
 /// What the dispatcher of this process did, per channel.
 #[derive(Debug, Default)]
 pub struct DeliveryMetrics {
-    delivered: [AtomicU64; 3],
-    retried: [AtomicU64; 3],
-    dead: [AtomicU64; 3],
+    delivered: [AtomicU64; 5],
+    retried: [AtomicU64; 5],
+    dead: [AtomicU64; 5],
 }
 
 /// How one delivery attempt ended, for counting.
@@ -24,11 +24,7 @@ pub enum Outcome {
 }
 
 fn slot(channel: Channel) -> usize {
-    match channel {
-        Channel::Email => 0,
-        Channel::Webhook => 1,
-        Channel::Stream => 2,
-    }
+    usize::try_from(channel.code()).unwrap_or(0)
 }
 
 impl DeliveryMetrics {

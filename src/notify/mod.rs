@@ -12,7 +12,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::domain::notification::ChannelSet;
 
-pub use dispatcher::{Dispatcher, DispatcherSettings};
+pub use dispatcher::{Channels, Dispatcher, DispatcherSettings};
 pub use email::{Mailer, SmtpSettings};
 pub use metrics::DeliveryMetrics;
 pub use webhook::WebhookSender;

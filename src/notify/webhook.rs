@@ -79,7 +79,30 @@ impl WebhookSender {
             data: &event,
         };
         let bytes = serde_json::to_vec(&body).map_err(|err| Failure::Permanent(err.to_string()))?;
-        let timestamp = now.timestamp();
+        self.post_signed(target, row, now.timestamp(), bytes).await
+    }
+
+    /// Hands one text message to the SMS gateway: the queued JSON plus the delivery id and a
+    /// timestamp, signed like a webhook.
+    pub async fn send_sms(&self, row: &OutboxRow, gateway: &WebhookTarget) -> Result<(), Failure> {
+        let mut body: serde_json::Value = serde_json::from_str(&row.payload)
+            .map_err(|err| Failure::Permanent(format!("unreadable SMS payload: {err}")))?;
+        let now = chrono::Utc::now();
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("EventId".into(), row.delivery_id.clone().into());
+            fields.insert("Timestamp".into(), now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into());
+        }
+        let bytes = serde_json::to_vec(&body).map_err(|err| Failure::Permanent(err.to_string()))?;
+        self.post_signed(gateway, row, now.timestamp(), bytes).await
+    }
+
+    async fn post_signed(
+        &self,
+        target: &WebhookTarget,
+        row: &OutboxRow,
+        timestamp: i64,
+        bytes: Vec<u8>,
+    ) -> Result<(), Failure> {
         let response = self
             .client
             .post(&target.url)

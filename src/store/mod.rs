@@ -3,6 +3,7 @@
 //! Both implementations run the same SQL (written once in `queries.rs`); they differ in how a
 //! write transaction begins and how the pool is opened.
 
+pub mod attachment;
 pub mod outbox;
 mod postgres;
 mod sqlite;
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 use crate::error::ApiError;
 
+pub use attachment::AttachmentStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -206,7 +208,7 @@ pub struct SaveContext {
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: NotificationStore + Send + Sync + 'static {
+pub trait Store: NotificationStore + AttachmentStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Whether no associate exists yet (a fresh database).

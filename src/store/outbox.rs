@@ -111,6 +111,9 @@ pub trait NotificationStore: Send + Sync {
     async fn set_following(&self, login: &str, ticket_id: i32, follow: bool) -> Result<(), StoreError>;
     /// The ids of the associates following a ticket.
     async fn followers(&self, ticket_id: i32) -> Result<Vec<i32>, StoreError>;
+    /// Queues messages sent on request (`Send` e-mail or `Sms` rows), one row per payload, for
+    /// an existing message; `NotFound` when the message does not exist.
+    async fn enqueue_outgoing(&self, message_id: i32, channel: Channel, payloads: &[String]) -> Result<(), StoreError>;
     /// Adds a webhook subscription and returns its id.
     async fn add_webhook(&self, url: &str, events: &str, secret: &str) -> Result<i32, StoreError>;
     /// Every webhook subscription, by id.

@@ -85,6 +85,7 @@ impl TestApp {
             database: ticketd::cli::DatabaseArgs { database_url: database.url.clone() },
             demo: true,
             body_limit: 2 * 1024 * 1024,
+            attachment_limit: 25 * 1024 * 1024,
             request_timeout: 30,
             base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),

@@ -1,6 +1,7 @@
 //! The `/api/v1/TicketMessage` resource: one file per endpoint action, plus the extractors and
 //! helpers they share.
 
+mod add_attachments;
 mod attachment;
 mod conditional;
 mod custom_field;
@@ -12,13 +13,16 @@ mod list;
 mod patch;
 mod post;
 mod put;
+mod rfc_attachment;
 mod select;
+mod send;
+mod send_sms;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::state::AppState;
 use crate::domain::{Access, MessageDraft, TicketMessage};
@@ -37,8 +41,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/TicketMessage/CustomField", get(custom_field::list_custom_fields))
         .route("/api/v1/TicketMessage/CustomField/{name}", get(custom_field::get_custom_field))
         .route("/api/v1/TicketMessage/{id}/ForeignKey", get(foreign_key::foreign_keys))
-        .route("/api/v1/TicketMessage/{id}/Attachment", get(attachment::all_attachments))
+        .route(
+            "/api/v1/TicketMessage/{id}/Attachment",
+            get(attachment::all_attachments).post(add_attachments::add_attachments),
+        )
+        .route("/api/v1/TicketMessage/RfcAttachment/{attachment}/{position}", get(rfc_attachment::rfc_attachment_part))
         .route("/api/v1/TicketMessage/{id}/Attachment/Noninline", get(attachment::noninline_attachments))
+        .route("/api/v1/TicketMessage/{id}/Send", post(send::send_message))
+        .route("/api/v1/TicketMessage/{id}/SendSms", post(send_sms::send_sms))
         .route(
             "/api/v1/TicketMessage/{id}",
             get(get::get_message).put(put::put_message).patch(patch::patch_message).delete(delete::delete_message),

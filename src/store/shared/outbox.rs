@@ -91,6 +91,32 @@ impl NotificationStore for This {
         rows.iter().map(|row| Ok(row.try_get("associate_id")?)).collect()
     }
 
+    async fn enqueue_outgoing(&self, message_id: i32, channel: Channel, payloads: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let exists = sqlx::query("SELECT id FROM ticket_messages WHERE id = $1").bind(message_id).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let event = if channel == Channel::Sms { "ticketmessage.sendsms" } else { "ticketmessage.send" };
+        let now = now_ticks();
+        for payload in payloads {
+            sqlx::query(
+                "INSERT INTO outbox (delivery_id, channel, event, message_id, payload, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            )
+            .bind(new_delivery_id()?)
+            .bind(channel.code())
+            .bind(event)
+            .bind(message_id)
+            .bind(payload)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn add_webhook(&self, url: &str, events: &str, secret: &str) -> Result<i32, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query("INSERT INTO webhooks (url, events, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id")

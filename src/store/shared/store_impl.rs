@@ -10,6 +10,7 @@ use crate::domain::{
     Ticket, TicketMessage, VendorEnum,
 };
 use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients, subscribes_to};
+use crate::store::attachment::{AttachmentContent, AttachmentStore, NewAttachment};
 use crate::store::outbox::{
     ClaimedDelivery, DeliveryResult, MailRecipient, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
     WebhookTarget,
@@ -25,6 +26,7 @@ include!("metadata.rs");
 include!("list.rs");
 include!("enqueue.rs");
 include!("outbox.rs");
+include!("attachment.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())

@@ -138,18 +138,31 @@ async fn replace_children(conn: &mut Conn, message_id: i32, content: &MessageCon
             .bind(h.std_item_col.ordinal());
         if keep { query.bind(h.id) } else { query }.execute(&mut *conn).await?;
     }
+    replace_attachments(conn, message_id, &content.attachments).await?;
+    replace_fields(conn, message_id, content).await
+}
+
+/// Updates the attachment rows the message keeps (in place, so uploaded bytes stay with them),
+/// inserts the new ones and deletes the ones it no longer lists.
+async fn replace_attachments(conn: &mut Conn, message_id: i32, attachments: &[AttachmentInfo]) -> Result<(), StoreError> {
     let mut own = own_child_ids(conn, ChildTable::Attachments, message_id).await?;
-    sqlx::query("DELETE FROM attachments WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
-    for (position, a) in content.attachments.iter().enumerate() {
+    for (position, a) in attachments.iter().enumerate() {
         let keep = own.remove(&a.id);
-        let sql = if keep {
-            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
-             content_id, auth_key, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        let query = if keep {
+            // Rows with uploaded bytes keep the type and size those bytes have.
+            sqlx::query(
+                "UPDATE attachments SET message_id = $1, position = $2, name = $3, \
+                 content_type = CASE WHEN content IS NULL THEN $4 ELSE content_type END, \
+                 att_size = CASE WHEN content IS NULL THEN $5 ELSE att_size END, \
+                 inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9",
+            )
         } else {
-            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
-             content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            sqlx::query(
+                "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
+                 content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
         };
-        let query = sqlx::query(sql)
+        let query = query
             .bind(message_id)
             .bind(position as i32)
             .bind(&a.name)
@@ -160,7 +173,10 @@ async fn replace_children(conn: &mut Conn, message_id: i32, content: &MessageCon
             .bind(&a.auth_key);
         if keep { query.bind(a.id) } else { query }.execute(&mut *conn).await?;
     }
-    replace_fields(conn, message_id, content).await
+    for id in own {
+        sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 async fn replace_fields(conn: &mut Conn, message_id: i32, content: &MessageContent) -> Result<(), StoreError> {

@@ -1,0 +1,50 @@
+//! `POST /api/v1/TicketMessage/{id}/SendSms?sms=+4711111111,+4722222222`: texts the message to
+//! mobile numbers through the configured HTTP SMS gateway, one outbox row per number (204 once
+//! queued). Every number is checked before anything is queued.
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+
+use super::MessageId;
+use crate::auth::Principal;
+use crate::domain::notification::Channel;
+use crate::domain::outgoing::{OutgoingSms, normalize_phone, sms_text};
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::http::query::QueryList;
+
+pub async fn send_sms(
+    caller: Principal,
+    State(state): State<AppState>,
+    MessageId(id): MessageId,
+    uri: Uri,
+) -> Result<StatusCode, ApiError> {
+    caller.require_write()?;
+    let query = QueryList::parse_keeping_plus(&uri)?;
+    let mut numbers = Vec::new();
+    for raw in query.values("sms") {
+        let number = normalize_phone(raw).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "Invalid value '{}' in query parameter 'sms': expected a mobile number like +4711111111",
+                raw.escape_debug()
+            ))
+        })?;
+        if !numbers.contains(&number) {
+            numbers.push(number);
+        }
+    }
+    if numbers.is_empty() {
+        return Err(ApiError::invalid("Query parameter 'sms' is required: name at least one mobile number"));
+    }
+    query.reply_template_id()?;
+    let message = super::load_message(&state, id).await?;
+    let text = sms_text(&message.content.body);
+    let mut payloads = Vec::with_capacity(numbers.len());
+    for to in numbers {
+        let sms = OutgoingSms { ticket_message_id: id, to, text: text.clone() };
+        payloads.push(serde_json::to_string(&sms).map_err(ApiError::internal)?);
+    }
+    state.store.enqueue_outgoing(id, Channel::Sms, &payloads).await.map_err(super::message_error(id))?;
+    state.notify.queued();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,136 @@
+//! The media type of uploaded attachment bytes (the declared type, checked against what the
+//! bytes are), and the parts of stored RFC 822 messages.
+
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+
+/// Types whose bytes announce themselves, so a declaration can be checked against them.
+const RECOGNISABLE: &[&str] = &[
+    "application/pdf",
+    "application/zip",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/bmp",
+    "image/tiff",
+    "image/webp",
+    "application/x-msdownload",
+    "application/vnd.microsoft.portable-executable",
+];
+
+/// Office formats that are ZIP containers underneath.
+const ZIP_CONTAINERS: &[&str] = &[
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/epub+zip",
+];
+
+/// The type to store for uploaded bytes. A declared type stands unless the bytes say otherwise:
+/// a declaration the bytes contradict (say `image/png` over a PDF, or over bytes that are no
+/// image at all) is refused, so a stored type never lies about its content.
+pub fn settle_content_type(declared: Option<&str>, bytes: &[u8]) -> Result<String, String> {
+    let declared = declared
+        .map(|text| text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .filter(|text| !text.is_empty() && text != "application/octet-stream");
+    let sniffed = infer::get(bytes).map(|kind| kind.mime_type().to_owned());
+    match (declared, sniffed) {
+        (Some(declared), Some(sniffed)) if declared == sniffed => Ok(declared),
+        (Some(declared), Some(sniffed))
+            if sniffed == "application/zip" && ZIP_CONTAINERS.contains(&declared.as_str())
+                || same_family(&declared, &sniffed) =>
+        {
+            Ok(declared)
+        }
+        (Some(declared), Some(sniffed)) => Err(format!("the content is {sniffed}, not {declared}")),
+        (Some(declared), None) if RECOGNISABLE.contains(&declared.as_str()) => {
+            Err(format!("the content is not {declared}"))
+        }
+        (Some(declared), None) => Ok(declared),
+        (None, Some(sniffed)) => Ok(sniffed),
+        (None, None) => Ok("application/octet-stream".into()),
+    }
+}
+
+/// Types that name the same format (`image/jpg` for `image/jpeg`, an Office type that the
+/// sniffer reports by its own name).
+fn same_family(declared: &str, sniffed: &str) -> bool {
+    matches!((declared, sniffed), ("image/jpg", "image/jpeg") | ("image/x-ms-bmp", "image/bmp"))
+        || (ZIP_CONTAINERS.contains(&declared) && ZIP_CONTAINERS.contains(&sniffed))
+}
+
+/// One part of an RFC 822 message: its media type and decoded bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePartContent {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Why a part could not be taken from a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartError {
+    NotAMessage,
+    NoSuchPart { parts: usize },
+}
+
+/// The `position`-th (0-based) leaf part of a message in document order: bodies, attachments
+/// and nested messages, not the multipart containers that hold them.
+pub fn message_part(raw: &[u8], position: usize) -> Result<MessagePartContent, PartError> {
+    let message = MessageParser::default().parse(raw).filter(|m| !m.parts.is_empty()).ok_or(PartError::NotAMessage)?;
+    let leaves: Vec<_> = message.parts.iter().filter(|part| !matches!(part.body, PartType::Multipart(_))).collect();
+    let part = leaves.get(position).ok_or(PartError::NoSuchPart { parts: leaves.len() })?;
+    let content_type = match (&part.body, part.content_type()) {
+        (PartType::Message(_), _) => "message/rfc822".to_owned(),
+        (_, Some(ct)) => match ct.subtype() {
+            Some(subtype) => format!("{}/{subtype}", ct.ctype()),
+            None => ct.ctype().to_owned(),
+        },
+        (PartType::Html(_), None) => "text/html".to_owned(),
+        (PartType::Text(_), None) => "text/plain".to_owned(),
+        _ => "application/octet-stream".to_owned(),
+    };
+    let bytes = match &part.body {
+        PartType::Message(nested) => nested.raw_message().to_vec(),
+        _ => part.contents().to_vec(),
+    };
+    Ok(MessagePartContent { content_type: content_type.to_ascii_lowercase(), bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+    #[test]
+    fn declared_types_must_agree_with_the_bytes() {
+        assert_eq!(settle_content_type(Some("image/png"), PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(None, PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(Some("application/octet-stream"), PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(Some("Text/Plain; charset=utf-8"), b"hello").unwrap(), "text/plain");
+        assert_eq!(settle_content_type(None, b"hello").unwrap(), "application/octet-stream");
+        assert!(settle_content_type(Some("application/pdf"), PNG).unwrap_err().contains("image/png"));
+        assert!(settle_content_type(Some("image/png"), b"<html>").is_err());
+        assert_eq!(settle_content_type(Some("image/jpg"), b"\xff\xd8\xff\xe0\0\x10JFIF\0").unwrap(), "image/jpg");
+    }
+
+    #[test]
+    fn parts_of_a_message_are_found_by_position() {
+        let raw = concat!(
+            "From: a@example.com\r\nTo: b@example.com\r\nSubject: Hi\r\nMIME-Version: 1.0\r\n",
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n",
+            "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHei på deg\r\n",
+            "--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"a.pdf\"\r\n",
+            "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+        );
+        let text = message_part(raw.as_bytes(), 0).unwrap();
+        assert_eq!(text.content_type, "text/plain");
+        assert_eq!(String::from_utf8(text.bytes).unwrap().trim(), "Hei på deg");
+        let pdf = message_part(raw.as_bytes(), 1).unwrap();
+        assert_eq!((pdf.content_type.as_str(), pdf.bytes.as_slice()), ("application/pdf", b"%PDF-1.4\n".as_slice()));
+        assert_eq!(message_part(raw.as_bytes(), 2), Err(PartError::NoSuchPart { parts: 2 }));
+        assert_eq!(message_part(b"", 0), Err(PartError::NotAMessage));
+    }
+}

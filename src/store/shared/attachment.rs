@@ -1,0 +1,99 @@
+// The `AttachmentStore` implementation shared by both backends; included by `store_impl.rs`.
+
+fn attachment_info(row: &DbRow) -> Result<AttachmentInfo, StoreError> {
+    Ok(AttachmentInfo {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get("att_size")?,
+        inline_image: row.try_get("inline_image")?,
+        content_id: row.try_get("content_id")?,
+        auth_key: row.try_get("auth_key")?,
+    })
+}
+
+#[async_trait]
+impl AttachmentStore for This {
+    async fn add_attachment(&self, upload: &NewAttachment) -> Result<AttachmentInfo, StoreError> {
+        let size = i32::try_from(upload.content.len()).unwrap_or(i32::MAX);
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let row = sqlx::query(
+            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, content_id, \
+             auth_key, content, created_by, created_at) VALUES (NULL, 0, $1, $2, $3, $4, $5, '', $6, $7, $8) \
+             RETURNING id, name, content_type, att_size, inline_image, content_id, auth_key",
+        )
+        .bind(&upload.name)
+        .bind(&upload.content_type)
+        .bind(size)
+        .bind(upload.inline_image)
+        .bind(&upload.content_id)
+        .bind(&upload.content)
+        .bind(upload.created_by)
+        .bind(now_ticks())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        attachment_info(&row)
+    }
+
+    async fn attachment(&self, id: i32) -> Result<Option<(AttachmentInfo, Option<i32>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id \
+             FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((attachment_info(&row)?, row.try_get("message_id")?))).transpose()
+    }
+
+    async fn attachment_content(&self, id: i32) -> Result<Option<AttachmentContent>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id, content \
+             FROM attachments WHERE id = $1 AND content IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(AttachmentContent { info: attachment_info(&row)?, message_id: row.try_get("message_id")?, content: row.try_get("content")? })
+        })
+        .transpose()
+    }
+
+    async fn connect_attachments(&self, message_id: i32, ids: &[i32]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let message = sqlx::query("SELECT id FROM ticket_messages WHERE id = $1").bind(message_id).fetch_optional(&mut *tx).await?;
+        if message.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let last = sqlx::query("SELECT COALESCE(MAX(position), -1) AS last FROM attachments WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut position = i64::from(last.try_get::<i32, _>("last")?) + 1;
+        for &id in ids {
+            let owner = sqlx::query("SELECT message_id FROM attachments WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            match owner.map(|row| row.try_get::<Option<i32>, _>("message_id")).transpose()? {
+                Some(None) => {}
+                // Connecting twice is harmless.
+                Some(Some(owner)) if owner == message_id => continue,
+                _ => return Err(StoreError::UnknownReference { field: "attachmentIds", id }),
+            }
+            sqlx::query("UPDATE attachments SET message_id = $1, position = $2 WHERE id = $3")
+                .bind(message_id)
+                .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            position += 1;
+        }
+        sqlx::query("UPDATE ticket_messages SET version = version + 1, updated_at = $2 WHERE id = $1")
+            .bind(message_id)
+            .bind(now_ticks())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
