@@ -31,7 +31,7 @@ const ZIP_CONTAINERS: &[&str] = &[
 /// The type to store for uploaded bytes. A declared type stands unless the bytes say otherwise:
 /// a declaration the bytes contradict (say `image/png` over a PDF, or over bytes that are no
 /// image at all) is refused, so a stored type never lies about its content.
-pub fn settle_content_type(declared: Option<&str>, bytes: &[u8]) -> Result<String, String> {
+pub fn settle_content_type(declared: Option<&str>, name: &str, bytes: &[u8]) -> Result<String, String> {
     let declared = declared
         .map(|text| text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
         .filter(|text| !text.is_empty() && text != "application/octet-stream");
@@ -50,7 +50,18 @@ pub fn settle_content_type(declared: Option<&str>, bytes: &[u8]) -> Result<Strin
         }
         (Some(declared), None) => Ok(declared),
         (None, Some(sniffed)) => Ok(sniffed),
-        (None, None) => Ok("application/octet-stream".into()),
+        (None, None) => Ok(type_of_extension(name).unwrap_or("application/octet-stream").into()),
+    }
+}
+
+/// The type of a text format that carries no signature, by the file name's extension.
+fn type_of_extension(name: &str) -> Option<&'static str> {
+    let (_, extension) = name.rsplit_once('.')?;
+    match extension.to_ascii_lowercase().as_str() {
+        "eml" => Some("message/rfc822"),
+        "txt" => Some("text/plain"),
+        "csv" => Some("text/csv"),
+        _ => None,
     }
 }
 
@@ -106,14 +117,21 @@ mod tests {
 
     #[test]
     fn declared_types_must_agree_with_the_bytes() {
-        assert_eq!(settle_content_type(Some("image/png"), PNG).unwrap(), "image/png");
-        assert_eq!(settle_content_type(None, PNG).unwrap(), "image/png");
-        assert_eq!(settle_content_type(Some("application/octet-stream"), PNG).unwrap(), "image/png");
-        assert_eq!(settle_content_type(Some("Text/Plain; charset=utf-8"), b"hello").unwrap(), "text/plain");
-        assert_eq!(settle_content_type(None, b"hello").unwrap(), "application/octet-stream");
-        assert!(settle_content_type(Some("application/pdf"), PNG).unwrap_err().contains("image/png"));
-        assert!(settle_content_type(Some("image/png"), b"<html>").is_err());
-        assert_eq!(settle_content_type(Some("image/jpg"), b"\xff\xd8\xff\xe0\0\x10JFIF\0").unwrap(), "image/jpg");
+        assert_eq!(settle_content_type(Some("image/png"), "a.png", PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(None, "a", PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(Some("application/octet-stream"), "a", PNG).unwrap(), "image/png");
+        assert_eq!(settle_content_type(Some("Text/Plain; charset=utf-8"), "a", b"hello").unwrap(), "text/plain");
+        assert_eq!(settle_content_type(None, "a.bin", b"hello").unwrap(), "application/octet-stream");
+        assert_eq!(
+            settle_content_type(Some("application/octet-stream"), "m.EML", b"From: a").unwrap(),
+            "message/rfc822"
+        );
+        assert!(settle_content_type(Some("application/pdf"), "a.pdf", PNG).unwrap_err().contains("image/png"));
+        assert!(settle_content_type(Some("image/png"), "a.png", b"<html>").is_err());
+        assert_eq!(
+            settle_content_type(Some("image/jpg"), "a.jpg", b"\xff\xd8\xff\xe0\0\x10JFIF\0").unwrap(),
+            "image/jpg"
+        );
     }
 
     #[test]

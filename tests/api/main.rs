@@ -3,6 +3,7 @@
 mod helpers;
 mod pg;
 
+mod attachments;
 mod auth;
 mod cli;
 mod errors;
@@ -16,5 +17,6 @@ mod outbox_store;
 mod post;
 mod put;
 mod resource;
+mod send;
 mod sinks;
 mod store_suite;

@@ -38,7 +38,7 @@ pub async fn upload_attachment(
         Some(value) => Some(value.to_str().map_err(|_| ApiError::invalid("Invalid value for header 'Content-Type'"))?),
         None => None,
     };
-    let content_type = settle_content_type(declared, &content)
+    let content_type = settle_content_type(declared, &name, &content)
         .map_err(|why| ApiError::invalid(format!("Invalid value for header 'Content-Type': {why}")))?;
     let upload =
         NewAttachment { name, content_type, content, inline_image, content_id, created_by: caller.associate_id };

@@ -26,6 +26,12 @@ pub async fn rfc_attachment_part(
     })?;
     let file =
         state.store.attachment_content(id).await?.ok_or_else(|| not_found(format!("Attachment id {id} not found")))?;
+    if !file.info.content_type.eq_ignore_ascii_case("message/rfc822") {
+        return Err(ApiError::invalid(format!(
+            "Attachment id {id} is not an RFC 822 message (it is {})",
+            file.info.content_type
+        )));
+    }
     let part = message_part(&file.content, position).map_err(|err| match err {
         PartError::NotAMessage => ApiError::invalid(format!("Attachment id {id} is not an RFC 822 message")),
         PartError::NoSuchPart { parts } => {

@@ -1,0 +1,180 @@
+//! Attachment bytes: upload, connect to a message, read back, parts of attached e-mail, and
+//! every refusal on the way.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const EML: &str = concat!(
+    "From: kunde@example.com\r\nTo: support@example.com\r\nSubject: Faktura\r\nMIME-Version: 1.0\r\n",
+    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n",
+    "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSe vedlegg\r\n",
+    "--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"f.pdf\"\r\n",
+    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+);
+
+async fn upload(app: &TestApp, name: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let request = app
+        .request(Method::POST, &format!("/api/v1/Attachment?name={name}"))
+        .header("Content-Type", content_type)
+        .header("Accept", "application/json")
+        .body(bytes);
+    app.call(request).await
+}
+
+async fn connect(app: &TestApp, message: i32, content_type: &str, body: &str) -> (StatusCode, Value) {
+    let path = format!("/api/v1/TicketMessage/{message}/Attachment");
+    app.call(app.request(Method::POST, &path).header("Content-Type", content_type).body(body.to_owned())).await
+}
+
+async fn uploads_connect_to_a_message_and_read_back(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let (status, image) = upload(&app, "skjerm%20bilde.png", "image/png", PNG.to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{image}");
+    assert_eq!((image["Name"].as_str(), image["ContentType"].as_str()), (Some("skjerm bilde.png"), Some("image/png")));
+    assert_eq!(image["AttSize"], PNG.len());
+    assert_eq!(image["IsSafeFileExtension"], true);
+    let (_, mail) = upload(&app, "brev.eml", "message/rfc822", EML.as_bytes().to_vec()).await;
+    let (image_id, mail_id) = (image["AttachmentId"].as_i64().unwrap_or(0), mail["AttachmentId"].as_i64().unwrap_or(0));
+
+    assert_eq!(connect(&app, 2, "application/json", &format!("[{image_id}]")).await.0, StatusCode::NO_CONTENT);
+    let xml = format!(
+        "<ArrayOfInt xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\"><int>{mail_id}</int></ArrayOfInt>"
+    );
+    assert_eq!(connect(&app, 2, "application/xml", &xml).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        connect(&app, 2, "application/json", &format!("[{image_id}]")).await.0,
+        StatusCode::NO_CONTENT,
+        "again is harmless"
+    );
+    let (_, listed) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/2/Attachment")).await;
+    let names: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(|a| a["Name"].as_str()).collect();
+    assert_eq!(names, ["skjerm bilde.png", "brev.eml"]);
+
+    let content =
+        app.request(Method::GET, &format!("/api/v1/Attachment/{image_id}/Content")).send().await.expect("answered");
+    assert_eq!(content.headers()["content-type"], "image/png");
+    assert_eq!(content.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        content.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("filename*=UTF-8''skjerm%20bilde.png")
+    );
+    assert_eq!(content.bytes().await.expect("bytes").as_ref(), PNG);
+
+    let part = app
+        .request(Method::GET, &format!("/api/v1/TicketMessage/RfcAttachment/{mail_id}/1"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(part.status(), StatusCode::OK);
+    assert_eq!(part.headers()["content-type"], "application/pdf");
+    assert_eq!(part.bytes().await.expect("bytes").as_ref(), b"%PDF-1.4\n");
+    let missing_part =
+        app.call(app.request(Method::GET, &format!("/api/v1/TicketMessage/RfcAttachment/{mail_id}/7"))).await;
+    assert_error(missing_part, StatusCode::NOT_FOUND, "SoNotFoundException", "no part 7");
+    let not_mail =
+        app.call(app.request(Method::GET, &format!("/api/v1/TicketMessage/RfcAttachment/{image_id}/0"))).await;
+    assert_error(not_mail, StatusCode::BAD_REQUEST, "ArgumentException", "not an RFC 822 message (it is image/png)");
+
+    // A PUT that still lists the attachment keeps its bytes and their true type and size.
+    let (_, message) = app.get_message(2).await;
+    let mut body = message.clone();
+    body["AttachmentsInfo"][0]["ContentType"] = json!("text/plain");
+    body["AttachmentsInfo"][0]["AttSize"] = json!(1);
+    let status =
+        app.send_json(Method::PUT, "/api/v1/TicketMessage/2", body.to_string()).send().await.expect("put").status();
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = app.get_message(2).await;
+    assert_eq!(after["AttachmentsInfo"][0]["ContentType"], "image/png");
+    assert_eq!(after["AttachmentsInfo"][0]["AttSize"], PNG.len());
+    let still =
+        app.request(Method::GET, &format!("/api/v1/Attachment/{image_id}/Content")).send().await.expect("answered");
+    assert_eq!(still.bytes().await.expect("bytes").as_ref(), PNG);
+
+    // Deleting the message takes its attachments with it.
+    let deleted = app.request(Method::DELETE, "/api/v1/TicketMessage/2").send().await.expect("delete").status();
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
+    let gone = app.call(app.request(Method::GET, &format!("/api/v1/Attachment/{image_id}"))).await;
+    assert_error(gone, StatusCode::NOT_FOUND, "SoNotFoundException", &format!("Attachment id {image_id}"));
+}
+
+async fn bad_uploads_and_connections_are_refused_and_change_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |args| args.attachment_limit = 64).await else { return };
+    let lying = upload(&app, "x.pdf", "application/pdf", PNG.to_vec()).await;
+    assert_error(
+        lying,
+        StatusCode::BAD_REQUEST,
+        "ArgumentException",
+        "'Content-Type': the content is image/png, not application/pdf",
+    );
+    let fake_image = upload(&app, "x.png", "image/png", b"<script>alert(1)</script>".to_vec()).await;
+    assert_error(fake_image, StatusCode::BAD_REQUEST, "ArgumentException", "Content-Type");
+    let too_big = upload(&app, "big.txt", "text/plain", vec![b'a'; 65]).await;
+    assert_error(too_big, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", "64 bytes");
+    let nameless = app.call(app.request(Method::POST, "/api/v1/Attachment").body("hi")).await;
+    assert_error(nameless, StatusCode::BAD_REQUEST, "ArgumentException", "'name'");
+    let pathy = upload(&app, "..%2Fetc%2Fpasswd", "text/plain", b"x".to_vec()).await;
+    assert_error(pathy, StatusCode::BAD_REQUEST, "ArgumentException", "'name'");
+    let empty = upload(&app, "e.txt", "text/plain", Vec::new()).await;
+    assert_error(empty, StatusCode::BAD_REQUEST, "ArgumentException", "empty");
+
+    let (_, ok) = upload(&app, "ok.txt", "text/plain", b"hello".to_vec()).await;
+    let id = ok["AttachmentId"].as_i64().unwrap_or(0);
+    assert_eq!(connect(&app, 1, "application/json", &format!("[{id}]")).await.0, StatusCode::NO_CONTENT);
+    let (_, before) = app.get_message(3).await;
+    let taken = connect(&app, 3, "application/json", &format!("[{id}]")).await;
+    assert_error(taken, StatusCode::BAD_REQUEST, "ArgumentException", &format!("attachmentIds {id} does not exist"));
+    assert_error(
+        connect(&app, 3, "application/json", "[999]").await,
+        StatusCode::BAD_REQUEST,
+        "ArgumentException",
+        "attachmentIds 999",
+    );
+    assert_error(
+        connect(&app, 3, "application/json", "[\"x\"]").await,
+        StatusCode::BAD_REQUEST,
+        "ArgumentException",
+        "'attachmentIds'",
+    );
+    assert_error(
+        connect(&app, 3, "application/json", "[]").await,
+        StatusCode::BAD_REQUEST,
+        "ArgumentException",
+        "'attachmentIds'",
+    );
+    assert_error(
+        connect(&app, 3, "application/json", "[1,").await,
+        StatusCode::BAD_REQUEST,
+        "JsonReaderException",
+        "JSON",
+    );
+    assert_error(
+        connect(&app, 99999, "application/json", &format!("[{id}]")).await,
+        StatusCode::NOT_FOUND,
+        "SoNotFoundException",
+        "99999",
+    );
+    let (_, after) = app.get_message(3).await;
+    assert_eq!(before["AttachmentsInfo"], after["AttachmentsInfo"], "a refused connection changes nothing");
+
+    let reader = app
+        .client
+        .post(app.url("/api/v1/Attachment?name=r.txt"))
+        .header("Authorization", "Basic Z2plc3Q6R2plc3Qx")
+        .body("x")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(reader.status(), StatusCode::FORBIDDEN, "read-only associates cannot upload");
+    let unknown = app.call(app.request(Method::GET, "/api/v1/Attachment/abc/Content")).await;
+    assert_error(unknown, StatusCode::NOT_FOUND, "SoNotFoundException", "abc");
+}
+
+on_both_backends!(
+    uploads_connect_to_a_message_and_read_back,
+    bad_uploads_and_connections_are_refused_and_change_nothing
+);
