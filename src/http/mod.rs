@@ -6,6 +6,7 @@ mod health;
 mod metrics;
 mod middleware;
 mod notifications;
+pub mod openapi;
 pub(crate) mod path;
 mod query;
 mod session;
@@ -20,7 +21,9 @@ pub use state::{AppState, Limits};
 
 /// Builds the whole application: routes plus middleware, with no I/O of its own.
 pub fn router(state: AppState) -> Router {
+    let document = openapi::document_json();
     let routes = Router::new()
+        .route("/api/v1/openapi.json", get(move || async move { openapi::serve(document.clone()) }))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route("/api/v1/timezone", get(timezone::list_time_zones))

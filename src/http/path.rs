@@ -27,6 +27,7 @@ const LITERALS: &[&str] = &[
     "notifications",
     "stream",
     "timezone",
+    "openapi.json",
 ];
 
 /// Rewrites the request's path into the router's canonical form.

@@ -13,6 +13,7 @@ mod locale;
 mod negotiate;
 mod notify;
 mod notify_durability;
+mod openapi;
 mod outbox_store;
 mod post;
 mod put;

@@ -1,0 +1,453 @@
+//! Every operation ticketd serves, as data: path, parameters, bodies and media types. The
+//! TicketMessage operations carry the vendor's operation ids, parameter names and media-type
+//! lists; the rest are ticketd's own.
+
+use utoipa::openapi::HttpMethod;
+
+/// A parameter's type.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Int32,
+    Text,
+    Bool,
+    /// A list, as repeated parameters or comma-separated.
+    TextList,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Param {
+    Path(&'static str, Kind),
+    Query(&'static str, Kind, bool),
+    Header(&'static str),
+}
+
+/// What a request carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    /// A `TicketMessageEntity` in any of the entity media types.
+    Entity,
+    /// A list of ids (`attachmentIds`).
+    IdList,
+    /// Raw bytes of any type.
+    Bytes,
+    /// A JSON object of the named schema.
+    Json(&'static str),
+}
+
+/// What a success answers with.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// 200 with a schema from the components.
+    Schema(&'static str),
+    /// 200 with an array of a schema.
+    ArrayOf(&'static str),
+    /// 200 with a string-to-string map.
+    StringMap,
+    /// 200 with bytes of the part's own type.
+    Bytes,
+    /// 200 with a text stream (Server-Sent Events, Prometheus text).
+    Text(&'static str),
+    NoContent,
+}
+
+pub struct Operation {
+    pub method: HttpMethod,
+    pub path: &'static str,
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub answer: Answer,
+    /// The media types of the success answer (and of error bodies).
+    pub produces: &'static [&'static str],
+}
+
+pub const ENTITY_TYPES: &[&str] = &[
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+];
+
+pub const REQUEST_TYPES: &[&str] = &[
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "application/x-www-form-urlencoded",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+];
+
+const RFC_PART_TYPES: &[&str] = &[
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "image/jpeg",
+    "image/jpg",
+    "image/png",
+    "image/gif",
+    "image/bmp",
+    "image/tiff",
+    "application/octet-stream",
+    "application/msword",
+    "application/rtf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/pdf",
+    "text/html",
+    "text/plain",
+    "multipart/related",
+];
+
+const LOCALE: [Param; 5] = [
+    Param::Header("Accept-Language"),
+    Param::Header("SO-Language"),
+    Param::Header("SO-Culture"),
+    Param::Header("SO-TimeZone"),
+    Param::Header("SO-AppToken"),
+];
+
+const ODATA: [(&str, Kind); 12] = [
+    ("$select", Kind::Text),
+    ("$filter", Kind::Text),
+    ("$orderBy", Kind::Text),
+    ("$entities", Kind::Text),
+    ("$top", Kind::Int32),
+    ("$skip", Kind::Int32),
+    ("$mode", Kind::Text),
+    ("$options", Kind::Text),
+    ("$context", Kind::Text),
+    ("$format", Kind::Text),
+    ("$jsonSafe", Kind::Bool),
+    ("$output", Kind::Text),
+];
+
+fn with_locale(mut params: Vec<Param>) -> Vec<Param> {
+    params.extend(LOCALE);
+    params
+}
+
+const MESSAGE: &str = "SuperOffice.CRM.Services.TicketMessageEntity";
+const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
+const ENTITY_ID: Param = Param::Path("ticketMessageEntityId", Kind::Int32);
+
+/// The vendor's TicketMessage operations, in the order of its Swagger document.
+fn ticket_message() -> Vec<Operation> {
+    use HttpMethod::{Delete, Get, Patch, Post, Put};
+    let op = |method, path, id, summary, params, body, answer, produces| Operation {
+        method,
+        path,
+        id,
+        summary,
+        params,
+        body,
+        answer,
+        produces,
+    };
+    let odata: Vec<Param> = ODATA.iter().map(|(name, kind)| Param::Query(name, *kind, false)).collect();
+    vec![
+        op(
+            Get,
+            "/api/v1/TicketMessage/default",
+            "v1TicketMessageEntity_DefaultTicketMessageEntity",
+            "An unsaved message with default values",
+            with_locale(vec![]),
+            None,
+            Answer::Schema(MESSAGE),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage",
+            "v1TicketMessageEntity_GetAll",
+            "OData list of messages",
+            with_locale(odata),
+            None,
+            Answer::Schema("SuperOffice.Services.WebApi.OData.ODataSlimResponse"),
+            ENTITY_TYPES,
+        ),
+        op(
+            Post,
+            "/api/v1/TicketMessage",
+            "v1TicketMessageEntity_HttpPostSaveTicketMessageEntityWithNotify",
+            "Creates a message (or updates the one its EjMessageId names)",
+            with_locale(vec![Param::Query("notify", Kind::Bool, false)]),
+            Some(Body::Entity),
+            Answer::Schema(MESSAGE),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/{id}",
+            "v1TicketMessageEntity_HttpGetGetTicketMessageWithEmbeddedData",
+            "A message",
+            with_locale(vec![Param::Path("id", Kind::Int32), Param::Query("embedImages", Kind::Text, false)]),
+            None,
+            Answer::Schema(MESSAGE),
+            ENTITY_TYPES,
+        ),
+        op(
+            Put,
+            "/api/v1/TicketMessage/{id}",
+            "v1TicketMessageEntity_HttpPutSaveTicketMessageEntityWithNotify",
+            "Saves a message, notifying the ticket's people when asked",
+            with_locale(vec![Param::Path("id", Kind::Int32), Param::Query("notify", Kind::Bool, false)]),
+            Some(Body::Entity),
+            Answer::Schema(MESSAGE),
+            ENTITY_TYPES,
+        ),
+        op(
+            Delete,
+            "/api/v1/TicketMessage/{id}",
+            "v1TicketMessageEntity_DeleteTicketMessageEntity",
+            "Deletes a message",
+            vec![Param::Path("id", Kind::Int32), Param::Header("SO-AppToken")],
+            None,
+            Answer::NoContent,
+            &[],
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/{ticketMessageEntityId}/Attachment",
+            "v1TicketMessageEntity_GetAttachmentInfo",
+            "A message's attachments",
+            with_locale(vec![ENTITY_ID]),
+            None,
+            Answer::ArrayOf(ATTACHMENT),
+            ENTITY_TYPES,
+        ),
+        op(
+            Post,
+            "/api/v1/TicketMessage/{ticketMessageEntityId}/Attachment",
+            "v1TicketMessageEntity_AddAttachments",
+            "Connects uploaded attachments to a message",
+            vec![ENTITY_ID, Param::Header("SO-AppToken")],
+            Some(Body::IdList),
+            Answer::NoContent,
+            &[],
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/{ticketMessageEntityId}/Attachment/Noninline",
+            "v1TicketMessageEntity_GetAttachmentInfoNonInline",
+            "A message's attachments without inline images",
+            with_locale(vec![ENTITY_ID]),
+            None,
+            Answer::ArrayOf(ATTACHMENT),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/RfcAttachment/{attachmentId}/{position}",
+            "v1TicketMessageEntity_GetRfcAttachmentStream",
+            "One part of an attached e-mail",
+            with_locale(vec![Param::Path("attachmentId", Kind::Int32), Param::Path("position", Kind::Int32)]),
+            None,
+            Answer::Bytes,
+            RFC_PART_TYPES,
+        ),
+        op(
+            Post,
+            "/api/v1/TicketMessage/{ticketMessageEntityId}/Send",
+            "v1TicketMessageEntity_SendTicketMessage",
+            "E-mails the message to customers",
+            vec![
+                ENTITY_ID,
+                Param::Query("to", Kind::TextList, true),
+                Param::Query("cc", Kind::TextList, true),
+                Param::Query("bcc", Kind::TextList, true),
+                Param::Query("subject", Kind::Text, false),
+                Param::Query("replyTemplateId", Kind::Int32, false),
+                Param::Query("gdprSource", Kind::Text, false),
+                Param::Header("SO-AppToken"),
+            ],
+            None,
+            Answer::NoContent,
+            &[],
+        ),
+        op(
+            Post,
+            "/api/v1/TicketMessage/{ticketMessageEntityId}/SendSms",
+            "v1TicketMessageEntity_SendTicketMessageSms",
+            "Texts the message to mobile numbers",
+            vec![
+                ENTITY_ID,
+                Param::Query("sms", Kind::TextList, true),
+                Param::Query("replyTemplateId", Kind::Int32, false),
+                Param::Header("SO-AppToken"),
+            ],
+            None,
+            Answer::NoContent,
+            &[],
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/CustomField",
+            "v1TicketMessageEntity_GetCustomFieldInfoList",
+            "The custom fields of messages",
+            with_locale(vec![]),
+            None,
+            Answer::ArrayOf("SuperOffice.CRM.Services.FieldInfoBase"),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/CustomField/{fieldName}",
+            "v1TicketMessageEntity_GetCustomFieldInfo",
+            "One custom field",
+            with_locale(vec![Param::Path("fieldName", Kind::Text)]),
+            None,
+            Answer::Schema("SuperOffice.CRM.Services.FieldInfoBase"),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/TicketMessage/{id}/ForeignKey",
+            "v1TicketMessageEntity_GetAllForeignKeysOnEntity",
+            "A message's foreign keys",
+            with_locale(vec![Param::Path("id", Kind::Int32)]),
+            None,
+            Answer::StringMap,
+            ENTITY_TYPES,
+        ),
+        op(
+            Patch,
+            "/api/v1/TicketMessage/{id}",
+            "v1TicketMessageEntity_PatchTicketMessage",
+            "Changes a message with JSON Patch or Merge Patch",
+            with_locale(vec![Param::Path("id", Kind::Int32)]),
+            Some(Body::Entity),
+            Answer::Schema(MESSAGE),
+            ENTITY_TYPES,
+        ),
+    ]
+}
+
+/// ticketd's own operations.
+fn ticketd() -> Vec<Operation> {
+    use HttpMethod::{Delete, Get, Post};
+    let op = |method, path, id, summary, params, body, answer, produces| Operation {
+        method,
+        path,
+        id,
+        summary,
+        params,
+        body,
+        answer,
+        produces,
+    };
+    let attachment_id = Param::Path("id", Kind::Int32);
+    vec![
+        op(
+            Post,
+            "/api/v1/Attachment",
+            "ticketd_UploadAttachment",
+            "Stores an attachment's bytes (the body)",
+            vec![
+                Param::Query("name", Kind::Text, true),
+                Param::Query("inline", Kind::Bool, false),
+                Param::Query("contentId", Kind::Text, false),
+            ],
+            Some(Body::Bytes),
+            Answer::Schema(ATTACHMENT),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/Attachment/{id}",
+            "ticketd_GetAttachment",
+            "An attachment's information",
+            vec![attachment_id],
+            None,
+            Answer::Schema(ATTACHMENT),
+            ENTITY_TYPES,
+        ),
+        op(
+            Get,
+            "/api/v1/Attachment/{id}/Content",
+            "ticketd_GetAttachmentContent",
+            "An attachment's bytes",
+            vec![attachment_id],
+            None,
+            Answer::Bytes,
+            &["application/octet-stream"],
+        ),
+        op(
+            Get,
+            "/api/v1/notifications/stream",
+            "ticketd_NotificationStream",
+            "The caller's notifications as Server-Sent Events",
+            vec![Param::Header("Last-Event-ID")],
+            None,
+            Answer::Text("text/event-stream"),
+            &["text/event-stream"],
+        ),
+        op(
+            Post,
+            "/api/v1/session",
+            "ticketd_SignIn",
+            "Signs in: a session cookie and an XSRF token",
+            vec![],
+            Some(Body::Json("ticketd.Credentials")),
+            Answer::Schema("ticketd.Session"),
+            &["application/json", "application/xml"],
+        ),
+        op(Delete, "/api/v1/session", "ticketd_SignOut", "Signs out", vec![], None, Answer::NoContent, &[]),
+        op(
+            Get,
+            "/api/v1/timezone",
+            "ticketd_TimeZones",
+            "The SO-TimeZone codes",
+            vec![],
+            None,
+            Answer::Text("application/json"),
+            &["application/json"],
+        ),
+        op(
+            Get,
+            "/api/v1/openapi.json",
+            "ticketd_OpenApi",
+            "This document",
+            vec![],
+            None,
+            Answer::Text("application/json"),
+            &["application/json"],
+        ),
+        op(
+            Get,
+            "/health",
+            "ticketd_Health",
+            "Whether the server and its database answer",
+            vec![],
+            None,
+            Answer::Text("application/json"),
+            &["application/json"],
+        ),
+        op(
+            Get,
+            "/metrics",
+            "ticketd_Metrics",
+            "Notification counters (Prometheus text format)",
+            vec![],
+            None,
+            Answer::Text("text/plain"),
+            &["text/plain"],
+        ),
+    ]
+}
+
+/// Every operation, the vendor's first.
+pub fn all() -> Vec<Operation> {
+    let mut operations = ticket_message();
+    operations.extend(ticketd());
+    operations
+}
