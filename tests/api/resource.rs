@@ -13,6 +13,7 @@ on_both_backends!(
     custom_fields_and_foreign_keys_come_from_their_tables,
     get_honours_select_and_fk,
     attachment_lists_show_all_or_only_non_inline_items,
+    two_writers_with_if_match_cannot_lose_an_update,
 );
 
 async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
@@ -152,9 +153,8 @@ async fn etags_make_reads_and_writes_conditional(backend: Backend) {
     );
 }
 
-#[tokio::test]
-async fn two_writers_with_if_match_cannot_lose_an_update() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+async fn two_writers_with_if_match_cannot_lose_an_update(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let app = std::sync::Arc::new(app);
     let etag =
         app.request(Method::GET, "/api/v1/TicketMessage/6").send().await.expect("answered").headers()["etag"].clone();
