@@ -126,6 +126,7 @@ async fn end_to_end_table() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         database: DatabaseArgs { database_url: format!("sqlite://{}", dir.path().join("bench.db").display()) },
         demo: true,
+        sqlite_synchronous: ticketd::store::SqliteSync::Full,
         body_limit: 2 * 1024 * 1024,
         attachment_limit: 25 * 1024 * 1024,
         request_timeout: 30,

@@ -13,7 +13,10 @@ use ticketd::negotiate::odata::parse_list_request;
 const SAMPLES: usize = 60;
 const QUERIES: [(&str, &str); 5] = [
     ("one ticket, newest first", "$filter=ticketId%20eq%20500&$orderBy=createdAt%20desc&$top=50"),
-    ("one author since a date", "$filter=createdBy%20eq%202%20and%20createdAt%20ge%20'2025-06-01'&$orderBy=createdAt%20desc&$top=100"),
+    (
+        "one author since a date",
+        "$filter=createdBy%20eq%202%20and%20createdAt%20ge%20'2025-06-01'&$orderBy=createdAt%20desc&$top=100",
+    ),
     ("newest page of all", "$orderBy=createdAt%20desc&$top=100"),
     ("deep page by id", "$filter=ejMessageId%20gt%20900000&$top=100&$skip=200"),
     ("substring search (full scan)", "$filter=searchTitle%20contains%20'case%20424242'&$top=20"),
@@ -35,6 +38,7 @@ async fn main() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         database: DatabaseArgs { database_url: url.clone() },
         demo: false,
+        sqlite_synchronous: ticketd::store::SqliteSync::Full,
         body_limit: 2 * 1024 * 1024,
         attachment_limit: 25 * 1024 * 1024,
         request_timeout: 30,
@@ -47,7 +51,8 @@ async fn main() {
     tokio::spawn(server.run_until(std::future::pending()));
     let client = reqwest::Client::new();
     let get = |path: String| {
-        let request = client.get(path).header("Authorization", "Basic dGplMDpUamUw").header("Accept", "application/json");
+        let request =
+            client.get(path).header("Authorization", "Basic dGplMDpUamUw").header("Accept", "application/json");
         async move {
             let response = request.send().await.expect("answered");
             assert!(response.status().is_success(), "{}", response.status());

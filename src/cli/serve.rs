@@ -26,6 +26,10 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// When SQLite syncs to disk: `full` (every commit; an acknowledged save survives power loss)
+    /// or `normal` (at checkpoints; faster, survives a crash of ticketd but not of the machine).
+    #[arg(long, env = "TICKETD_SQLITE_SYNCHRONOUS", default_value = "full")]
+    pub sqlite_synchronous: crate::store::SqliteSync,
     /// Seed demo associates, persons, tickets and messages when the database is empty.
     #[arg(long, env = "TICKETD_DEMO")]
     pub demo: bool,
@@ -133,7 +137,7 @@ pub struct Server {
 impl Server {
     /// Opens the database, seeds demo data when asked, and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, String> {
-        let store: Arc<dyn Store> = crate::store::connect(&args.database.database_url)
+        let store: Arc<dyn Store> = crate::store::connect_with(&args.database.database_url, args.sqlite_synchronous)
             .await
             .map_err(|err| format!("cannot open the database: {err}"))?;
         if args.demo && store.is_empty().await.map_err(|err| err.to_string())? {

@@ -265,12 +265,40 @@ pub trait Store: NotificationStore + AttachmentStore + Send + Sync + 'static {
     async fn add_ticket(&self, ticket: &NewTicket) -> Result<i32, StoreError>;
 }
 
+/// When SQLite syncs its write-ahead log to disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// At every commit: an acknowledged save survives power loss.
+    #[default]
+    Full,
+    /// At checkpoints: an acknowledged save survives a crash of ticketd, but the last commits
+    /// before a power loss may roll back (the database stays consistent).
+    Normal,
+}
+
+impl std::str::FromStr for SqliteSync {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            _ => Err(format!("'{text}' is not a SQLite synchronous level; use full or normal")),
+        }
+    }
+}
+
 /// Opens the store a `DATABASE_URL` names (`sqlite:` or `postgres:`) and applies the schema.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    connect_with(url, SqliteSync::default()).await
+}
+
+/// Like [`connect`], with SQLite syncing at the given level.
+pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url).await?))
+        Ok(Arc::new(SqliteStore::connect_with(url, sync).await?))
     } else {
         Err(StoreError::Database(sqlx::Error::Configuration(
             format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…").into(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use super::StoreError;
+use super::{SqliteSync, StoreError};
 
 /// A ticketd store in a SQLite database file.
 #[derive(Debug, Clone)]
@@ -18,10 +18,19 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating when missing) the database at a `sqlite:` URL and applies the schema.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, SqliteSync::Full).await
+    }
+
+    /// Like [`connect`](Self::connect), syncing the log at the given level.
+    pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Self, StoreError> {
+        let synchronous = match sync {
+            SqliteSync::Full => SqliteSynchronous::Full,
+            SqliteSync::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;

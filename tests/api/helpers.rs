@@ -84,6 +84,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("addr"),
             database: ticketd::cli::DatabaseArgs { database_url: database.url.clone() },
             demo: true,
+            sqlite_synchronous: ticketd::store::SqliteSync::Full,
             body_limit: 2 * 1024 * 1024,
             attachment_limit: 25 * 1024 * 1024,
             request_timeout: 30,

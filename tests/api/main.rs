@@ -6,6 +6,7 @@ mod pg;
 mod attachments;
 mod auth;
 mod cli;
+mod crash;
 mod errors;
 mod fuzz_corpus;
 mod list;
