@@ -130,6 +130,7 @@ fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
 /// Reads the whole body, refusing more than `limit` bytes (before reading, when
 /// `Content-Length` already tells).
 pub async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
+    refuse_compressed(headers)?;
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
@@ -140,6 +141,21 @@ pub async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Resu
         Err(err) if err.is::<LengthLimitError>() => Err(too_large(limit)),
         Err(err) => Err(ApiError::invalid(format!("The request body could not be read: {err}"))),
     }
+}
+
+/// Compressed request bodies are not read (nothing to bomb): any `Content-Encoding` but
+/// `identity` is a 415 naming it.
+fn refuse_compressed(headers: &HeaderMap) -> Result<(), ApiError> {
+    for value in headers.get_all(header::CONTENT_ENCODING) {
+        let text = value.to_str().unwrap_or("\u{fffd}").trim();
+        if !text.is_empty() && !text.eq_ignore_ascii_case("identity") {
+            return Err(ApiError::new(
+                ErrorKind::UnsupportedMediaType,
+                format!("Content-Encoding '{}' is not supported; send the body uncompressed", text.escape_debug()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -12,8 +12,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cli::serve_with;
-use crate::helpers::SEED_AUTH;
+use crate::cli::{run_ok, serve_with};
+use crate::sinks::eventually;
 
 const WRITERS: usize = 6;
 
@@ -45,10 +45,19 @@ fn message_body(label: &str) -> Value {
     })
 }
 
-async fn send(client: &reqwest::Client, method: reqwest::Method, url: String, body: &Value) -> Option<Value> {
-    let response = client
+/// The writers' client, signed in with an API token (so a fresh process answers at once,
+/// without a password hash to verify first).
+#[derive(Clone)]
+struct Writer {
+    client: reqwest::Client,
+    authorization: String,
+}
+
+async fn send(writer: &Writer, method: reqwest::Method, url: String, body: &Value) -> Option<Value> {
+    let response = writer
+        .client
         .request(method, url)
-        .header("Authorization", SEED_AUTH)
+        .header("Authorization", &writer.authorization)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .body(body.to_string())
@@ -62,7 +71,7 @@ async fn send(client: &reqwest::Client, method: reqwest::Method, url: String, bo
 }
 
 /// One writer: creates messages and overwrites its own until the server dies.
-async fn writer(client: reqwest::Client, base: String, round: usize, index: usize, seen: Arc<Mutex<Acknowledged>>) {
+async fn writer(client: Writer, base: String, round: usize, index: usize, seen: Arc<Mutex<Acknowledged>>) {
     let Some(own) =
         send(&client, reqwest::Method::POST, format!("{base}/api/v1/TicketMessage"), &message_body("own")).await
     else {
@@ -139,14 +148,22 @@ async fn every_message_is_whole(store: &dyn ticketd::store::Store) {
 }
 
 async fn kill_and_restart_repeatedly(url: &str, options: &[&str]) {
-    let client = crate::helpers::client();
+    let (mut seeding, _) = serve_with(url, options);
+    let token = run_ok(&["token", "issue", "tje0", "--database-url", url]);
+    seeding.kill().expect("stop");
+    seeding.wait().expect("reaped");
+    let client = Writer { client: crate::helpers::client(), authorization: format!("Bearer {}", token.trim()) };
     let seen = Arc::new(Mutex::new(Acknowledged::default()));
     let mut verified = 0;
     for round in 0..kills() {
         let (mut server, base) = serve_with(url, options);
         let writers: Vec<_> =
             (0..WRITERS).map(|i| tokio::spawn(writer(client.clone(), base.clone(), round, i, seen.clone()))).collect();
-        tokio::time::sleep(Duration::from_millis(150 + random_below(600))).await;
+        // Kill at a random moment once writes are landing.
+        let before = seen.lock().expect("lock").created.len();
+        let landing = async || (seen.lock().expect("lock").created.len() > before).then_some(());
+        eventually(Duration::from_secs(20), landing).await.expect("writes land");
+        tokio::time::sleep(Duration::from_millis(random_below(400))).await;
         server.kill().expect("SIGKILL");
         server.wait().expect("reaped");
         for task in writers {

@@ -9,6 +9,7 @@ mod cli;
 mod crash;
 mod errors;
 mod fuzz_corpus;
+mod hostile;
 mod list;
 mod locale;
 mod negotiate;
