@@ -11,7 +11,7 @@ use crate::store::Store;
 use crate::store::outbox::WebhookTarget;
 
 /// Notification options of `ticketd serve`.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct DeliveryArgs {
     /// SMTP server notification e-mail goes through: `smtp://[user:password@]host[:port]`
     /// (plain, for local relays; add `?tls=required` for STARTTLS) or `smtps://…` (TLS).
@@ -45,6 +45,24 @@ pub struct DeliveryArgs {
     /// Serve the API without delivering notifications (another instance delivers them).
     #[arg(long, env = "TICKETD_NO_DISPATCH")]
     pub no_dispatch: bool,
+}
+
+impl std::fmt::Debug for DeliveryArgs {
+    /// Leaves out the SMTP URL (it may carry a password) and the SMS gateway's key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryArgs")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("smtp_from", &self.smtp_from)
+            .field("delivery_timeout", &self.delivery_timeout)
+            .field("outbox_max_attempts", &self.outbox_max_attempts)
+            .field("outbox_retry_base", &self.outbox_retry_base)
+            .field("outbox_retry_max", &self.outbox_retry_max)
+            .field("outbox_lease", &self.outbox_lease)
+            .field("sms_gateway_url", &self.sms_gateway_url)
+            .field("sms_gateway_secret", &"<redacted>")
+            .field("no_dispatch", &self.no_dispatch)
+            .finish()
+    }
 }
 
 impl Default for DeliveryArgs {
@@ -121,6 +139,17 @@ pub fn parse_std_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_leaves_secrets_out() {
+        let args = DeliveryArgs {
+            smtp_url: Some("smtp://user:hunter2@mail.example.com".into()),
+            sms_gateway_secret: "gateway-key".into(),
+            ..DeliveryArgs::default()
+        };
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && !text.contains("gateway-key"), "{text}");
+    }
 
     #[test]
     fn durations_take_milliseconds_and_larger_units() {

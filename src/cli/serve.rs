@@ -57,7 +57,7 @@ fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
 }
 
 /// Authentication options of `ticketd serve`.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct AuthArgs {
     /// HS256 secret that Bearer JWTs are signed with.
     #[arg(long, env = "TICKETD_JWT_HS256_SECRET", hide_env_values = true)]
@@ -89,6 +89,24 @@ pub struct AuthArgs {
     /// Failed sign-ins allowed per client address and per login each minute before 429.
     #[arg(long, env = "TICKETD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
     pub auth_failure_limit: u32,
+}
+
+impl std::fmt::Debug for AuthArgs {
+    /// Leaves out the HS256 secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthArgs")
+            .field("jwt_hs256_secret", &self.jwt_hs256_secret.as_ref().map(|_| "<redacted>"))
+            .field("jwt_public_key", &self.jwt_public_key)
+            .field("jwt_jwks", &self.jwt_jwks)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("jwt_associate_claim", &self.jwt_associate_claim)
+            .field("require_app_token", &self.require_app_token)
+            .field("session_hours", &self.session_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("auth_failure_limit", &self.auth_failure_limit)
+            .finish()
+    }
 }
 
 impl Default for AuthArgs {
