@@ -174,7 +174,44 @@ async fn bad_uploads_and_connections_are_refused_and_change_nothing(backend: Bac
     assert_error(unknown, StatusCode::NOT_FOUND, "SoNotFoundException", "abc");
 }
 
+async fn embed_images_rewrites_cid_references(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let request = app
+        .request(Method::POST, "/api/v1/Attachment?name=logo.png&inline=true&contentId=logo@x")
+        .header("Content-Type", "image/png")
+        .header("Accept", "application/json")
+        .body(PNG.to_vec());
+    let (_, logo) = app.call(request).await;
+    let id = logo["AttachmentId"].as_i64().unwrap_or(0);
+    assert_eq!(logo["InlineImage"], true);
+    assert_eq!(connect(&app, 5, "application/json", &format!("[{id}]")).await.0, StatusCode::NO_CONTENT);
+    let patch = app
+        .request(Method::PATCH, "/api/v1/TicketMessage/5?$select=HtmlBody")
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"HtmlBody": "<p>Hei <img src=\"cid:logo@x\"></p>"}"#);
+    let (status, patched) = app.call(patch).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["Author"], Value::Null, "$select applies to PATCH answers too");
+    assert!(patched["_Links"]["Self"].is_string());
+
+    let (_, linked) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Link")).await;
+    let html = linked["HtmlBody"].as_str().unwrap_or_default();
+    let link = format!("/api/v1/Attachment/{id}/Content\"");
+    assert!(html.contains(&link) && html.starts_with("<p>Hei <img src=\"http://"), "{html}");
+    let (_, inlined) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=inline")).await;
+    let html = inlined["HtmlBody"].as_str().unwrap_or_default();
+    assert!(html.contains("src=\"data:image/png;base64,iVBORw0KGgo"), "{html}");
+    let (_, plain) = app.get_message(5).await;
+    assert!(
+        plain["HtmlBody"].as_str().unwrap_or_default().contains("cid:logo@x"),
+        "without embedImages nothing changes"
+    );
+    let bad = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Attach")).await;
+    assert_error(bad, StatusCode::BAD_REQUEST, "ArgumentException", "'embedImages'");
+}
+
 on_both_backends!(
     uploads_connect_to_a_message_and_read_back,
-    bad_uploads_and_connections_are_refused_and_change_nothing
+    bad_uploads_and_connections_are_refused_and_change_nothing,
+    embed_images_rewrites_cid_references,
 );

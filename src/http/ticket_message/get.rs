@@ -23,6 +23,7 @@ pub async fn get_message(
     format: ResponseFormat,
     locale: Locale,
     headers: HeaderMap,
+    tenant: Option<axum::Extension<crate::http::path::Tenant>>,
     RawQuery(query): RawQuery,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
@@ -37,6 +38,10 @@ pub async fn get_message(
     let entity = TicketMessageEntity::for_caller(&stored, reply.access, &reply.locale);
     let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
     let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
+    if let Some(mode) = options.embed_images {
+        let base = super::base_url(&headers, tenant.map(|t| t.0));
+        document["HtmlBody"] = super::embed::embed_images(&state, &stored, mode, &base).await?.into();
+    }
     options.apply(&mut document, foreign_keys);
     reply.message_response(&document, Some(&stored))
 }

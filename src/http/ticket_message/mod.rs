@@ -7,6 +7,7 @@ mod conditional;
 mod custom_field;
 mod default;
 mod delete;
+mod embed;
 mod foreign_key;
 mod get;
 mod list;

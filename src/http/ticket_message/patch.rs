@@ -27,10 +27,12 @@ pub async fn patch_message(
     locale: Locale,
     headers: HeaderMap,
     tenant: Option<axum::Extension<Tenant>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     MessageId(id): MessageId,
     mut body: EntityBody,
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
+    let options = super::select::GetOptions::parse(query.as_deref().unwrap_or_default())?;
     if !body.is_json {
         return Err(ApiError::new(
             ErrorKind::UnsupportedMediaType,
@@ -52,6 +54,7 @@ pub async fn patch_message(
     let reply = Reply::new(format, locale, &caller);
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
         .map_err(ApiError::internal)?;
+    options.apply(&mut entity, None);
     entity["_Links"] = links(&headers, tenant.map(|t| t.0), id);
     reply.message_response(&entity, Some(&saved))
 }

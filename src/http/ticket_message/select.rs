@@ -1,6 +1,6 @@
 //! `GET /TicketMessage/{id}` options: `$select` (listed properties keep their values, every other
 //! property is emitted as `null`; `Ticket/Title` selects inside a carrier), `fk=true` (foreign keys
-//! into `ExtraFields`) and `embedImages` (`Link`, the default, or `Inline`).
+//! into `ExtraFields`) and `embedImages` (`Link` or `Inline`, see `embed.rs`).
 
 use serde_json::Value;
 
@@ -12,6 +12,7 @@ use crate::error::ApiError;
 pub struct GetOptions {
     pub select: Option<Vec<Vec<String>>>,
     pub foreign_keys: bool,
+    pub embed_images: Option<super::embed::EmbedImages>,
 }
 
 impl GetOptions {
@@ -39,12 +40,7 @@ impl GetOptions {
                         }
                     }
                 }
-                // No stored attachment bytes yet, so there is nothing to inline; both values are valid.
-                "embedimages" if !matches!(value.to_ascii_lowercase().as_str(), "link" | "inline") => {
-                    return Err(ApiError::invalid(format!(
-                        "Invalid value '{value}' for 'embedImages': use Link or Inline"
-                    )));
-                }
+                "embedimages" => options.embed_images = Some(super::embed::EmbedImages::parse(&value)?),
                 _ => {}
             }
         }
