@@ -44,15 +44,17 @@ pub fn parse_list_request(query: &str) -> Result<ListRequest, ApiError> {
     Ok(ListRequest { query: list, format })
 }
 
+/// The listed columns; an empty `$select` means the default columns.
 fn parse_select(value: &str) -> Result<Vec<Column>, ApiError> {
-    value
+    let columns = value
         .split(',')
         .filter(|c| !c.trim().is_empty())
         .map(|name| {
             Column::from_name(name)
                 .ok_or_else(|| ApiError::invalid(format!("$select: the column '{}' is not supported", name.trim())))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if columns.is_empty() { Column::DEFAULT.to_vec() } else { columns })
 }
 
 fn parse_order(value: &str) -> Result<Vec<OrderKey>, ApiError> {
@@ -101,6 +103,9 @@ mod tests {
         assert_eq!((request.query.top, request.query.skip), (5, 10));
         assert_eq!(request.format, Some(ResponseFormat::Xml));
         assert_eq!(parse_list_request("$top=5000").unwrap().query.top, MAX_TOP);
+        for empty in ["$select=", "$select=%20,%20"] {
+            assert_eq!(parse_list_request(empty).unwrap().query.select, Column::DEFAULT, "{empty}");
+        }
         for (query, needle) in [
             ("$mode=Full", "$mode"),
             ("$select=nope", "nope"),
