@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::Value;
-use ticketd::cli::{AuthArgs, DatabaseArgs, ServeArgs, Server};
+use ticketd::cli::{ServeArgs, Server};
 use ticketd::domain::sample::sample_message;
 use ticketd::negotiate::ResponseFormat;
 use ticketd::negotiate::charset::Charset;
@@ -122,18 +122,8 @@ fn codec_table() {
 
 async fn end_to_end_table() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let args = ServeArgs {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        database: DatabaseArgs { database_url: format!("sqlite://{}", dir.path().join("bench.db").display()) },
-        demo: true,
-        sqlite_synchronous: ticketd::store::SqliteSync::Full,
-        body_limit: 2 * 1024 * 1024,
-        attachment_limit: 25 * 1024 * 1024,
-        request_timeout: 30,
-        base_timezone: chrono_tz::Tz::UTC,
-        auth: AuthArgs::default(),
-        delivery: ticketd::cli::DeliveryArgs::default(),
-    };
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let args = ServeArgs { demo: true, ..ServeArgs::new("127.0.0.1:0".parse().expect("addr"), url) };
     let server = Server::build(&args).await.expect("server");
     let base = format!("http://{}/api/v1/TicketMessage/1", server.local_addr().expect("addr"));
     tokio::spawn(server.run_until(std::future::pending()));

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use sqlx::ConnectOptions as _;
-use ticketd::cli::{AuthArgs, DatabaseArgs, DeliveryArgs, ServeArgs, Server};
+use ticketd::cli::{ServeArgs, Server};
 use ticketd::negotiate::odata::parse_list_request;
 
 const SAMPLES: usize = 60;
@@ -34,18 +34,8 @@ async fn main() {
     seed(&url, rows).await;
     eprintln!("seeded {rows} messages in {:.1} s", seeded.elapsed().as_secs_f64());
 
-    let args = ServeArgs {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        database: DatabaseArgs { database_url: url.clone() },
-        demo: false,
-        sqlite_synchronous: ticketd::store::SqliteSync::Full,
-        body_limit: 2 * 1024 * 1024,
-        attachment_limit: 25 * 1024 * 1024,
-        request_timeout: 30,
-        base_timezone: chrono_tz::Tz::UTC,
-        auth: AuthArgs::default(),
-        delivery: DeliveryArgs { no_dispatch: true, ..DeliveryArgs::default() },
-    };
+    let mut args = ServeArgs::new("127.0.0.1:0".parse().expect("addr"), url.clone());
+    args.delivery.no_dispatch = true;
     let server = Server::build(&args).await.expect("server");
     let base = format!("http://{}/api/v1/TicketMessage", server.local_addr().expect("addr"));
     tokio::spawn(server.run_until(std::future::pending()));

@@ -52,6 +52,24 @@ pub struct ServeArgs {
     pub delivery: super::delivery::DeliveryArgs,
 }
 
+impl ServeArgs {
+    /// The command line's defaults, listening on `listen` and using the database at `database_url`.
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self {
+            listen,
+            database: DatabaseArgs { database_url: database_url.into() },
+            sqlite_synchronous: crate::store::SqliteSync::Full,
+            demo: false,
+            body_limit: 2 * 1024 * 1024,
+            attachment_limit: 25 * 1024 * 1024,
+            request_timeout: 30,
+            base_timezone: chrono_tz::Tz::UTC,
+            auth: AuthArgs::default(),
+            delivery: super::delivery::DeliveryArgs::default(),
+        }
+    }
+}
+
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     crate::locale::timezone::lookup(text).ok_or_else(|| format!("'{text}' is not a known time zone"))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
-use ticketd::cli::{AuthArgs, DeliveryArgs, ServeArgs, Server};
+use ticketd::cli::{ServeArgs, Server};
 use ticketd::store::Store;
 use tokio::sync::oneshot;
 
@@ -80,18 +80,8 @@ impl TestApp {
     /// Starts ticketd with demo data after `adjust` has changed the serve options.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<Self> {
         let database = TestDatabase::new(backend).await?;
-        let mut args = ServeArgs {
-            listen: "127.0.0.1:0".parse().expect("addr"),
-            database: ticketd::cli::DatabaseArgs { database_url: database.url.clone() },
-            demo: true,
-            sqlite_synchronous: ticketd::store::SqliteSync::Full,
-            body_limit: 2 * 1024 * 1024,
-            attachment_limit: 25 * 1024 * 1024,
-            request_timeout: 30,
-            base_timezone: chrono_tz::Tz::UTC,
-            auth: AuthArgs::default(),
-            delivery: DeliveryArgs::default(),
-        };
+        let loopback = "127.0.0.1:0".parse().expect("addr");
+        let mut args = ServeArgs { demo: true, ..ServeArgs::new(loopback, database.url.clone()) };
         adjust(&mut args);
         let server = Server::build(&args).await.expect("server starts");
         let base = format!("http://{}", server.local_addr().expect("bound"));

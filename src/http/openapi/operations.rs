@@ -140,19 +140,23 @@ const MESSAGE: &str = "SuperOffice.CRM.Services.TicketMessageEntity";
 const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
 const ENTITY_ID: Param = Param::Path("ticketMessageEntityId", Kind::Int32);
 
+#[allow(clippy::too_many_arguments)]
+fn op(
+    method: HttpMethod,
+    path: &'static str,
+    id: &'static str,
+    summary: &'static str,
+    params: Vec<Param>,
+    body: Option<Body>,
+    answer: Answer,
+    produces: &'static [&'static str],
+) -> Operation {
+    Operation { method, path, id, summary, params, body, answer, produces }
+}
+
 /// The vendor's TicketMessage operations, in the order of its Swagger document.
 fn ticket_message() -> Vec<Operation> {
     use HttpMethod::{Delete, Get, Patch, Post, Put};
-    let op = |method, path, id, summary, params, body, answer, produces| Operation {
-        method,
-        path,
-        id,
-        summary,
-        params,
-        body,
-        answer,
-        produces,
-    };
     let odata: Vec<Param> = ODATA.iter().map(|(name, kind)| Param::Query(name, *kind, false)).collect();
     vec![
         op(
@@ -335,16 +339,6 @@ fn ticket_message() -> Vec<Operation> {
 /// ticketd's own operations.
 fn ticketd() -> Vec<Operation> {
     use HttpMethod::{Delete, Get, Post};
-    let op = |method, path, id, summary, params, body, answer, produces| Operation {
-        method,
-        path,
-        id,
-        summary,
-        params,
-        body,
-        answer,
-        produces,
-    };
     let attachment_id = Param::Path("id", Kind::Int32);
     vec![
         op(

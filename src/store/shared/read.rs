@@ -99,19 +99,7 @@ async fn load_attachments(conn: &mut Conn, message_id: i32) -> Result<Vec<Attach
     .bind(message_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AttachmentInfo {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                content_type: row.try_get("content_type")?,
-                size: row.try_get("att_size")?,
-                inline_image: row.try_get("inline_image")?,
-                content_id: row.try_get("content_id")?,
-                auth_key: row.try_get("auth_key")?,
-            })
-        })
-        .collect()
+    rows.iter().map(attachment_info).collect()
 }
 
 /// The message's `ExtraFields` and `CustomFields`.
