@@ -11,6 +11,9 @@ use tokio::net::TcpListener;
 use super::DatabaseArgs;
 use crate::auth::AuthSettings;
 use crate::auth::jwt::JwtSettings;
+use axum::serve::ListenerExt as _;
+
+use crate::http::connection::{ConnectionLimits, GuardedListener};
 use crate::http::{AppState, Limits, router};
 use crate::locale::BaseZone;
 use crate::store::Store;
@@ -39,6 +42,15 @@ pub struct ServeArgs {
     /// Largest attachment upload accepted (`POST /api/v1/Attachment`), in bytes; larger ones get 413.
     #[arg(long, env = "TICKETD_ATTACHMENT_LIMIT", default_value_t = 25 * 1024 * 1024)]
     pub attachment_limit: usize,
+    /// Connections open at once; further clients wait in the listen backlog.
+    #[arg(long, env = "TICKETD_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// A connection with no traffic either way for this long is closed (e.g. 60s).
+    #[arg(long, env = "TICKETD_IDLE_TIMEOUT", default_value = "60s", value_parser = super::delivery::parse_std_duration)]
+    pub idle_timeout: Duration,
+    /// A request must be read within this long of its first byte (slow clients are cut off).
+    #[arg(long, env = "TICKETD_READ_TIMEOUT", default_value = "60s", value_parser = super::delivery::parse_std_duration)]
+    pub read_timeout: Duration,
     /// Seconds a request may take before it is answered with an error.
     #[arg(long, env = "TICKETD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
@@ -62,6 +74,9 @@ impl ServeArgs {
             demo: false,
             body_limit: 2 * 1024 * 1024,
             attachment_limit: 25 * 1024 * 1024,
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(60),
+            read_timeout: Duration::from_secs(60),
             request_timeout: 30,
             base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),
@@ -166,6 +181,7 @@ impl AuthArgs {
 /// A bound, not yet serving, server.
 pub struct Server {
     listener: TcpListener,
+    connections: ConnectionLimits,
     state: AppState,
     dispatcher: Option<crate::notify::Dispatcher>,
 }
@@ -188,12 +204,18 @@ impl Server {
             session_ttl: Duration::from_secs(args.auth.session_hours.max(1) * 3600),
             secure_cookies: args.auth.secure_cookies,
             attachment_bytes: args.attachment_limit,
+            idle_timeout: args.idle_timeout,
         };
         let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);
         state.notify = args.delivery.handle();
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
-        Ok(Self { listener, state, dispatcher })
+        let connections = ConnectionLimits {
+            max_connections: args.max_connections,
+            idle_timeout: args.idle_timeout,
+            read_timeout: args.read_timeout,
+        };
+        Ok(Self { listener, connections, state, dispatcher })
     }
 
     /// The store the server uses.
@@ -215,7 +237,9 @@ impl Server {
         let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let closing = notify.clone();
-        let served = axum::serve(self.listener, app)
+        // `tap_io` only to reach axum's `ConnectInfo<SocketAddr>` for listeners of its own kind.
+        let listener = GuardedListener::new(self.listener, self.connections).tap_io(|_| ());
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 closing.close();

@@ -25,6 +25,8 @@ pub struct Limits {
     pub secure_cookies: bool,
     /// The largest attachment upload accepted, in bytes.
     pub attachment_bytes: usize,
+    /// How long a connection may carry no traffic before it is closed.
+    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -35,6 +37,7 @@ impl Default for Limits {
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
             attachment_bytes: 25 * 1024 * 1024,
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }

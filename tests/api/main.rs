@@ -6,6 +6,7 @@ mod pg;
 mod attachments;
 mod auth;
 mod cli;
+mod connections;
 mod crash;
 mod errors;
 mod fuzz_corpus;

@@ -43,7 +43,9 @@ pub async fn stream_notifications(
     let events = futures_util::stream::unfold(cursor, next_batch)
         .flat_map(futures_util::stream::iter)
         .map(|item| Ok(Event::default().id(item.id.to_string()).event(item.event).data(item.payload)));
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    // Comment lines keep proxies and the idle-connection timeout from closing a quiet stream.
+    let keep_alive = (state.limits.idle_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(15));
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive)))
 }
 
 struct Cursor {
