@@ -8,7 +8,7 @@
 #
 # Environment (all optional):
 #   TICKETD_BIN             server binary                       (default target/release/ticketd)
-#   CONTRACT_SPEC           Swagger file     (default ../shared/spec/Swagger-v1-TicketMessage.json)
+#   CONTRACT_SPEC           Swagger file     (default tests/fixtures/Swagger-v1-TicketMessage.json)
 #   CONTRACT_VENV           Python venv to create or reuse      (default: a fresh one in a temp dir)
 #   CONTRACT_MAX_EXAMPLES   test cases per operation and phase  (default 50; the coverage phase
 #                           is deterministic and not bounded by it)
@@ -28,7 +28,7 @@ SCHEMATHESIS_VERSION=4.32.5
 abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$ROOT/$1" ;; esac; }
 
 BIN=$(abspath "${TICKETD_BIN:-target/release/ticketd}")
-SPEC=$(abspath "${CONTRACT_SPEC:-../shared/spec/Swagger-v1-TicketMessage.json}")
+SPEC=$(abspath "${CONTRACT_SPEC:-tests/fixtures/Swagger-v1-TicketMessage.json}")
 MAX_EXAMPLES=${CONTRACT_MAX_EXAMPLES:-50}
 CHECKS=${CONTRACT_CHECKS:-not_a_server_error}
 PHASES=${CONTRACT_PHASES:-examples,coverage,fuzzing,stateful}

@@ -16,12 +16,13 @@ pub const CHALLENGES: [&str; 3] = [
     "Bearer realm=\"SuperOffice\"",
 ];
 
-/// The vendor's documented 401 body is a short HTML help text.
+/// The vendor's documented 401 body is a short HTML help text; ticketd adds why this request
+/// was refused before the closing tags.
 const UNAUTHORIZED_HTML: &str = "<!DOCTYPE html><html><head><title>401 Unauthorized</title></head><body>\
 <h1>Unauthorized</h1><p>This API needs credentials in the Authorization header:</p><ul>\
 <li><code>Authorization: Basic base64(username:password)</code></li>\
 <li><code>Authorization: SOTICKET 7T:ticket</code> (the ticket as it is, not encoded)</li>\
-<li><code>Authorization: BEARER access-token</code></li></ul></body></html>";
+<li><code>Authorization: BEARER access-token</code></li></ul>";
 
 /// The vendor's error body: always these four properties, in this order.
 #[derive(Serialize)]
@@ -102,7 +103,18 @@ impl IntoResponse for ApiError {
 
 fn unauthorized_response(why: &str) -> Response {
     tracing::debug!(why, "unauthenticated request");
-    let mut response = (StatusCode::UNAUTHORIZED, UNAUTHORIZED_HTML).into_response();
+    let reason: String = why
+        .chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            other => other.to_string(),
+        })
+        .collect();
+    let page = format!("{UNAUTHORIZED_HTML}<p>This request was refused: {reason}.</p></body></html>");
+    let mut response = (StatusCode::UNAUTHORIZED, page).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     for challenge in CHALLENGES {

@@ -128,7 +128,8 @@ impl Parser {
                 let value = self.next().ok_or_else(|| unsupported(format!("'{word}' needs a value")))?;
                 compare(column, op, value)
             }
-            other => Err(unsupported(format!("unexpected {other:?}"))),
+            Some(other) => Err(unsupported(format!("unexpected {other:?}"))),
+            None => Err(unsupported("the filter is empty or ends too early".to_owned())),
         }
     }
 
@@ -249,6 +250,8 @@ mod tests {
             ("(ticketId eq 1", "')'"),
             ("ticketId eq 1 junk", "junk"),
             ("ticketId", "operator"),
+            ("", "empty"),
+            ("ticketId eq 1 and", "ends too early"),
         ] {
             let err = parse_filter(filter).unwrap_err();
             assert!(err.message.contains(needle), "{filter}: {}", err.message);
