@@ -2,6 +2,7 @@
 //! table in `operations.rs`; the entity schemas are the vendor's own definitions.
 
 pub mod operations;
+mod own_operations;
 
 use std::sync::Arc;
 

@@ -137,11 +137,11 @@ fn with_locale(mut params: Vec<Param>) -> Vec<Param> {
 }
 
 const MESSAGE: &str = "SuperOffice.CRM.Services.TicketMessageEntity";
-const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
+pub(super) const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
 const ENTITY_ID: Param = Param::Path("ticketMessageEntityId", Kind::Int32);
 
 #[allow(clippy::too_many_arguments)]
-fn op(
+pub(super) fn op(
     method: HttpMethod,
     path: &'static str,
     id: &'static str,
@@ -336,112 +336,9 @@ fn ticket_message() -> Vec<Operation> {
     ]
 }
 
-/// ticketd's own operations.
-fn ticketd() -> Vec<Operation> {
-    use HttpMethod::{Delete, Get, Post};
-    let attachment_id = Param::Path("id", Kind::Int32);
-    vec![
-        op(
-            Post,
-            "/api/v1/Attachment",
-            "ticketd_UploadAttachment",
-            "Stores an attachment's bytes (the body)",
-            vec![
-                Param::Query("name", Kind::Text, true),
-                Param::Query("inline", Kind::Bool, false),
-                Param::Query("contentId", Kind::Text, false),
-            ],
-            Some(Body::Bytes),
-            Answer::Schema(ATTACHMENT),
-            ENTITY_TYPES,
-        ),
-        op(
-            Get,
-            "/api/v1/Attachment/{id}",
-            "ticketd_GetAttachment",
-            "An attachment's information",
-            vec![attachment_id],
-            None,
-            Answer::Schema(ATTACHMENT),
-            ENTITY_TYPES,
-        ),
-        op(
-            Get,
-            "/api/v1/Attachment/{id}/Content",
-            "ticketd_GetAttachmentContent",
-            "An attachment's bytes",
-            vec![attachment_id],
-            None,
-            Answer::Bytes,
-            &["application/octet-stream"],
-        ),
-        op(
-            Get,
-            "/api/v1/notifications/stream",
-            "ticketd_NotificationStream",
-            "The caller's notifications as Server-Sent Events",
-            vec![Param::Header("Last-Event-ID")],
-            None,
-            Answer::Text("text/event-stream"),
-            &["text/event-stream"],
-        ),
-        op(
-            Post,
-            "/api/v1/session",
-            "ticketd_SignIn",
-            "Signs in: a session cookie and an XSRF token",
-            vec![],
-            Some(Body::Json("ticketd.Credentials")),
-            Answer::Schema("ticketd.Session"),
-            &["application/json", "application/xml"],
-        ),
-        op(Delete, "/api/v1/session", "ticketd_SignOut", "Signs out", vec![], None, Answer::NoContent, &[]),
-        op(
-            Get,
-            "/api/v1/timezone",
-            "ticketd_TimeZones",
-            "The SO-TimeZone codes",
-            vec![],
-            None,
-            Answer::Text("application/json"),
-            &["application/json"],
-        ),
-        op(
-            Get,
-            "/api/v1/openapi.json",
-            "ticketd_OpenApi",
-            "This document",
-            vec![],
-            None,
-            Answer::Text("application/json"),
-            &["application/json"],
-        ),
-        op(
-            Get,
-            "/health",
-            "ticketd_Health",
-            "Whether the server and its database answer",
-            vec![],
-            None,
-            Answer::Text("application/json"),
-            &["application/json"],
-        ),
-        op(
-            Get,
-            "/metrics",
-            "ticketd_Metrics",
-            "Notification counters (Prometheus text format)",
-            vec![],
-            None,
-            Answer::Text("text/plain"),
-            &["text/plain"],
-        ),
-    ]
-}
-
 /// Every operation, the vendor's first.
 pub fn all() -> Vec<Operation> {
     let mut operations = ticket_message();
-    operations.extend(ticketd());
+    operations.extend(super::own_operations::ticketd());
     operations
 }
