@@ -1,6 +1,6 @@
-//! Every operation ticketd serves, as data: path, parameters, bodies and media types. The
-//! TicketMessage operations carry the vendor's operation ids, parameter names and media-type
-//! lists; the rest are ticketd's own.
+//! The operations of the OpenAPI document, as data: path, parameters, bodies and media types.
+//! The vendor's TicketMessage operations are here, with its operation ids, parameter names and
+//! media-type lists; ticketd's own are in `own_operations.rs`.
 
 use utoipa::openapi::HttpMethod;
 
