@@ -23,4 +23,5 @@ mod put;
 mod resource;
 mod send;
 mod sinks;
+mod soak;
 mod store_suite;

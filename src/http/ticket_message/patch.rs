@@ -17,7 +17,10 @@ use crate::http::path::Tenant;
 use crate::locale::Locale;
 use crate::negotiate::wire::TicketMessageEntity;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
-use crate::store::SaveContext;
+use crate::store::{SaveContext, StoreError};
+
+/// Times an unconditional patch is re-applied when concurrent saves keep overtaking it.
+const PATCH_ATTEMPTS: u32 = 8;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn patch_message(
@@ -44,12 +47,22 @@ pub async fn patch_message(
         Value::Object(_) => BodyKind::MergePatch,
         _ => return Err(ApiError::invalid("A PATCH body must be a JSON Patch array or a JSON Merge Patch object")),
     };
-    let stored = load_message(&state, id).await?;
-    Preconditions::of(&headers).check_write(&stored)?;
-    let draft = draft_for(Some(&stored), &body)?;
-    // The patch was applied to this version: a save in between must not be overwritten.
-    let ctx = SaveContext { expected_version: Some(stored.version), ..state.save_context(&caller, false) };
-    state.store.update_message(id, &draft, ctx).await.map_err(message_error(id))?;
+    let conditions = Preconditions::of(&headers);
+    let mut attempt = 0;
+    loop {
+        let stored = load_message(&state, id).await?;
+        conditions.check_write(&stored)?;
+        let draft = draft_for(Some(&stored), &body)?;
+        // The patch was applied to this version: a save in between must not be overwritten.
+        let ctx = SaveContext { expected_version: Some(stored.version), ..state.save_context(&caller, false) };
+        match state.store.update_message(id, &draft, ctx).await {
+            Ok(()) => break,
+            // Without a precondition from the client, a concurrent save only means the patch is
+            // applied again to the newer version.
+            Err(StoreError::Stale) if !conditions.guard_writes() && attempt < PATCH_ATTEMPTS => attempt += 1,
+            Err(err) => return Err(message_error(id)(err)),
+        }
+    }
     let saved = load_message(&state, id).await?;
     let reply = Reply::new(format, locale, &caller);
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
