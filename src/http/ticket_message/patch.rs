@@ -20,7 +20,7 @@ use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
 use crate::store::{SaveContext, StoreError};
 
 /// Times an unconditional patch is re-applied when concurrent saves keep overtaking it.
-const PATCH_ATTEMPTS: u32 = 8;
+const PATCH_ATTEMPTS: u32 = 20;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn patch_message(
@@ -59,7 +59,11 @@ pub async fn patch_message(
             Ok(()) => break,
             // Without a precondition from the client, a concurrent save only means the patch is
             // applied again to the newer version.
-            Err(StoreError::Stale) if !conditions.guard_writes() && attempt < PATCH_ATTEMPTS => attempt += 1,
+            Err(StoreError::Stale) if !conditions.guard_writes() && attempt < PATCH_ATTEMPTS => {
+                attempt += 1;
+                // A short, growing pause lets the competing writers through before trying again.
+                tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt))).await;
+            }
             Err(err) => return Err(message_error(id)(err)),
         }
     }
