@@ -13,13 +13,38 @@ pub fn ticketd() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ticketd"))
 }
 
+/// A server process that is killed when the value goes, so a failing test leaves none behind.
+pub struct ServerProcess(Child);
+
+impl std::ops::Deref for ServerProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ServerProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `ticketd serve` and returns it with the base URL it logged.
-fn serve(database_url: &str) -> (Child, String) {
+fn serve(database_url: &str) -> (ServerProcess, String) {
     serve_with(database_url, &[])
 }
 
 /// Starts `ticketd serve --demo` with more options and returns it with the base URL it logged.
-pub fn serve_with(database_url: &str, options: &[&str]) -> (Child, String) {
+pub fn serve_with(database_url: &str, options: &[&str]) -> (ServerProcess, String) {
     let mut child = ticketd()
         .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--database-url", database_url])
         .args(options)
@@ -37,7 +62,7 @@ pub fn serve_with(database_url: &str, options: &[&str]) -> (Child, String) {
         }
     };
     std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
+    (ServerProcess(child), base)
 }
 
 #[tokio::test]
