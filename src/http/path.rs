@@ -1,5 +1,6 @@
 //! Request-path normalisation before routing: an optional tenant prefix
-//! (`/Cust12345/api/v1/...`), case-insensitive literal segments and trailing slashes.
+//! (`/Cust12345/api/v1/...`), case-insensitive literal segments and trailing slashes; and
+//! reading the numeric ids path segments carry.
 
 use axum::extract::Request;
 use axum::http::Uri;
@@ -31,6 +32,11 @@ const LITERALS: &[&str] = &[
 ];
 
 /// Rewrites the request's path into the router's canonical form.
+/// A path id: a positive int32, or `None` (which the routes answer with 404).
+pub fn positive_id(raw: &str) -> Option<i32> {
+    raw.trim().parse::<i32>().ok().filter(|id| *id > 0)
+}
+
 pub async fn normalize(mut request: Request) -> Request {
     let Some((path, tenant)) = canonical_path(request.uri().path()) else {
         return request;

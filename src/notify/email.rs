@@ -97,7 +97,8 @@ impl Mailer {
             let file = store.attachment_content(*id).await.map_err(|err| Failure::Transient(err.to_string()))?;
             let Some(file) = file else { continue };
             let content_type = ContentType::parse(&file.info.content_type)
-                .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
+                .or_else(|_| ContentType::parse("application/octet-stream"))
+                .map_err(|err| Failure::Permanent(format!("attachment {id}: {err}")))?;
             parts = parts.singlepart(Attachment::new(file.info.name.clone()).body(file.content, content_type));
         }
         let message =

@@ -32,10 +32,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AttachmentId {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::invalid("The attachment id is missing from the path"))?;
-        match raw.trim().parse::<i32>() {
-            Ok(id) if id > 0 => Ok(Self(id)),
-            _ => Err(not_found(&raw)),
-        }
+        crate::http::path::positive_id(&raw).map(Self).ok_or_else(|| not_found(&raw))
     }
 }
 

@@ -66,13 +66,12 @@ impl<S: Send + Sync> FromRequestParts<S> for MessageId {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::invalid("The message id is missing from the path"))?;
-        match raw.trim().parse::<i32>() {
-            Ok(id) if id > 0 => Ok(Self(id)),
-            _ => Err(ApiError::new(
+        crate::http::path::positive_id(&raw).map(Self).ok_or_else(|| {
+            ApiError::new(
                 crate::error::ErrorKind::NotFound,
                 format!("TicketMessage id {} not found", raw.escape_debug()),
-            )),
-        }
+            )
+        })
     }
 }
 

@@ -16,8 +16,8 @@ pub async fn rfc_attachment_part(
     Path((attachment, position)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let not_found = |what: String| ApiError::new(ErrorKind::NotFound, what);
-    let id = attachment.trim().parse::<i32>().ok().filter(|id| *id > 0);
-    let id = id.ok_or_else(|| not_found(format!("Attachment id {} not found", attachment.escape_debug())))?;
+    let id = crate::http::path::positive_id(&attachment)
+        .ok_or_else(|| not_found(format!("Attachment id {} not found", attachment.escape_debug())))?;
     let position = position.trim().parse::<usize>().map_err(|_| {
         ApiError::invalid(format!(
             "Invalid value '{}' for 'position': expected a part number from 0",
