@@ -4,7 +4,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
 use super::{SqliteSync, StoreError};
@@ -27,16 +27,53 @@ impl SqliteStore {
             SqliteSync::Full => SqliteSynchronous::Full,
             SqliteSync::Normal => SqliteSynchronous::Normal,
         };
+        // The journal mode is left out of the per-connection pragmas: switching it needs an
+        // exclusive lock the busy timeout does not wait for, so a CLI command opening the file
+        // beside a running server would fail with "database is locked". WAL is stored in the
+        // file, so it is set once, only when the file is not in WAL yet.
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let mut attempt = 0;
+        loop {
+            match open(&options).await {
+                Err(error) if attempt < 50 && is_busy(&error) => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                opened => return opened.map(|pool| Self { pool }),
+            }
+        }
     }
+}
+
+/// Opens the pool, puts the file in WAL mode and applies the schema; a "locked" answer from any
+/// step is worth another try, since a concurrent checkpoint or mode switch holds the file briefly.
+async fn open(options: &SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+    ensure_wal(&pool).await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Puts the database file into WAL mode unless it already is.
+async fn ensure_wal(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        sqlx::query_scalar::<_, String>("PRAGMA journal_mode = WAL").fetch_one(pool).await?;
+    }
+    Ok(())
+}
+
+fn is_busy(error: &StoreError) -> bool {
+    let database = match error {
+        StoreError::Database(error) | StoreError::Migrate(sqlx::migrate::MigrateError::Execute(error)) => error,
+        _ => return false,
+    };
+    // 5 is SQLITE_BUSY; the extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT...) share its low byte.
+    matches!(database, sqlx::Error::Database(db) if db.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| code & 0xff == 5))
 }
 
 mod shared {
@@ -52,4 +89,29 @@ mod shared {
          ORDER BY next_attempt_at, id LIMIT $4)";
 
     include!("shared/store_impl.rs");
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn opening_waits_while_another_process_holds_the_file_exclusively() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        SqliteStore::connect(&url).await.expect("created").pool.close().await;
+        let mut holder = SqliteConnection::connect(&url).await.expect("holder opens");
+        sqlx::query("PRAGMA locking_mode = EXCLUSIVE").execute(&mut holder).await.expect("exclusive mode");
+        sqlx::query("SELECT count(*) FROM outbox").execute(&mut holder).await.expect("takes the lock");
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            holder.close().await.expect("released");
+        });
+        let store = SqliteStore::connect(&url).await.expect("the open waits instead of failing");
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&store.pool).await.expect("mode");
+        assert_eq!(mode, "wal");
+        release.await.expect("holder task");
+    }
 }
