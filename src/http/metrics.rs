@@ -1,4 +1,5 @@
-//! `GET /metrics`: notification counters and outbox rows in the Prometheus text format.
+//! `GET /metrics`: notification counters, outbox rows and group-commit counts in the Prometheus
+//! text format.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -11,9 +12,22 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         Ok(rows) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-            state.notify.metrics.render(&rows),
+            state.notify.metrics.render(&rows) + &render_group_commits(state.store.group_commits()),
         )
             .into_response(),
         Err(err) => crate::error::ApiError::from(err).into_response(),
     }
+}
+
+/// The SQLite writer's transactions and the saves they carried (their ratio is the batch size).
+fn render_group_commits(counts: Option<(u64, u64)>) -> String {
+    let Some((transactions, saves)) = counts else { return String::new() };
+    format!(
+        "# HELP ticketd_group_commit_transactions_total Transactions run by the SQLite writer.\n\
+         # TYPE ticketd_group_commit_transactions_total counter\n\
+         ticketd_group_commit_transactions_total {transactions}\n\
+         # HELP ticketd_group_commit_saves_total Saves carried by those transactions.\n\
+         # TYPE ticketd_group_commit_saves_total counter\n\
+         ticketd_group_commit_saves_total {saves}\n"
+    )
 }

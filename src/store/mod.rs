@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod outbox;
 mod postgres;
 mod sqlite;
+mod writer;
 
 use std::sync::Arc;
 
@@ -211,6 +212,11 @@ pub struct SaveContext {
 pub trait Store: NotificationStore + AttachmentStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Transactions run by a group-committing writer and the saves they carried, when the
+    /// backend has one.
+    fn group_commits(&self) -> Option<(u64, u64)> {
+        None
+    }
     /// Whether no associate exists yet (a fresh database).
     async fn is_empty(&self) -> Result<bool, StoreError>;
     /// A message with its relations, or `None`.

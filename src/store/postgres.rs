@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
@@ -25,6 +26,21 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
     }
+
+    /// Runs a save in its own transaction: committed when `work` succeeds, rolled back otherwise.
+    async fn in_write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await?;
+        let outcome = work(&mut tx).await;
+        if outcome.is_ok() {
+            tx.commit().await?;
+        }
+        // Dropping an uncommitted transaction rolls it back.
+        outcome
+    }
 }
 
 mod shared {
@@ -41,4 +57,10 @@ mod shared {
          ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
 
     include!("shared/store_impl.rs");
+
+    impl This {
+        fn writer_counts(&self) -> Option<(u64, u64)> {
+            None
+        }
+    }
 }

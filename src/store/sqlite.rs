@@ -7,12 +7,14 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use super::writer::WriteQueue;
 use super::{SqliteSync, StoreError};
 
 /// A ticketd store in a SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: WriteQueue,
 }
 
 impl SqliteStore {
@@ -43,9 +45,26 @@ impl SqliteStore {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                opened => return opened.map(|pool| Self { pool }),
+                Err(error) => return Err(error),
+                Ok(pool) => {
+                    // Message saves go through one writer connection that commits them in groups;
+                    // the pool serves reads and the rarer writes.
+                    let writer = WriteQueue::start(&options).await?;
+                    return Ok(Self { pool, writer });
+                }
             }
         }
+    }
+
+    /// Runs a save in the writer's next group commit; see [`WriteQueue::run`].
+    async fn in_write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::SqliteConnection) -> futures_util::future::BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.writer.run(work).await
     }
 }
 
@@ -89,6 +108,12 @@ mod shared {
          ORDER BY next_attempt_at, id LIMIT $4)";
 
     include!("shared/store_impl.rs");
+
+    impl This {
+        fn writer_counts(&self) -> Option<(u64, u64)> {
+            Some(self.writer.counts())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ on_both_backends!(
     notify_flag_is_recorded_with_the_save,
     tenant_prefix_case_and_trailing_slash_route_the_same,
     concurrent_puts_all_succeed,
+    concurrent_puts_that_fail_change_nothing,
 );
 
 async fn seed_sample_request_saves_and_get_returns_the_same(backend: Backend) {
@@ -191,5 +192,39 @@ async fn concurrent_puts_all_succeed(backend: Backend) {
         let body = message["Body"].as_str().unwrap_or_default().to_owned();
         let header = message["MessageHeaders"][0]["Value"].as_str().unwrap_or_default().to_owned();
         assert_eq!(body, format!("write {header}"), "message and headers come from the same save");
+    }
+}
+
+async fn concurrent_puts_that_fail_change_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for n in 0..32 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every fourth save names a person who does not exist and must leave no trace.
+            let person = if n % 4 == 3 { 999_999 } else { 0 };
+            let body = json!({"Body": format!("write {n}"), "Person": {"PersonId": person},
+                "MessageHeaders": [{"Name": "N", "Value": n.to_string()}]});
+            let status = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/1", body.to_string())).await.0;
+            (n, status)
+        }));
+    }
+    for task in tasks {
+        let (n, status) = task.await.expect("task");
+        let expected = if n % 4 == 3 { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        assert_eq!(status, expected, "save {n}");
+    }
+    let (_, message) = app.get_message(1).await;
+    let header = message["MessageHeaders"][0]["Value"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(message["Body"], format!("write {header}"), "message and headers come from one save");
+    assert_ne!(header.parse::<i32>().map(|n| n % 4), Ok(3), "a refused save is not what is stored");
+    let metrics = app.client.get(app.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    if matches!(backend, Backend::Sqlite) {
+        let saves = metrics.lines().find_map(|line| line.strip_prefix("ticketd_group_commit_saves_total "));
+        let saves: u64 = saves.and_then(|n| n.parse().ok()).expect("the writer's counts are published");
+        assert!(saves >= 32, "every save went through the writer: {saves}");
     }
 }

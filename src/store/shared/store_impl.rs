@@ -39,6 +39,10 @@ impl Store for This {
         Ok(())
     }
 
+    fn group_commits(&self) -> Option<(u64, u64)> {
+        self.writer_counts()
+    }
+
     async fn is_empty(&self) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM associates").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)
@@ -52,23 +56,8 @@ impl Store for This {
     }
 
     async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let stored = sqlx::query("SELECT ticket_id, created_by FROM ticket_messages WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let ticket_id = draft.refs.ticket_id.map_or_else(|| stored.try_get("ticket_id"), Ok)?;
-        let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
-        check_references(&mut tx, ticket_id, created_by, draft.refs.person_id).await?;
-        let now = now_ticks();
-        update_message_row(&mut tx, id, draft, ticket_id, created_by, now, ctx.expected_version).await?;
-        replace_children(&mut tx, id, &draft.content).await?;
-        record_save(&mut tx, id, "ticketmessage.changed", ctx, now).await?;
-        let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
-        enqueue_notifications(&mut tx, saved, ctx, now).await?;
-        tx.commit().await?;
-        Ok(())
+        let draft = draft.clone();
+        self.in_write(move |conn| Box::pin(async move { update_in(conn, id, &draft, ctx).await })).await
     }
 
     async fn create_message_once(
@@ -78,41 +67,14 @@ impl Store for This {
         key: &str,
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError> {
-        let now = now_ticks();
-        let oldest = to_ticks(&(chrono::Utc::now().naive_utc() - window));
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        sqlx::query("DELETE FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2 AND created_at < $3")
-            .bind(ctx.associate_id)
-            .bind(key)
-            .bind(oldest)
-            .execute(&mut *tx)
-            .await?;
-        let earlier = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
-            .bind(ctx.associate_id)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = earlier {
-            tx.commit().await?;
-            return Ok((row.try_get("message_id")?, false));
-        }
-        let id = create_in(&mut tx, draft, ctx, now).await?;
-        let remembered =
-            sqlx::query("INSERT INTO idempotency_keys (associate_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(ctx.associate_id)
-                .bind(key)
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await;
-        match remembered {
-            Ok(_) => {
-                tx.commit().await?;
-                Ok((id, true))
-            }
-            // A concurrent retry with the same key committed first: drop this create, replay that one.
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                tx.rollback().await?;
+        let (draft, remembered_key) = (draft.clone(), key.to_owned());
+        let created = self
+            .in_write(move |conn| Box::pin(async move { create_once_in(conn, &draft, ctx, &remembered_key, window).await }))
+            .await;
+        match created {
+            // A concurrent retry with the same key committed first: this create was rolled back,
+            // so replay that one.
+            Err(StoreError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
                 let row = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
                     .bind(ctx.associate_id)
                     .bind(key)
@@ -120,7 +82,7 @@ impl Store for This {
                     .await?;
                 Ok((row.try_get("message_id")?, false))
             }
-            Err(err) => Err(err.into()),
+            other => other,
         }
     }
 
@@ -156,11 +118,14 @@ impl Store for This {
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        // Child rows go by ON DELETE CASCADE, in this same transaction.
-        let done = sqlx::query("DELETE FROM ticket_messages WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        self.in_write(move |conn| {
+            Box::pin(async move {
+                // Child rows go by ON DELETE CASCADE, in this same transaction.
+                let done = sqlx::query("DELETE FROM ticket_messages WHERE id = $1").bind(id).execute(&mut *conn).await?;
+                Ok(done.rows_affected() > 0)
+            })
+        })
+        .await
     }
 
     async fn associate(&self, id: i32) -> Result<Option<Associate>, StoreError> {
@@ -169,10 +134,8 @@ impl Store for This {
     }
 
     async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let id = create_in(&mut tx, draft, ctx, now_ticks()).await?;
-        tx.commit().await?;
-        Ok(id)
+        let draft = draft.clone();
+        self.in_write(move |conn| Box::pin(async move { create_in(conn, &draft, ctx, now_ticks()).await })).await
     }
 
     async fn save_events(&self, message_id: i32) -> Result<Vec<SaveEvent>, StoreError> {

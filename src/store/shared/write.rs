@@ -225,3 +225,56 @@ enum ChildTable {
     Headers,
     Attachments,
 }
+
+async fn update_in(conn: &mut Conn, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
+    let stored = sqlx::query("SELECT ticket_id, created_by FROM ticket_messages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let ticket_id = draft.refs.ticket_id.map_or_else(|| stored.try_get("ticket_id"), Ok)?;
+    let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
+    check_references(conn, ticket_id, created_by, draft.refs.person_id).await?;
+    let now = now_ticks();
+    update_message_row(conn, id, draft, ticket_id, created_by, now, ctx.expected_version).await?;
+    replace_children(conn, id, &draft.content).await?;
+    record_save(conn, id, "ticketmessage.changed", ctx, now).await?;
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
+    enqueue_notifications(conn, saved, ctx, now).await
+}
+
+/// Creates a message and remembers `key` for it, unless this caller used `key` within `window`
+/// already: then the earlier message's id comes back with `false`.
+async fn create_once_in(
+    conn: &mut Conn,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+    key: &str,
+    window: chrono::Duration,
+) -> Result<(i32, bool), StoreError> {
+    let now = now_ticks();
+    let oldest = to_ticks(&(chrono::Utc::now().naive_utc() - window));
+    sqlx::query("DELETE FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2 AND created_at < $3")
+        .bind(ctx.associate_id)
+        .bind(key)
+        .bind(oldest)
+        .execute(&mut *conn)
+        .await?;
+    let earlier = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
+        .bind(ctx.associate_id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = earlier {
+        return Ok((row.try_get("message_id")?, false));
+    }
+    let id = create_in(conn, draft, ctx, now).await?;
+    sqlx::query("INSERT INTO idempotency_keys (associate_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(ctx.associate_id)
+        .bind(key)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok((id, true))
+}
