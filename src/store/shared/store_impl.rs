@@ -22,6 +22,7 @@ use crate::store::{
 
 include!("read.rs");
 include!("write.rs");
+include!("children.rs");
 include!("metadata.rs");
 include!("list.rs");
 include!("enqueue.rs");

@@ -1,9 +1,6 @@
 // Writes shared by both backends; included by `sqlite.rs` and `postgres.rs`. Every function
 // takes the open write transaction, so a save commits all its rows or none.
 
-const FIELD_KIND_EXTRA: i32 = 0;
-const FIELD_KIND_CUSTOM: i32 = 1;
-
 /// Fails with the first relation of the draft that does not exist.
 async fn check_references(conn: &mut Conn, ticket_id: i32, created_by: i32, person_id: Option<i32>) -> Result<(), StoreError> {
     let row = sqlx::query(
@@ -16,6 +13,11 @@ async fn check_references(conn: &mut Conn, ticket_id: i32, created_by: i32, pers
     .bind(person_id.unwrap_or(0))
     .fetch_one(&mut *conn)
     .await?;
+    references_found(&row, ticket_id, created_by, person_id)
+}
+
+/// Reads the `tickets`, `associates` and `persons` counts of a lookup row.
+fn references_found(row: &<Db as sqlx::Database>::Row, ticket_id: i32, created_by: i32, person_id: Option<i32>) -> Result<(), StoreError> {
     let found = |column: &str| -> Result<bool, StoreError> { Ok(row.try_get::<i64, _>(column)? > 0) };
     if !found("tickets")? {
         return Err(StoreError::UnknownReference { field: "Ticket.TicketId", id: ticket_id });
@@ -77,7 +79,7 @@ async fn create_in(conn: &mut Conn, draft: &MessageDraft, ctx: SaveContext, now:
     let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
     check_references(conn, ticket_id, created_by, draft.refs.person_id).await?;
     let id = insert_message(conn, draft, ticket_id, created_by, now).await?;
-    replace_children(conn, id, &draft.content).await?;
+    replace_children(conn, id, &draft.content, StoredChildren::NONE).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
     enqueue_notifications(conn, saved, ctx, now).await?;
@@ -98,102 +100,6 @@ async fn update_message_row(conn: &mut Conn, id: i32, draft: &MessageDraft, tick
         bind_message_columns!(query, ticket_id, created_by, draft, now).bind(id).bind(expected_version).execute(&mut *conn).await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
-    }
-    Ok(())
-}
-
-/// The ids of a child table's rows that belong to the message.
-async fn own_child_ids(conn: &mut Conn, table: ChildTable, message_id: i32) -> Result<HashSet<i32>, StoreError> {
-    let sql = match table {
-        ChildTable::Headers => "SELECT id FROM message_headers WHERE message_id = $1",
-        ChildTable::Attachments => "SELECT id FROM attachments WHERE message_id = $1",
-    };
-    let rows = sqlx::query(sql).bind(message_id).fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| Ok(row.try_get::<i32, _>("id")?)).collect()
-}
-
-/// Replaces the message's headers, attachment info and fields with the draft's.
-///
-/// An item keeps its id only when that id already belongs to this message and has not been
-/// used earlier in the same list; every other item gets a fresh id, so a client's stale or
-/// repeated ids never collide.
-async fn replace_children(conn: &mut Conn, message_id: i32, content: &MessageContent) -> Result<(), StoreError> {
-    let mut own = own_child_ids(conn, ChildTable::Headers, message_id).await?;
-    sqlx::query("DELETE FROM message_headers WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
-    for (position, h) in content.headers.iter().enumerate() {
-        let keep = own.remove(&h.id);
-        let sql = if keep {
-            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col, id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        } else {
-            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        };
-        let query = sqlx::query(sql)
-            .bind(message_id)
-            .bind(position as i32)
-            .bind(&h.name)
-            .bind(&h.value)
-            .bind(h.std_item.ordinal())
-            .bind(h.std_item_col.ordinal());
-        if keep { query.bind(h.id) } else { query }.execute(&mut *conn).await?;
-    }
-    replace_attachments(conn, message_id, &content.attachments).await?;
-    replace_fields(conn, message_id, content).await
-}
-
-/// Updates the attachment rows the message keeps (in place, so uploaded bytes stay with them),
-/// inserts the new ones and deletes the ones it no longer lists.
-async fn replace_attachments(conn: &mut Conn, message_id: i32, attachments: &[AttachmentInfo]) -> Result<(), StoreError> {
-    let mut own = own_child_ids(conn, ChildTable::Attachments, message_id).await?;
-    for (position, a) in attachments.iter().enumerate() {
-        let keep = own.remove(&a.id);
-        let query = if keep {
-            // Rows with uploaded bytes keep the type and size those bytes have.
-            sqlx::query(
-                "UPDATE attachments SET message_id = $1, position = $2, name = $3, \
-                 content_type = CASE WHEN content IS NULL THEN $4 ELSE content_type END, \
-                 att_size = CASE WHEN content IS NULL THEN $5 ELSE att_size END, \
-                 inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9",
-            )
-        } else {
-            sqlx::query(
-                "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
-                 content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-        };
-        let query = query
-            .bind(message_id)
-            .bind(position as i32)
-            .bind(&a.name)
-            .bind(&a.content_type)
-            .bind(a.size)
-            .bind(a.inline_image)
-            .bind(&a.content_id)
-            .bind(&a.auth_key);
-        if keep { query.bind(a.id) } else { query }.execute(&mut *conn).await?;
-    }
-    for id in own {
-        sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn replace_fields(conn: &mut Conn, message_id: i32, content: &MessageContent) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM message_fields WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
-    let kinds = [(FIELD_KIND_EXTRA, &content.extra_fields), (FIELD_KIND_CUSTOM, &content.custom_fields)];
-    for (kind, fields) in kinds {
-        for (key, value) in fields {
-            sqlx::query(
-                "INSERT INTO message_fields (message_id, kind, field_key, field_value) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(message_id)
-            .bind(kind)
-            .bind(key)
-            .bind(value)
-            .execute(&mut *conn)
-            .await?;
-        }
     }
     Ok(())
 }
@@ -220,24 +126,37 @@ fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum ChildTable {
-    Headers,
-    Attachments,
-}
-
 async fn update_in(conn: &mut Conn, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-    let stored = sqlx::query("SELECT ticket_id, created_by FROM ticket_messages WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    // One lookup reads what the draft leaves as stored, checks the relations it ends up with and
+    // counts the child rows, so a save with no children touches no child table.
+    let stored = sqlx::query(
+        "SELECT m.ticket_id, m.created_by, \
+         (SELECT COUNT(*) FROM tickets WHERE id = COALESCE($2, m.ticket_id)) AS tickets, \
+         (SELECT COUNT(*) FROM associates WHERE id = COALESCE($3, m.created_by)) AS associates, \
+         (SELECT COUNT(*) FROM persons WHERE id = $4) AS persons, \
+         (SELECT COUNT(*) FROM message_headers WHERE message_id = m.id) AS headers, \
+         (SELECT COUNT(*) FROM attachments WHERE message_id = m.id) AS attachments, \
+         (SELECT COUNT(*) FROM message_fields WHERE message_id = m.id) AS fields \
+         FROM ticket_messages m WHERE m.id = $1",
+    )
+    .bind(id)
+    .bind(draft.refs.ticket_id)
+    .bind(draft.refs.created_by)
+    .bind(draft.refs.person_id.unwrap_or(0))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let ticket_id = draft.refs.ticket_id.map_or_else(|| stored.try_get("ticket_id"), Ok)?;
     let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
-    check_references(conn, ticket_id, created_by, draft.refs.person_id).await?;
+    references_found(&stored, ticket_id, created_by, draft.refs.person_id)?;
+    let children = StoredChildren {
+        headers: stored.try_get::<i64, _>("headers")? > 0,
+        attachments: stored.try_get::<i64, _>("attachments")? > 0,
+        fields: stored.try_get::<i64, _>("fields")? > 0,
+    };
     let now = now_ticks();
     update_message_row(conn, id, draft, ticket_id, created_by, now, ctx.expected_version).await?;
-    replace_children(conn, id, &draft.content).await?;
+    replace_children(conn, id, &draft.content, children).await?;
     record_save(conn, id, "ticketmessage.changed", ctx, now).await?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
     enqueue_notifications(conn, saved, ctx, now).await

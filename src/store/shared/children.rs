@@ -1,0 +1,129 @@
+// A message's child rows (headers, attachment info, extra and custom fields), written by both
+// backends inside the save's transaction with as few statements as the content allows.
+
+const FIELD_KIND_EXTRA: i32 = 0;
+const FIELD_KIND_CUSTOM: i32 = 1;
+/// Rows per multi-row INSERT: keeps the bound parameters far below either backend's limit.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Which child tables hold rows of the message before the save.
+#[derive(Debug, Clone, Copy)]
+struct StoredChildren {
+    headers: bool,
+    attachments: bool,
+    fields: bool,
+}
+
+impl StoredChildren {
+    const NONE: Self = Self { headers: false, attachments: false, fields: false };
+}
+
+/// Replaces the message's headers, attachment info and fields with the draft's.
+///
+/// An item keeps its id only when that id already belongs to this message and has not been
+/// used earlier in the same list; every other item gets a fresh id, so a client's stale or
+/// repeated ids never collide.
+async fn replace_children(conn: &mut Conn, message_id: i32, content: &MessageContent, stored: StoredChildren) -> Result<(), StoreError> {
+    if stored.headers || !content.headers.is_empty() {
+        replace_headers(conn, message_id, &content.headers, stored.headers).await?;
+    }
+    if stored.attachments || !content.attachments.is_empty() {
+        replace_attachments(conn, message_id, &content.attachments).await?;
+    }
+    if stored.fields || !content.extra_fields.is_empty() || !content.custom_fields.is_empty() {
+        replace_fields(conn, message_id, content, stored.fields).await?;
+    }
+    Ok(())
+}
+
+async fn replace_headers(conn: &mut Conn, message_id: i32, headers: &[MessageHeader], stored: bool) -> Result<(), StoreError> {
+    let mut own: HashSet<i32> = if stored {
+        let rows = sqlx::query("DELETE FROM message_headers WHERE message_id = $1 RETURNING id")
+            .bind(message_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(|row| row.try_get::<i32, _>("id")).collect::<Result<_, _>>()?
+    } else {
+        HashSet::new()
+    };
+    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
+    for (position, header) in headers.iter().enumerate() {
+        let row = (position as i32, header);
+        if own.remove(&header.id) { kept.push(row) } else { fresh.push(row) }
+    }
+    for chunk in kept.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col, id) ",
+        );
+        insert.push_values(chunk, |mut row, (position, h)| {
+            row.push_bind(message_id).push_bind(*position).push_bind(&h.name).push_bind(&h.value);
+            row.push_bind(h.std_item.ordinal()).push_bind(h.std_item_col.ordinal()).push_bind(h.id);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    for chunk in fresh.chunks(ROWS_PER_INSERT) {
+        let mut insert =
+            sqlx::QueryBuilder::<Db>::new("INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) ");
+        insert.push_values(chunk, |mut row, (position, h)| {
+            row.push_bind(message_id).push_bind(*position).push_bind(&h.name).push_bind(&h.value);
+            row.push_bind(h.std_item.ordinal()).push_bind(h.std_item_col.ordinal());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Updates the attachment rows the message keeps (in place, so uploaded bytes stay with them),
+/// inserts the new ones and deletes the ones it no longer lists.
+async fn replace_attachments(conn: &mut Conn, message_id: i32, attachments: &[AttachmentInfo]) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT id FROM attachments WHERE message_id = $1").bind(message_id).fetch_all(&mut *conn).await?;
+    let mut own: HashSet<i32> = rows.iter().map(|row| row.try_get::<i32, _>("id")).collect::<Result<_, _>>()?;
+    for (position, a) in attachments.iter().enumerate() {
+        let keep = own.remove(&a.id);
+        let query = if keep {
+            // Rows with uploaded bytes keep the type and size those bytes have.
+            sqlx::query(
+                "UPDATE attachments SET message_id = $1, position = $2, name = $3, \
+                 content_type = CASE WHEN content IS NULL THEN $4 ELSE content_type END, \
+                 att_size = CASE WHEN content IS NULL THEN $5 ELSE att_size END, \
+                 inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9",
+            )
+        } else {
+            sqlx::query(
+                "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
+                 content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+        };
+        let query = query
+            .bind(message_id)
+            .bind(position as i32)
+            .bind(&a.name)
+            .bind(&a.content_type)
+            .bind(a.size)
+            .bind(a.inline_image)
+            .bind(&a.content_id)
+            .bind(&a.auth_key);
+        if keep { query.bind(a.id) } else { query }.execute(&mut *conn).await?;
+    }
+    for id in own {
+        sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn replace_fields(conn: &mut Conn, message_id: i32, content: &MessageContent, stored: bool) -> Result<(), StoreError> {
+    if stored {
+        sqlx::query("DELETE FROM message_fields WHERE message_id = $1").bind(message_id).execute(&mut *conn).await?;
+    }
+    let kinds = [(FIELD_KIND_EXTRA, &content.extra_fields), (FIELD_KIND_CUSTOM, &content.custom_fields)];
+    let fields: Vec<(i32, &String, &String)> =
+        kinds.into_iter().flat_map(|(kind, fields)| fields.iter().map(move |(key, value)| (kind, key, value))).collect();
+    for chunk in fields.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new("INSERT INTO message_fields (message_id, kind, field_key, field_value) ");
+        insert.push_values(chunk, |mut row, (kind, key, value)| {
+            row.push_bind(message_id).push_bind(*kind).push_bind(*key).push_bind(*value);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
