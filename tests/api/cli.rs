@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
 
 pub fn ticketd() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ticketd"))
+    // The long soak and crash runs may point at a release build instead of the test build.
+    Command::new(std::env::var("TICKETD_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ticketd").to_owned()))
 }
 
 /// A server process that is killed when the value goes, so a failing test leaves none behind.

@@ -2,8 +2,10 @@
 //! connections at once. No request may fail, and the server's open files and memory must come
 //! back to a bound afterwards. Latency is reported, never asserted.
 //!
-//! `TICKETD_SOAK_SECONDS` (default 5) and `TICKETD_SOAK_CONNECTIONS` (default 32) set the run;
-//! docs/reliability.md has the long one.
+//! `TICKETD_SOAK_SECONDS` (default 5) and `TICKETD_SOAK_CONNECTIONS` (default 32) set the run,
+//! `TICKETD_SOAK_BACKEND=postgres` runs it on the harness's PostgreSQL and `TICKETD_BINARY`
+//! on another build; docs/reliability.md has the long one. The p99 is printed per tenth of the
+//! run, to show whether it stays stable.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,7 +40,8 @@ async fn client_loop(
     index: usize,
     until: Instant,
     failures: Arc<AtomicUsize>,
-) -> Vec<Duration> {
+    started_at: Instant,
+) -> Vec<(Duration, Duration)> {
     let mut latencies = Vec::new();
     let mut n = 0usize;
     while Instant::now() < until {
@@ -72,7 +75,7 @@ async fn client_loop(
                 false
             }
         };
-        latencies.push(started.elapsed());
+        latencies.push((started - started_at, started.elapsed()));
         if !ok {
             failures.fetch_add(1, Ordering::Relaxed);
         }
@@ -80,21 +83,56 @@ async fn client_loop(
     latencies
 }
 
+/// The 99th percentile latency of the requests started in each window of the run.
+fn p99_per_window(samples: &[(Duration, Duration)], window: Duration) -> Vec<Duration> {
+    let window = window.max(Duration::from_millis(100));
+    let mut windows: Vec<Vec<Duration>> = Vec::new();
+    for &(at, took) in samples {
+        let slot = (at.as_millis() / window.as_millis()) as usize;
+        if windows.len() <= slot {
+            windows.resize(slot + 1, Vec::new());
+        }
+        windows[slot].push(took);
+    }
+    windows
+        .into_iter()
+        .filter(|w| !w.is_empty())
+        .map(|mut w| {
+            w.sort();
+            w[(w.len() * 99 / 100).min(w.len() - 1)]
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_load_gets_no_errors_and_leaves_files_and_memory_bounded() {
     let seconds = setting("TICKETD_SOAK_SECONDS", 5);
     let connections = setting("TICKETD_SOAK_CONNECTIONS", 32) as usize;
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("soak.db").display());
+    let url = match std::env::var("TICKETD_SOAK_BACKEND").as_deref() {
+        Ok("postgres") => crate::pg::fresh_database().await.expect("the harness's PostgreSQL"),
+        _ => format!("sqlite://{}", dir.path().join("soak.db").display()),
+    };
     let (mut server, base) = serve_with(&url, &[]);
     let token = format!("Bearer {}", run_ok(&["token", "issue", "tje0", "--database-url", &url]).trim());
     let (rss_before, files_before) = footprint(server.id());
 
     let failures = Arc::new(AtomicUsize::new(0));
-    let until = Instant::now() + Duration::from_secs(seconds);
+    let started_at = Instant::now();
+    let until = started_at + Duration::from_secs(seconds);
     let client = crate::helpers::client();
     let tasks: Vec<_> = (0..connections)
-        .map(|i| tokio::spawn(client_loop(client.clone(), base.clone(), token.clone(), i, until, failures.clone())))
+        .map(|i| {
+            tokio::spawn(client_loop(
+                client.clone(),
+                base.clone(),
+                token.clone(),
+                i,
+                until,
+                failures.clone(),
+                started_at,
+            ))
+        })
         .collect();
     let mut latencies = Vec::new();
     for task in tasks {
@@ -104,6 +142,8 @@ async fn mixed_load_gets_no_errors_and_leaves_files_and_memory_bounded() {
     drop(client);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (rss_after, files_after) = footprint(server.id());
+    eprintln!("soak: p99 per tenth of the run: {:?}", p99_per_window(&latencies, Duration::from_secs(seconds) / 10));
+    let mut latencies: Vec<Duration> = latencies.into_iter().map(|(_, took)| took).collect();
     latencies.sort();
     let at = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)));
     eprintln!(
