@@ -10,6 +10,7 @@ pub mod message;
 pub mod notification;
 pub mod outgoing;
 pub mod sample;
+pub mod ticket_access;
 
 pub use access::{Access, Role, Scope};
 pub use carriers::{Associate, Person, Ticket};
@@ -22,3 +23,4 @@ pub use message::{
     AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE, TicketMessage,
     Timestamp,
 };
+pub use ticket_access::{TicketAccess, TicketReach, TicketScope};

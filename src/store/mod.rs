@@ -3,6 +3,7 @@
 //! Both implementations run the same SQL (written once in `queries.rs`); they differ in how a
 //! write transaction begins and how the pool is opened.
 
+pub mod access;
 pub mod attachment;
 pub mod outbox;
 mod postgres;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 use crate::error::ApiError;
 
+pub use access::AccessStore;
 pub use attachment::AttachmentStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
@@ -209,7 +211,7 @@ pub struct SaveContext {
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: NotificationStore + AttachmentStore + Send + Sync + 'static {
+pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Transactions run by a group-committing writer and the saves they carried, when the

@@ -2,6 +2,7 @@
 // whitelisted column names and `$N` placeholders ever enter the SQL text; every value is bound.
 // Included by `store_impl.rs`.
 
+use crate::domain::TicketReach;
 use crate::domain::list::{Column, ColumnKind, Comparison, Filter, ListQuery, ListRow, Literal};
 
 fn sql_column(column: Column) -> &'static str {
@@ -66,14 +67,41 @@ fn render_filter(filter: &Filter, sql: &mut String, values: &mut Vec<Literal>) {
     }
 }
 
-/// The statement and its values for a list query (`limit` rows from `skip`).
-fn list_statement(query: &ListQuery, limit: u32) -> (String, Vec<Literal>) {
+/// Limits rows to the tickets `reach` permits, as `TicketReach::permits` decides for one
+/// ticket: the ticket's category is one of the caller's, or the caller owns it.
+fn render_reach(reach: &TicketReach, sql: &mut String, values: &mut Vec<Literal>) {
+    let Some(categories) = reach.limited_to() else { return };
+    values.push(Literal::Integer(reach.associate_id().into()));
+    sql.push_str(&format!("ticket_id IN (SELECT id FROM tickets WHERE owned_by = ${}", values.len()));
+    if !categories.is_empty() {
+        let mut placeholders = Vec::with_capacity(categories.len());
+        for name in categories {
+            values.push(Literal::Text(name.clone()));
+            placeholders.push(format!("${}", values.len()));
+        }
+        sql.push_str(&format!(" OR category_name IN ({})", placeholders.join(", ")));
+    }
+    sql.push(')');
+}
+
+/// The statement and its values for a list query (`limit` rows from `skip`), over the messages
+/// of the tickets `reach` permits (every message when `None`).
+fn list_statement(query: &ListQuery, limit: u32, reach: Option<&TicketReach>) -> (String, Vec<Literal>) {
     let columns: Vec<&str> = query.select.iter().map(|c| sql_column(*c)).collect();
     let mut sql = format!("SELECT id AS row_id, {} FROM ticket_messages", columns.join(", "));
     let mut values = Vec::new();
-    if let Some(filter) = &query.filter {
+    let limited = reach.filter(|reach| reach.limited_to().is_some());
+    if query.filter.is_some() || limited.is_some() {
         sql.push_str(" WHERE ");
+    }
+    if let Some(filter) = &query.filter {
         render_filter(filter, &mut sql, &mut values);
+    }
+    if let Some(reach) = limited {
+        if query.filter.is_some() {
+            sql.push_str(" AND ");
+        }
+        render_reach(reach, &mut sql, &mut values);
     }
     let mut order: Vec<String> =
         query.order.iter().map(|k| format!("{} {}", sql_column(k.column), if k.descending { "DESC" } else { "ASC" })).collect();
@@ -84,7 +112,16 @@ fn list_statement(query: &ListQuery, limit: u32) -> (String, Vec<Literal>) {
 }
 
 async fn load_list(conn: &mut Conn, query: &ListQuery, limit: u32) -> Result<Vec<ListRow>, StoreError> {
-    let (sql, values) = list_statement(query, limit);
+    load_list_within(conn, query, limit, None).await
+}
+
+async fn load_list_within(
+    conn: &mut Conn,
+    query: &ListQuery,
+    limit: u32,
+    reach: Option<&TicketReach>,
+) -> Result<Vec<ListRow>, StoreError> {
+    let (sql, values) = list_statement(query, limit, reach);
     let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in values {
         statement = match value {

@@ -28,6 +28,7 @@ include!("list.rs");
 include!("enqueue.rs");
 include!("outbox.rs");
 include!("attachment.rs");
+include!("access.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())
