@@ -12,6 +12,7 @@ pub(crate) mod path;
 mod query;
 mod session;
 mod state;
+mod ticket_access;
 mod ticket_message;
 mod timezone;
 

@@ -1,5 +1,6 @@
 //! `GET /api/v1/Attachment/{id}/Content`: an attachment's bytes, with their stored type. Only
 //! images open inline; everything else downloads, and browsers are told not to guess the type.
+//! 403 when the attachment's message belongs to a ticket outside the caller's reach.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,13 +10,15 @@ use super::{AttachmentId, not_found};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::ticket_access::require_attachment_owner;
 
 pub async fn attachment_content(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
     let file = state.store.attachment_content(id).await?.ok_or_else(|| not_found(&id))?;
+    require_attachment_owner(&state, &caller, file.message_id).await?;
     Ok(binary_response(&file.info.content_type, &file.info.name, file.content))
 }
 

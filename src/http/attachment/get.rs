@@ -1,4 +1,5 @@
-//! `GET /api/v1/Attachment/{id}`: an attachment's information as an `AttachmentEntity`.
+//! `GET /api/v1/Attachment/{id}`: an attachment's information as an `AttachmentEntity`; 403 when
+//! its message belongs to a ticket outside the caller's reach.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -7,15 +8,17 @@ use super::{AttachmentId, not_found};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::ticket_access::require_attachment_owner;
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn get_attachment(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
-    let (info, _) = state.store.attachment(id).await?.ok_or_else(|| not_found(&id))?;
+    let (info, message_id) = state.store.attachment(id).await?.ok_or_else(|| not_found(&id))?;
+    require_attachment_owner(&state, &caller, message_id).await?;
     entity_response(format, "AttachmentEntity", &AttachmentOut(&info))
 }

@@ -1,7 +1,8 @@
 //! `POST /api/v1/TicketMessage/{id}/Attachment`: connects uploaded attachments (by id) to the
 //! message, after the ones it has (204). The ids come as a JSON array (`[12, 13]`), an XML
 //! `ArrayOfInt`, or a form (`attachmentIds=12&attachmentIds=13`). An id that does not exist or
-//! belongs to another message is a 400 naming it, and nothing is connected.
+//! belongs to another message is a 400 naming it, and nothing is connected; a message of a ticket
+//! outside the caller's reach is a 403.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -12,6 +13,7 @@ use super::{MessageId, message_error};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
+use crate::http::ticket_access::{reach_of, require_message_id};
 use crate::negotiate::accept::essence;
 use crate::negotiate::body::read_limited;
 
@@ -29,6 +31,7 @@ pub async fn add_attachments(
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(essence).unwrap_or_default();
     let ids = attachment_ids(&content_type, &bytes)?;
+    require_message_id(&state, &reach_of(&state, &caller).await?, id).await?;
     state.store.connect_attachments(id, &ids).await.map_err(message_error(id))?;
     Ok(StatusCode::NO_CONTENT)
 }

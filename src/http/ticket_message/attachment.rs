@@ -1,5 +1,6 @@
 //! `GET /api/v1/TicketMessage/{id}/Attachment` and `…/Attachment/Noninline`: the message's
-//! attachment information (all of it, or without inline images); 404 for a missing message.
+//! attachment information (all of it, or without inline images); 404 for a missing message, 403
+//! for one of a ticket outside the caller's reach.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -8,34 +9,37 @@ use super::{MessageId, load_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::ticket_access::{reach_of, require_message};
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn all_attachments(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    attachments(&state, format, id, true).await
+    attachments(&state, &caller, format, id, true).await
 }
 
 pub async fn noninline_attachments(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    attachments(&state, format, id, false).await
+    attachments(&state, &caller, format, id, false).await
 }
 
 async fn attachments(
     state: &AppState,
+    caller: &Principal,
     format: ResponseFormat,
     id: i32,
     inline_too: bool,
 ) -> Result<Response, ApiError> {
     let message = load_message(state, id).await?;
+    require_message(&reach_of(state, caller).await?, &message)?;
     let items: Vec<AttachmentOut> =
         message.content.attachments.iter().filter(|a| inline_too || !a.inline_image).map(AttachmentOut).collect();
     entity_response(format, "ArrayOfAttachmentEntity", &items)

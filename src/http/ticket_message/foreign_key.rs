@@ -1,5 +1,6 @@
 //! `GET /api/v1/TicketMessage/{id}/ForeignKey`: the foreign keys outside systems attached to a
-//! message, as a flat object (`{}` when none); 404 when the message does not exist.
+//! message, as a flat object (`{}` when none); 404 when the message does not exist, 403 when its
+//! ticket is outside the caller's reach.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -8,14 +9,16 @@ use super::MessageId;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::ticket_access::{reach_of, require_message_id};
 use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn foreign_keys(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
+    require_message_id(&state, &reach_of(&state, &caller).await?, id).await?;
     let keys = state.store.foreign_keys(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
     entity_response(format, "StringDictionary", &keys)
 }

@@ -1,4 +1,5 @@
-//! `GET /api/v1/TicketMessage/{id}`: one message, 404 when there is none, 304 when the
+//! `GET /api/v1/TicketMessage/{id}`: one message, 404 when there is none, 403 when its ticket
+//! is outside the caller's reach, 304 when the
 //! client's copy (`If-None-Match`, `If-Modified-Since`) is current; `$select`, `fk` and
 //! `embedImages` as the vendor documents them.
 
@@ -12,6 +13,7 @@ use super::{MessageId, Reply, load_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::ticket_access::{reach_of, require_message};
 use crate::locale::Locale;
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::wire::TicketMessageEntity;
@@ -29,6 +31,8 @@ pub async fn get_message(
 ) -> Result<Response, ApiError> {
     let options = GetOptions::parse(query.as_deref().unwrap_or_default())?;
     let stored = load_message(&state, id).await?;
+    // Before the 304 too: a tag match would tell an outsider the message's version.
+    require_message(&reach_of(&state, &caller).await?, &stored)?;
     if Preconditions::of(&headers).not_modified(&stored) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         conditional::annotate(response.headers_mut(), &stored);

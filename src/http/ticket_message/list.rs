@@ -1,5 +1,6 @@
 //! `GET /api/v1/TicketMessage`: the OData list (`$select`, `$filter`, `$orderBy`, `$top`,
-//! `$skip`, `$format`) in the vendor's `ODataSlimResponse` shape, with `odata.nextLink` paging.
+//! `$skip`, `$format`) in the vendor's `ODataSlimResponse` shape, with `odata.nextLink` paging,
+//! over the messages of the tickets the caller reaches.
 
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
@@ -12,13 +13,14 @@ use crate::domain::{MessageCategory, MessageType, SecurityLevel, VendorEnum};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::path::Tenant;
+use crate::http::ticket_access::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::odata::parse_list_request;
 use crate::negotiate::{ResponseFormat, entity_response};
 
 #[allow(clippy::too_many_arguments)]
 pub async fn list_messages(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     format: ResponseFormat,
     locale: Locale,
@@ -29,7 +31,9 @@ pub async fn list_messages(
     let query = query.unwrap_or_default();
     let request = parse_list_request(&query)?;
     let list = request.query;
-    let mut rows = state.store.list_messages(&list, list.top + 1).await?;
+    let reach = reach_of(&state, &caller).await?;
+    // Limited in the statement itself, so `$top`/`$skip` count only rows the caller may see.
+    let mut rows = state.store.list_reachable_messages(&list, list.top + 1, &reach).await?;
     let more = rows.len() > list.top as usize;
     rows.truncate(list.top as usize);
     let base = super::base_url(&headers, tenant.map(|t| t.0));

@@ -10,6 +10,7 @@ mod delete;
 mod embed;
 mod foreign_key;
 mod get;
+mod guarded_save;
 mod list;
 mod patch;
 mod post;

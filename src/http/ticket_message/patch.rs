@@ -1,7 +1,7 @@
 //! `PATCH /api/v1/TicketMessage/{id}`: a JSON Patch (array) or JSON Merge Patch (object) —
 //! chosen by the body's shape, whatever its JSON media type — applied to the stored message and
-//! saved without notification. 200 with the entity plus `_Links`; 404, 409 (failed `test`),
-//! 412 (`If-Match`, `If-Unmodified-Since`).
+//! saved without notification. 200 with the entity plus `_Links`; 404, 403 (a ticket outside the
+//! caller's reach), 409 (failed `test`), 412 (`If-Match`, `If-Unmodified-Since`).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -9,18 +9,16 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::conditional::Preconditions;
-use super::{MessageId, Reply, draft_for, load_message, message_error};
+use super::guarded_save::save_onto_stored;
+use super::{MessageId, Reply, draft_for, load_message};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
 use crate::http::path::Tenant;
+use crate::http::ticket_access::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::wire::TicketMessageEntity;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
-use crate::store::{SaveContext, StoreError};
-
-/// Times an unconditional patch is re-applied when concurrent saves keep overtaking it.
-const PATCH_ATTEMPTS: u32 = 20;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn patch_message(
@@ -48,25 +46,9 @@ pub async fn patch_message(
         _ => return Err(ApiError::invalid("A PATCH body must be a JSON Patch array or a JSON Merge Patch object")),
     };
     let conditions = Preconditions::of(&headers);
-    let mut attempt = 0;
-    loop {
-        let stored = load_message(&state, id).await?;
-        conditions.check_write(&stored)?;
-        let draft = draft_for(Some(&stored), &body)?;
-        // The patch was applied to this version: a save in between must not be overwritten.
-        let ctx = SaveContext { expected_version: Some(stored.version), ..state.save_context(&caller, false) };
-        match state.store.update_message(id, &draft, ctx).await {
-            Ok(()) => break,
-            // Without a precondition from the client, a concurrent save only means the patch is
-            // applied again to the newer version.
-            Err(StoreError::Stale) if !conditions.guard_writes() && attempt < PATCH_ATTEMPTS => {
-                attempt += 1;
-                // A short, growing pause lets the competing writers through before trying again.
-                tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt))).await;
-            }
-            Err(err) => return Err(message_error(id)(err)),
-        }
-    }
+    let reach = reach_of(&state, &caller).await?;
+    let ctx = state.save_context(&caller, false);
+    save_onto_stored(&state, &reach, id, ctx, &conditions, |stored| draft_for(Some(stored), &body)).await?;
     let saved = load_message(&state, id).await?;
     let reply = Reply::new(format, locale, &caller);
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))

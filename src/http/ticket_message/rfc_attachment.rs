@@ -1,6 +1,7 @@
 //! `GET /api/v1/TicketMessage/RfcAttachment/{attachmentId}/{position}`: one part of an attached
 //! e-mail (`message/rfc822`): the `position`-th (0-based) leaf part in document order — bodies,
-//! attachments, nested messages — with its own media type.
+//! attachments, nested messages — with its own media type. 403 when the attachment's message
+//! belongs to a ticket outside the caller's reach.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -8,10 +9,11 @@ use axum::response::Response;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
+use crate::http::ticket_access::require_attachment_owner;
 use crate::negotiate::content::{PartError, message_part};
 
 pub async fn rfc_attachment_part(
-    _caller: Principal,
+    caller: Principal,
     State(state): State<AppState>,
     Path((attachment, position)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
@@ -26,6 +28,7 @@ pub async fn rfc_attachment_part(
     })?;
     let file =
         state.store.attachment_content(id).await?.ok_or_else(|| not_found(format!("Attachment id {id} not found")))?;
+    require_attachment_owner(&state, &caller, file.message_id).await?;
     if !file.info.content_type.eq_ignore_ascii_case("message/rfc822") {
         return Err(ApiError::invalid(format!(
             "Attachment id {id} is not an RFC 822 message (it is {})",

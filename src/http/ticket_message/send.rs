@@ -1,6 +1,7 @@
 //! `POST /api/v1/TicketMessage/{id}/Send?to=&cc=&bcc=&subject=&replyTemplateId=`: e-mails the
 //! message to customers. Addresses come comma-separated or as repeated parameters and are
 //! checked before anything is queued; the mail goes out through the outbox (204 once queued).
+//! A message of a ticket outside the caller's reach is a 403.
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -12,6 +13,7 @@ use crate::domain::outgoing::OutgoingMail;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
+use crate::http::ticket_access::{reach_of, require_message};
 
 pub async fn send_message(
     caller: Principal,
@@ -30,6 +32,7 @@ pub async fn send_message(
     }
     query.reply_template_id()?;
     let message = super::load_message(&state, id).await?;
+    require_message(&reach_of(&state, &caller).await?, &message)?;
     let (ticket_id, ticket_title) = message.ticket.as_ref().map_or((0, ""), |t| (t.ticket_id, t.title.as_str()));
     let subject = match query.last("subject") {
         Some(subject) if !subject.trim().is_empty() => subject.to_owned(),

@@ -1,6 +1,7 @@
 //! `POST /api/v1/TicketMessage/{id}/SendSms?sms=+4711111111,+4722222222`: texts the message to
 //! mobile numbers through the configured HTTP SMS gateway, one outbox row per number (204 once
-//! queued). Every number is checked before anything is queued.
+//! queued). Every number is checked before anything is queued; a message of a ticket outside
+//! the caller's reach is a 403.
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -12,6 +13,7 @@ use crate::domain::outgoing::{OutgoingSms, normalize_phone, sms_text};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
+use crate::http::ticket_access::{reach_of, require_message};
 
 pub async fn send_sms(
     caller: Principal,
@@ -38,6 +40,7 @@ pub async fn send_sms(
     }
     query.reply_template_id()?;
     let message = super::load_message(&state, id).await?;
+    require_message(&reach_of(&state, &caller).await?, &message)?;
     let text = sms_text(&message.content.body);
     let mut payloads = Vec::with_capacity(numbers.len());
     for to in numbers {

@@ -1,0 +1,82 @@
+//! Object-level authorization for the routes that address a ticket message, a ticket or an
+//! attachment of a message: the caller's reach is read on every request (so `ticketd associate
+//! access` applies from the next request on), and a ticket outside it is a 403 naming the
+//! ticket. Which tickets are reachable is decided in `domain::ticket_access`, nowhere else.
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::domain::{TicketMessage, TicketReach, TicketScope};
+use crate::error::{ApiError, ErrorKind};
+
+/// The tickets the caller reaches.
+pub async fn reach_of(state: &AppState, caller: &Principal) -> Result<TicketReach, ApiError> {
+    let stored = state.store.ticket_access(caller.associate_id).await?;
+    Ok(TicketReach::new(caller.associate_id, caller.access.role, stored))
+}
+
+/// 403 unless the caller reaches this ticket.
+pub fn require_ticket(reach: &TicketReach, ticket: &TicketScope) -> Result<(), ApiError> {
+    if reach.permits(ticket) { Ok(()) } else { Err(no_access(ticket.ticket_id)) }
+}
+
+/// 403 unless the caller reaches the ticket of a message already read.
+pub fn require_message(reach: &TicketReach, message: &TicketMessage) -> Result<(), ApiError> {
+    match &message.ticket {
+        Some(ticket) => require_ticket(
+            reach,
+            &TicketScope {
+                ticket_id: ticket.ticket_id,
+                category_name: ticket.category_name.clone(),
+                owned_by: ticket.owned_by,
+            },
+        ),
+        // Every stored message has a ticket; should one lack it, only unlimited callers see it.
+        None if reach.limited_to().is_none() => Ok(()),
+        None => Err(no_access(0)),
+    }
+}
+
+/// 403 unless the caller reaches the ticket of message `id`; 404 when there is no such message.
+/// Unlimited callers pass without a read (the action itself answers 404 for them).
+pub async fn require_message_id(state: &AppState, reach: &TicketReach, id: i32) -> Result<(), ApiError> {
+    if reach.limited_to().is_none() {
+        return Ok(());
+    }
+    match state.store.message_scope(id).await? {
+        Some(ticket) => require_ticket(reach, &ticket),
+        None => Err(ApiError::message_not_found(id.into())),
+    }
+}
+
+/// 403 unless the caller reaches ticket `id`. A ticket that does not exist passes: the save then
+/// answers 400 naming `Ticket.TicketId`, as it does for every caller.
+pub async fn require_ticket_id(state: &AppState, reach: &TicketReach, id: i32) -> Result<(), ApiError> {
+    if reach.limited_to().is_none() {
+        return Ok(());
+    }
+    match state.store.ticket_scope(id).await? {
+        Some(ticket) => require_ticket(reach, &ticket),
+        None => Ok(()),
+    }
+}
+
+/// The vendor's access-denied error, naming the ticket.
+fn no_access(ticket_id: i32) -> ApiError {
+    ApiError::new(
+        ErrorKind::Forbidden,
+        format!(
+            "No access to ticket {ticket_id}: its category is not one of the caller's and the caller does not own it"
+        ),
+    )
+}
+
+/// 403 unless the caller reaches the ticket of the message an attachment belongs to. Uploads no
+/// message has claimed yet belong to no ticket, so they pass.
+pub async fn require_attachment_owner(
+    state: &AppState,
+    caller: &Principal,
+    message_id: Option<i32>,
+) -> Result<(), ApiError> {
+    let Some(message_id) = message_id else { return Ok(()) };
+    require_message_id(state, &reach_of(state, caller).await?, message_id).await
+}
