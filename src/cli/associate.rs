@@ -5,7 +5,7 @@ use tokio::io::AsyncReadExt;
 
 use super::DatabaseArgs;
 use crate::auth::password;
-use crate::domain::Role;
+use crate::domain::{Role, TicketAccess};
 use crate::store::{AssociateChange, NewAssociate};
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +47,21 @@ pub enum AssociateCommand {
         login: String,
         #[arg(value_parser = parse_role)]
         role: Role,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Show or set which tickets an associate may work on: every ticket (`--all`, the default) or
+    /// only tickets of some categories plus the tickets they own (`--categories "Support,Sales"`).
+    /// Without an option it prints the current access. Administrators always reach every ticket.
+    Access {
+        login: String,
+        /// Every ticket.
+        #[arg(long, conflicts_with = "categories")]
+        all: bool,
+        /// Comma-separated ticket category names, exactly as tickets store them; an empty list
+        /// leaves only the tickets the associate owns.
+        #[arg(long)]
+        categories: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -102,11 +117,53 @@ pub async fn run(command: AssociateCommand) -> Result<(), String> {
             (database, login, AssociateChange::PasswordHash(password::hash(&read_password().await?)?))
         }
         AssociateCommand::Role { login, role, database } => (database, login, AssociateChange::Role(role)),
+        AssociateCommand::Access { login, all, categories, database } => {
+            let wanted = match (all, categories) {
+                (true, _) => Some(TicketAccess::All),
+                (false, Some(list)) => Some(TicketAccess::categories_from_list(&list)),
+                (false, None) => None,
+            };
+            return run_access(&database, &login, wanted).await;
+        }
         AssociateCommand::Disable { login, database } => (database, login, AssociateChange::Disabled(true)),
         AssociateCommand::Enable { login, database } => (database, login, AssociateChange::Disabled(false)),
     };
     let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
     if store.change_associate(&login, &change).await.map_err(|e| e.to_string())? {
+        Ok(())
+    } else {
+        Err(format!("there is no associate '{login}'"))
+    }
+}
+
+/// Prints a login's ticket access, or replaces it with `wanted`. Warns (without failing) about
+/// category names no ticket has, since a typo would silently hide every ticket of that category.
+async fn run_access(database: &DatabaseArgs, login: &str, wanted: Option<TicketAccess>) -> Result<(), String> {
+    let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+    let associate = store
+        .credentials(login)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no associate '{login}'"))?;
+    let Some(access) = wanted else {
+        match store.ticket_access(associate.associate_id).await.map_err(|e| e.to_string())? {
+            TicketAccess::All => println!("all"),
+            TicketAccess::Categories(names) => {
+                println!("categories: {}", names.into_iter().collect::<Vec<_>>().join(", "))
+            }
+        }
+        return Ok(());
+    };
+    if let TicketAccess::Categories(names) = &access {
+        let known = store.ticket_categories().await.map_err(|e| e.to_string())?;
+        for name in names.iter().filter(|name| !known.contains(name)) {
+            eprintln!("ticketd: warning: no ticket has the category '{name}' (yet)");
+        }
+        if associate.role == Role::Admin {
+            eprintln!("ticketd: note: '{login}' is an administrator and reaches every ticket whatever this says");
+        }
+    }
+    if store.set_ticket_access(login, &access).await.map_err(|e| e.to_string())? {
         Ok(())
     } else {
         Err(format!("there is no associate '{login}'"))
