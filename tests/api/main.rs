@@ -3,6 +3,7 @@
 mod helpers;
 mod pg;
 
+mod access;
 mod attachments;
 mod auth;
 mod cli;
