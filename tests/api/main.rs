@@ -8,6 +8,7 @@ mod attachments;
 mod auth;
 mod cli;
 mod connections;
+mod contract;
 mod crash;
 mod errors;
 mod fuzz_corpus;
