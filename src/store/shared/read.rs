@@ -15,7 +15,10 @@ async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>,
     let Some(row) = sqlx::query(
         "SELECT id, ticket_id, created_at, created_by, author, slevel, message_type, message_id, \
          time_spent, body, html_body, email_header, debug_info, mail_sorter, category, person_id, \
-         search_title, important, language, sentiment, sentiment_confidence, badge, version, updated_at \
+         search_title, important, language, sentiment, sentiment_confidence, badge, version, updated_at, \
+         EXISTS (SELECT 1 FROM message_headers WHERE message_id = $1) AS has_headers, \
+         EXISTS (SELECT 1 FROM attachments WHERE message_id = $1) AS has_attachments, \
+         EXISTS (SELECT 1 FROM message_fields WHERE message_id = $1) AS has_fields \
          FROM ticket_messages WHERE id = $1",
     )
     .bind(id)
@@ -26,9 +29,16 @@ async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>,
     };
     let person_id: Option<i32> = row.try_get("person_id")?;
     let mut content = message_content(&row)?;
-    content.headers = load_headers(conn, id).await?;
-    content.attachments = load_attachments(conn, id).await?;
-    (content.extra_fields, content.custom_fields) = load_fields(conn, id).await?;
+    // Child tables the message has no rows in are not asked: each statement has its cost.
+    if row.try_get("has_headers")? {
+        content.headers = load_headers(conn, id).await?;
+    }
+    if row.try_get("has_attachments")? {
+        content.attachments = load_attachments(conn, id).await?;
+    }
+    if row.try_get("has_fields")? {
+        (content.extra_fields, content.custom_fields) = load_fields(conn, id).await?;
+    }
     let ticket = load_ticket(conn, row.try_get("ticket_id")?).await?;
     let created_by = load_associate(conn, row.try_get("created_by")?).await?;
     let person = match person_id {
