@@ -52,6 +52,26 @@ pub struct AppState {
     pub base_zone: BaseZone,
     /// The channels notifications go out on, and the bell that wakes their dispatcher.
     pub notify: NotifyHandle,
+    /// Read-modify-write saves (PATCH) of one message take turns here rather than overtaking
+    /// each other and retrying.
+    pub edit_turns: Arc<EditTurns>,
+}
+
+/// Striped locks by message id: edits of one message queue; edits of others rarely meet.
+#[derive(Debug)]
+pub struct EditTurns([tokio::sync::Mutex<()>; 64]);
+
+impl Default for EditTurns {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl EditTurns {
+    /// Waits for the turn to edit message `id`; the turn lasts as long as the guard.
+    pub async fn of(&self, id: i32) -> tokio::sync::MutexGuard<'_, ()> {
+        self.0[id.unsigned_abs() as usize % self.0.len()].lock().await
+    }
 }
 
 impl AppState {
@@ -62,6 +82,7 @@ impl AppState {
             limits,
             base_zone: BaseZone::default(),
             notify: NotifyHandle::default(),
+            edit_turns: Arc::default(),
         })
     }
 

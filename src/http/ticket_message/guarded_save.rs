@@ -28,6 +28,9 @@ pub async fn save_onto_stored(
     conditions: &Preconditions,
     draft_of: impl Fn(&TicketMessage) -> Result<MessageDraft, ApiError>,
 ) -> Result<(), ApiError> {
+    // Edits of one message in this process take turns; only saves from elsewhere (another
+    // instance, a plain PUT) can still overtake one.
+    let _turn = state.edit_turns.of(id).await;
     let mut attempt = 0;
     loop {
         let stored = load_message(state, id).await?;
