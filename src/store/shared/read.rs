@@ -12,6 +12,22 @@ fn ordinal<E: crate::domain::VendorEnum + Default>(value: i32) -> E {
 
 /// Loads a message and everything it refers to, inside one read snapshot.
 async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+    match load_message_with(conn, id, true).await? {
+        Loaded::Message(message) => Ok(message),
+        Loaded::HasChildren => Err(StoreError::Database(sqlx::Error::Protocol("child rows left unread".into()))),
+    }
+}
+
+/// What [`load_message_with`] found.
+enum Loaded {
+    Message(Option<TicketMessage>),
+    /// The message has child rows, which were not read: reading them needs a snapshot.
+    HasChildren,
+}
+
+/// Loads a message; with `read_children` false, a message that has child rows is not read
+/// further (so a caller outside a transaction can start one and read it whole).
+async fn load_message_with(conn: &mut Conn, id: i32, read_children: bool) -> Result<Loaded, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT id, ticket_id, created_at, created_by, author, slevel, message_type, message_id, \
          time_spent, body, html_body, email_header, debug_info, mail_sorter, category, person_id, \
@@ -25,18 +41,23 @@ async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>,
     .fetch_optional(&mut *conn)
     .await?
     else {
-        return Ok(None);
+        return Ok(Loaded::Message(None));
     };
+    let (has_headers, has_attachments, has_fields): (bool, bool, bool) =
+        (row.try_get("has_headers")?, row.try_get("has_attachments")?, row.try_get("has_fields")?);
+    if !read_children && (has_headers || has_attachments || has_fields) {
+        return Ok(Loaded::HasChildren);
+    }
     let person_id: Option<i32> = row.try_get("person_id")?;
     let mut content = message_content(&row)?;
     // Child tables the message has no rows in are not asked: each statement has its cost.
-    if row.try_get("has_headers")? {
+    if has_headers {
         content.headers = load_headers(conn, id).await?;
     }
-    if row.try_get("has_attachments")? {
+    if has_attachments {
         content.attachments = load_attachments(conn, id).await?;
     }
-    if row.try_get("has_fields")? {
+    if has_fields {
         (content.extra_fields, content.custom_fields) = load_fields(conn, id).await?;
     }
     let ticket = load_ticket(conn, row.try_get("ticket_id")?).await?;
@@ -45,7 +66,7 @@ async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>,
         Some(pid) => load_person(conn, pid).await?,
         None => None,
     };
-    Ok(Some(TicketMessage {
+    Ok(Loaded::Message(Some(TicketMessage {
         id,
         ticket,
         created_by,
@@ -53,7 +74,7 @@ async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>,
         content,
         version: row.try_get("version")?,
         updated_at: from_ticks(row.try_get("updated_at")?),
-    }))
+    })))
 }
 
 fn message_content(row: &DbRow) -> Result<MessageContent, StoreError> {
