@@ -13,14 +13,14 @@ fn ordinal<E: crate::domain::VendorEnum + Default>(value: i32) -> E {
 /// Loads a message and everything it refers to, inside one read snapshot.
 async fn load_message(conn: &mut Conn, id: i32) -> Result<Option<TicketMessage>, StoreError> {
     match load_message_with(conn, id, true).await? {
-        Loaded::Message(message) => Ok(message),
+        Loaded::Message(message) => Ok(*message),
         Loaded::HasChildren => Err(StoreError::Database(sqlx::Error::Protocol("child rows left unread".into()))),
     }
 }
 
 /// What [`load_message_with`] found.
 enum Loaded {
-    Message(Option<TicketMessage>),
+    Message(Box<Option<TicketMessage>>),
     /// The message has child rows, which were not read: reading them needs a snapshot.
     HasChildren,
 }
@@ -41,7 +41,7 @@ async fn load_message_with(conn: &mut Conn, id: i32, read_children: bool) -> Res
     .fetch_optional(&mut *conn)
     .await?
     else {
-        return Ok(Loaded::Message(None));
+        return Ok(Loaded::Message(Box::new(None)));
     };
     let (has_headers, has_attachments, has_fields): (bool, bool, bool) =
         (row.try_get("has_headers")?, row.try_get("has_attachments")?, row.try_get("has_fields")?);
@@ -66,7 +66,7 @@ async fn load_message_with(conn: &mut Conn, id: i32, read_children: bool) -> Res
         Some(pid) => load_person(conn, pid).await?,
         None => None,
     };
-    Ok(Loaded::Message(Some(TicketMessage {
+    Ok(Loaded::Message(Box::new(Some(TicketMessage {
         id,
         ticket,
         created_by,
@@ -74,7 +74,7 @@ async fn load_message_with(conn: &mut Conn, id: i32, read_children: bool) -> Res
         content,
         version: row.try_get("version")?,
         updated_at: from_ticks(row.try_get("updated_at")?),
-    })))
+    }))))
 }
 
 fn message_content(row: &DbRow) -> Result<MessageContent, StoreError> {

@@ -56,7 +56,7 @@ impl Store for This {
         // match the message row, so a message with them is read again inside a snapshot.
         let mut conn = self.pool.acquire().await?;
         if let Loaded::Message(message) = load_message_with(&mut conn, id, false).await? {
-            return Ok(message);
+            return Ok(*message);
         }
         drop(conn);
         let mut tx = self.pool.begin_with(BEGIN_READ).await?;
