@@ -21,19 +21,29 @@ BACKEND_LABELS = {
 
 
 def grouped_bars(ax, summaries, field, variants, backends):
-    """One group of bars per variant, one bar per backend."""
+    """One group of bars per variant, one bar per backend; returns the largest value."""
     width = 0.8 / max(len(backends), 1)
+    largest = 0
     for i, backend in enumerate(backends):
         values = []
         for variant in variants:
             row = next((s for s in summaries if s["backend"] == backend and s["variant"] == variant), None)
             values.append(row[field] if row and row[field] is not None else 0)
         xs = [x + (i - (len(backends) - 1) / 2) * width for x in range(len(variants))]
+        largest = max([largest] + values)
         bars = ax.bar(xs, values, width, label=BACKEND_LABELS.get(backend, backend))
         ax.bar_label(bars, fmt="%.3g", fontsize=6, rotation=90, padding=2)
     ax.set_xticks(range(len(variants)), variants)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="best")
     ax.grid(axis="y", alpha=0.3)
+    return largest
+
+
+def log_scale(ax, largest):
+    """A log axis with room above the tallest bar for its label."""
+    ax.set_yscale("log")
+    if largest > 0:
+        ax.set_ylim(top=largest * 6)
 
 
 def save(fig, path):
@@ -53,18 +63,15 @@ def main():
     conns = results["settings"]["connections"]
 
     fig, ax = plt.subplots(figsize=(10, 5))
-    grouped_bars(ax, summaries, "rps", variants, backends)
-    ax.set_yscale("log")
+    log_scale(ax, grouped_bars(ax, summaries, "rps", variants, backends))
     ax.set_ylabel("requests (B2: UPDATEs) per second, log scale")
     ax.set_title(f"Throughput, {conns} connections, server on 1 core (median of rounds)")
     save(fig, out / "throughput.png")
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
     for ax, field, label in zip(axes, ["p50_ms", "p99_ms", "p999_ms"], ["p50", "p99", "p99.9"]):
-        grouped_bars(ax, summaries, field, http_variants, backends)
-        ax.set_yscale("log")
+        log_scale(ax, grouped_bars(ax, summaries, field, http_variants, backends))
         ax.set_title(f"{label} latency (ms, log scale)")
-        ax.margins(y=0.25)
     save(fig, out / "latency.png")
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -77,8 +84,9 @@ def main():
     save(fig, out / "ratio_to_b1.png")
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    grouped_bars(ax, summaries, "cpu_us_per_request", http_variants + [v for v in variants if v.startswith("B2")], backends)
-    ax.set_ylabel("server (+ PostgreSQL) CPU µs per request")
+    cpu_variants = http_variants + [v for v in variants if v.startswith("B2")]
+    log_scale(ax, grouped_bars(ax, summaries, "cpu_us_per_request", cpu_variants, backends))
+    ax.set_ylabel("server (+ PostgreSQL) CPU µs per request, log scale")
     ax.set_title("CPU cost per request")
     save(fig, out / "cpu_per_request.png")
 

@@ -36,6 +36,8 @@ pub struct Sample {
     pub saves_per_commit: Option<f64>,
     /// Error statuses in the server's log (whole run, warm-up included) and their counts.
     pub error_statuses: BTreeMap<u16, u64>,
+    /// The first line the server logged at ERROR level, if any.
+    pub first_server_error: Option<String>,
 }
 
 /// Everything runs share: settings, the databases and the programs.
@@ -120,7 +122,10 @@ impl Bench {
         let window = self.load_window(&server, &variant.shape);
         let (peak_rss_kib, _) = procs::memory_kib(server.pid);
         let log = if window.is_err() { server.log_tail() } else { String::new() };
-        let error_statuses = server.stop_counting_errors();
+        let (error_statuses, first_server_error) = server.stop_counting_errors();
+        if let Some(line) = &first_server_error {
+            eprintln!("{} on {} logged: {line}", variant.id, backend.name());
+        }
         let window = window.map_err(|e| format!("{} on {}: {e}\n{log}", variant.id, backend.name()))?;
         Ok(Sample {
             backend,
@@ -133,6 +138,7 @@ impl Bench {
             load_rss_kib: window.load_rss_kib,
             saves_per_commit: window.saves_per_commit,
             error_statuses,
+            first_server_error,
             load: window.load,
         })
     }
@@ -206,6 +212,7 @@ impl Bench {
             load_rss_kib: peak_rss_kib,
             saves_per_commit: None,
             error_statuses: BTreeMap::new(),
+            first_server_error: None,
             load,
         })
     }

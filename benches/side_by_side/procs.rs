@@ -69,22 +69,6 @@ impl Server {
         Err(format!("server did not listen on port {} within 60 s:\n{}", self.port, self.log_tail()))
     }
 
-    /// The non-2xx/3xx statuses the server logged and how often (ticketd logs every answer as
-    /// `status=NNN`; the floor server logs nothing).
-    fn logged_error_statuses(&self) -> BTreeMap<u16, u64> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let mut counts = BTreeMap::new();
-        for after in without_ansi_colours(&text).split("status=").skip(1) {
-            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-            if let Ok(status) = digits.parse::<u16>()
-                && !(200..400).contains(&status)
-            {
-                *counts.entry(status).or_insert(0) += 1;
-            }
-        }
-        counts
-    }
-
     /// The last lines of the server's log, for error messages.
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -97,10 +81,13 @@ impl Server {
         self.halt();
     }
 
-    /// Stops the server, then reads from its complete log the error statuses it answered with.
-    pub fn stop_counting_errors(mut self) -> BTreeMap<u16, u64> {
+    /// Stops the server, then reads from its complete log the error statuses it answered with
+    /// and the first line it logged at ERROR level (why a 500 happened).
+    pub fn stop_counting_errors(mut self) -> (BTreeMap<u16, u64>, Option<String>) {
         self.halt();
-        self.logged_error_statuses()
+        let log = without_ansi_colours(&std::fs::read_to_string(&self.log).unwrap_or_default());
+        let first_error = log.lines().find(|line| line.contains(" ERROR ")).map(str::to_owned);
+        (error_statuses(&log), first_error)
     }
 
     /// SIGTERM (ticketd finishes in-flight work and exits), then SIGKILL after 10 s.
@@ -116,6 +103,21 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The non-2xx/3xx statuses in a server log and how often (ticketd logs every answer as
+/// `status=NNN`; the floor server logs nothing).
+fn error_statuses(log: &str) -> BTreeMap<u16, u64> {
+    let mut counts = BTreeMap::new();
+    for after in log.split("status=").skip(1) {
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(status) = digits.parse::<u16>()
+            && !(200..400).contains(&status)
+        {
+            *counts.entry(status).or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// The text without terminal colour codes (`ESC [ … m`), which ticketd's log has around names.

@@ -192,6 +192,7 @@ fn sample_json(s: &Sample) -> Value {
         "server_core_busy": number(s.server_core_busy), "load_core_busy": number(s.load_core_busy),
         "peak_rss_kib": s.peak_rss_kib, "load_rss_kib": s.load_rss_kib,
         "saves_per_commit": s.saves_per_commit.map(number), "error_statuses": statuses_json(&s.error_statuses),
+        "first_server_error": s.first_server_error,
     })
 }
 
