@@ -58,6 +58,11 @@ impl From<StoreError> for ApiError {
                 crate::error::ErrorKind::PreconditionFailed,
                 "The ticket message has changed since the version the request is based on; nothing was saved",
             ),
+            // Every database connection stayed busy past the wait: overload, not a fault.
+            StoreError::Database(sqlx::Error::PoolTimedOut) => ApiError::new(
+                crate::error::ErrorKind::Timeout,
+                "The database is busy; nothing was saved. Try again shortly",
+            ),
             other => ApiError::internal(other),
         }
     }
@@ -333,6 +338,13 @@ pub fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
 mod tests {
     use super::*;
     use crate::locale::parse_wire_datetime;
+
+    #[test]
+    fn an_exhausted_pool_is_a_503_and_other_database_failures_a_500() {
+        use crate::error::ErrorKind;
+        assert_eq!(ApiError::from(StoreError::Database(sqlx::Error::PoolTimedOut)).kind, ErrorKind::Timeout);
+        assert_eq!(ApiError::from(StoreError::Database(sqlx::Error::RowNotFound)).kind, ErrorKind::Internal);
+    }
 
     #[test]
     fn ticks_round_trip_to_100ns() {
