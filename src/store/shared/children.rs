@@ -51,22 +51,22 @@ async fn replace_headers(conn: &mut Conn, message_id: i32, headers: &[MessageHea
         let row = (position as i32, header);
         if own.remove(&header.id) { kept.push(row) } else { fresh.push(row) }
     }
-    for chunk in kept.chunks(ROWS_PER_INSERT) {
-        let mut insert = sqlx::QueryBuilder::<Db>::new(
-            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col, id) ",
-        );
-        insert.push_values(chunk, |mut row, (position, h)| {
-            row.push_bind(message_id).push_bind(*position).push_bind(&h.name).push_bind(&h.value);
-            row.push_bind(h.std_item.ordinal()).push_bind(h.std_item_col.ordinal()).push_bind(h.id);
-        });
-        insert.build().execute(&mut *conn).await?;
-    }
-    for chunk in fresh.chunks(ROWS_PER_INSERT) {
-        let mut insert =
-            sqlx::QueryBuilder::<Db>::new("INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) ");
+    insert_headers(conn, message_id, &kept, true).await?;
+    insert_headers(conn, message_id, &fresh, false).await
+}
+
+/// Inserts headers with one multi-row INSERT per chunk; `keep_ids` writes their own ids, else
+/// the database assigns fresh ones.
+async fn insert_headers(conn: &mut Conn, message_id: i32, rows: &[(i32, &MessageHeader)], keep_ids: bool) -> Result<(), StoreError> {
+    let columns = if keep_ids { "position, name, value, std_item, std_item_col, id" } else { "position, name, value, std_item, std_item_col" };
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO message_headers (message_id, {columns}) "));
         insert.push_values(chunk, |mut row, (position, h)| {
             row.push_bind(message_id).push_bind(*position).push_bind(&h.name).push_bind(&h.value);
             row.push_bind(h.std_item.ordinal()).push_bind(h.std_item_col.ordinal());
+            if keep_ids {
+                row.push_bind(h.id);
+            }
         });
         insert.build().execute(&mut *conn).await?;
     }
