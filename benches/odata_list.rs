@@ -59,7 +59,7 @@ async fn main() {
         let list = parse_list_request(query).expect("query parses").query;
         let direct = median(SAMPLES, || {
             let (store, list) = (store.clone(), list.clone());
-            async move { store.list_messages(&list, list.top + 1).await.expect("list").len() }
+            async move { store.list_messages(&list, list.top + 1, None).await.expect("list").len() }
         })
         .await;
         println!(

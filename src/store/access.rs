@@ -1,12 +1,11 @@
 //! Ticket access: an associate's stored access (every ticket, or some ticket categories), the
-//! category and owner of the ticket a request addresses, and the message list limited to the
-//! tickets a caller reaches. What the access allows is decided in `domain::ticket_access`.
+//! category and owner of the ticket a request addresses (`Store::list_messages` limits the list
+//! to a caller's reach). What the access allows is decided in `domain::ticket_access`.
 
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::list::{ListQuery, ListRow};
-use crate::domain::{TicketAccess, TicketReach, TicketScope};
+use crate::domain::{TicketAccess, TicketScope};
 
 #[async_trait]
 pub trait AccessStore: Send + Sync {
@@ -19,14 +18,6 @@ pub trait AccessStore: Send + Sync {
     /// The category and owner of the ticket a message belongs to; `None` when the message does
     /// not exist.
     async fn message_scope(&self, message_id: i32) -> Result<Option<TicketScope>, StoreError>;
-    /// Like `Store::list_messages`, over the messages of the tickets `reach` permits only; the
-    /// limit is applied in the same statement, so pages hold only reachable rows.
-    async fn list_reachable_messages(
-        &self,
-        query: &ListQuery,
-        limit: u32,
-        reach: &TicketReach,
-    ) -> Result<Vec<ListRow>, StoreError>;
     /// Every category name tickets have, sorted.
     async fn ticket_categories(&self) -> Result<Vec<String>, StoreError>;
 }

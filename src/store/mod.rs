@@ -247,11 +247,14 @@ pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync
     async fn foreign_keys(&self, message_id: i32) -> Result<Option<crate::domain::FieldMap>, StoreError>;
     /// Sets one foreign key of a message; `NotFound` when the message does not exist.
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError>;
-    /// Up to `limit` rows of a list query (from its `skip`), in its order.
+    /// Up to `limit` rows of a list query (from its `skip`), in its order, over the messages of
+    /// the tickets `reach` permits (every message when `None`). The reach is part of the same
+    /// statement, so pages hold only reachable rows.
     async fn list_messages(
         &self,
         query: &crate::domain::list::ListQuery,
         limit: u32,
+        reach: Option<&crate::domain::TicketReach>,
     ) -> Result<Vec<crate::domain::list::ListRow>, StoreError>;
     /// Deletes a message and its child rows; `false` when it did not exist.
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError>;

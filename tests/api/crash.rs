@@ -129,7 +129,7 @@ async fn every_message_is_whole(store: &dyn ticketd::store::Store) {
     let mut skip = 0;
     loop {
         let page = ListQuery { select: vec![Column::EjMessageId], filter: None, order: Vec::new(), skip, top: 500 };
-        let rows = store.list_messages(&page, 500).await.expect("list");
+        let rows = store.list_messages(&page, 500, None).await.expect("list");
         for row in &rows {
             let message = store.message(row.id).await.expect("read").expect("listed");
             let body = &message.content.body;

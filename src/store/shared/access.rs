@@ -81,16 +81,6 @@ impl crate::store::access::AccessStore for This {
         row.as_ref().map(ticket_scope_of).transpose()
     }
 
-    async fn list_reachable_messages(
-        &self,
-        query: &crate::domain::list::ListQuery,
-        limit: u32,
-        reach: &crate::domain::TicketReach,
-    ) -> Result<Vec<crate::domain::list::ListRow>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load_list_within(&mut conn, query, limit, Some(reach)).await
-    }
-
     async fn ticket_categories(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT DISTINCT category_name FROM tickets").fetch_all(&self.pool).await?;
         let mut names = rows.iter().map(|row| row.try_get("category_name")).collect::<Result<Vec<String>, _>>()?;

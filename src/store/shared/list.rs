@@ -111,11 +111,7 @@ fn list_statement(query: &ListQuery, limit: u32, reach: Option<&TicketReach>) ->
     (sql, values)
 }
 
-async fn load_list(conn: &mut Conn, query: &ListQuery, limit: u32) -> Result<Vec<ListRow>, StoreError> {
-    load_list_within(conn, query, limit, None).await
-}
-
-async fn load_list_within(
+async fn load_list(
     conn: &mut Conn,
     query: &ListQuery,
     limit: u32,

@@ -122,9 +122,14 @@ impl Store for This {
         Ok(())
     }
 
-    async fn list_messages(&self, query: &crate::domain::list::ListQuery, limit: u32) -> Result<Vec<crate::domain::list::ListRow>, StoreError> {
+    async fn list_messages(
+        &self,
+        query: &crate::domain::list::ListQuery,
+        limit: u32,
+        reach: Option<&crate::domain::TicketReach>,
+    ) -> Result<Vec<crate::domain::list::ListRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load_list(&mut conn, query, limit).await
+        load_list(&mut conn, query, limit, reach).await
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
