@@ -1,14 +1,17 @@
 //! Persistence: the [`Store`] trait and its SQLite and PostgreSQL implementations.
 //!
-//! Both implementations run the same SQL (written once in `queries.rs`); they differ in how a
-//! write transaction begins and how the pool is opened.
+//! Both implementations run the same SQL text. Most of it goes through sqlx (`shared/`); the
+//! message statements live in `message_rows` and `save_sql`, which SQLite runs on rusqlite
+//! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
 
 pub mod access;
 pub mod attachment;
+mod columns;
+mod message_rows;
 pub mod outbox;
 mod postgres;
+mod save_sql;
 mod sqlite;
-mod writer;
 
 use std::sync::Arc;
 
@@ -41,6 +44,9 @@ pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The embedded SQLite engine behind the hot path failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
     /// Applying the schema failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -63,6 +69,14 @@ impl From<StoreError> for ApiError {
                 crate::error::ErrorKind::Timeout,
                 "The database is busy; nothing was saved. Try again shortly",
             ),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                ApiError::new(
+                    crate::error::ErrorKind::Timeout,
+                    "The database is busy; nothing was saved. Try again shortly",
+                )
+            }
             other => ApiError::internal(other),
         }
     }

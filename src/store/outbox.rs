@@ -145,3 +145,13 @@ pub trait NotificationStore: Send + Sync {
     /// The sequence number of an associate's newest live-stream notification (0 when none).
     async fn last_stream_id(&self, recipient: i32) -> Result<i64, StoreError>;
 }
+
+/// A new delivery id: a random version-4 UUID, the form the vendor uses for event ids.
+pub(crate) fn new_delivery_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|err| StoreError::Database(sqlx::Error::Protocol(err.to_string())))?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+}

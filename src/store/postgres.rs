@@ -6,7 +6,13 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use super::StoreError;
+use super::{Credentials, SaveContext, StoreError};
+use crate::domain::{MessageDraft, TicketMessage};
+
+mod children;
+mod enqueue;
+mod read;
+mod save;
 
 /// A ticketd store in a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -41,6 +47,58 @@ impl PostgresStore {
         // Dropping an uncommitted transaction rolls it back.
         outcome
     }
+
+    async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        // One snapshot for all the reads that assemble a message.
+        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+        let message = read::load_message(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(message)
+    }
+
+    async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read::load_credentials(&mut conn, login, id).await
+    }
+
+    async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
+        self.in_write(move |conn| Box::pin(async move { save::update_in(conn, id, &draft, ctx).await })).await
+    }
+
+    async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
+        self.in_write(move |conn| Box::pin(async move { save::create_in(conn, &draft, ctx, save::now_ticks()).await }))
+            .await
+    }
+
+    async fn save_create_once(
+        &self,
+        draft: MessageDraft,
+        ctx: SaveContext,
+        key: String,
+        window: chrono::Duration,
+    ) -> Result<(i32, bool), StoreError> {
+        let remembered = key.clone();
+        let created = self
+            .in_write(move |conn| Box::pin(async move { save::create_once_in(conn, &draft, ctx, &key, window).await }))
+            .await;
+        match created {
+            // A concurrent retry with the same key committed first: this create was rolled back,
+            // so replay that one.
+            Err(StoreError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
+                let earlier: i32 = sqlx::query_scalar(crate::store::save_sql::FIND_KEY)
+                    .bind(ctx.associate_id)
+                    .bind(remembered)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok((earlier, false))
+            }
+            other => other,
+        }
+    }
+
+    async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
+        self.in_write(move |conn| Box::pin(async move { save::delete_in(conn, id).await })).await
+    }
 }
 
 mod shared {
@@ -49,7 +107,6 @@ mod shared {
     type Db = super::Postgres;
     type This = super::PostgresStore;
     const BEGIN_WRITE: &str = "BEGIN";
-    // One snapshot for all the reads that assemble a message.
     const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     const SHARES_OUTBOX: bool = true;
     const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \

@@ -1,19 +1,31 @@
 //! The embedded SQLite store: one file, WAL journal, every write transaction `BEGIN IMMEDIATE`
-//! so concurrent writers queue on the lock instead of failing with "database is busy".
+//! so concurrent writers queue on the lock instead of failing with "database is busy". Message
+//! reads and saves take the rusqlite path (`direct`, `writer`); the rest goes through sqlx.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use super::writer::WriteQueue;
-use super::{SqliteSync, StoreError};
+use self::direct::{Readers, open_connection};
+use self::writer::WriteQueue;
+use super::{Credentials, SaveContext, SqliteSync, StoreError};
+use crate::domain::{MessageDraft, TicketMessage};
+
+mod children;
+mod direct;
+mod enqueue;
+mod read;
+mod save;
+mod writer;
 
 /// A ticketd store in a SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    readers: Arc<Readers>,
     writer: WriteQueue,
 }
 
@@ -48,9 +60,10 @@ impl SqliteStore {
                 Err(error) => return Err(error),
                 Ok(pool) => {
                     // Message saves go through one writer connection that commits them in groups;
-                    // the pool serves reads and the rarer writes.
-                    let writer = WriteQueue::start(&options).await?;
-                    return Ok(Self { pool, writer });
+                    // the pool serves the rarer reads and writes.
+                    let path = options.get_filename().to_path_buf();
+                    let writer = WriteQueue::start(open_connection(&path, sync)?)?;
+                    return Ok(Self { pool, readers: Arc::new(Readers::new(path, sync)), writer });
                 }
             }
         }
@@ -60,11 +73,41 @@ impl SqliteStore {
     async fn in_write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut sqlx::SqliteConnection) -> futures_util::future::BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
     {
         self.writer.run(work).await
+    }
+
+    async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        self.readers.with(|conn| read::load_message(conn, id))
+    }
+
+    async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
+        self.readers.with(|conn| read::load_credentials(conn, login, id))
+    }
+
+    async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
+        self.in_write(move |conn| save::update_in(conn, id, &draft, ctx)).await
+    }
+
+    async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
+        self.in_write(move |conn| save::create_in(conn, &draft, ctx, save::now_ticks())).await
+    }
+
+    /// The writer runs saves one after another, so a retry with the same key finds the first
+    /// create's key even when both are in one batch.
+    async fn save_create_once(
+        &self,
+        draft: MessageDraft,
+        ctx: SaveContext,
+        key: String,
+        window: chrono::Duration,
+    ) -> Result<(i32, bool), StoreError> {
+        self.in_write(move |conn| save::create_once_in(conn, &draft, ctx, &key, window)).await
+    }
+
+    async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
+        self.in_write(move |conn| save::delete_in(conn, id)).await
     }
 }
 

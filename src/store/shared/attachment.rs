@@ -1,16 +1,6 @@
 // The `AttachmentStore` implementation shared by both backends; included by `store_impl.rs`.
 
-fn attachment_info(row: &DbRow) -> Result<AttachmentInfo, StoreError> {
-    Ok(AttachmentInfo {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        content_type: row.try_get("content_type")?,
-        size: row.try_get("att_size")?,
-        inline_image: row.try_get("inline_image")?,
-        content_id: row.try_get("content_id")?,
-        auth_key: row.try_get("auth_key")?,
-    })
-}
+use crate::store::message_rows::attachment_info;
 
 #[async_trait]
 impl AttachmentStore for This {

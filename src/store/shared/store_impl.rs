@@ -1,15 +1,10 @@
 // The `Store` implementation shared by both backends; included by `sqlite.rs` and
 // `postgres.rs`, where `This` is the store type, `BEGIN_WRITE`/`BEGIN_READ` open transactions.
 
-use std::collections::HashSet;
-
 use async_trait::async_trait;
 
-use crate::domain::{
-    Associate, CustomFieldInfo, AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, Person,
-    Ticket, TicketMessage, VendorEnum,
-};
-use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients, subscribes_to};
+use crate::domain::{Associate, AttachmentInfo, CustomFieldInfo, FieldMap, MessageDraft, TicketMessage, VendorEnum};
+use crate::domain::notification::{Channel, DeliveryStatus};
 use crate::store::attachment::{AttachmentContent, AttachmentStore, NewAttachment};
 use crate::store::outbox::{
     ClaimedDelivery, DeliveryResult, MailRecipient, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
@@ -21,17 +16,23 @@ use crate::store::{
 };
 
 include!("read.rs");
-include!("write.rs");
-include!("children.rs");
 include!("metadata.rs");
 include!("list.rs");
-include!("enqueue.rs");
+use crate::store::outbox::new_delivery_id;
 include!("outbox.rs");
 include!("attachment.rs");
 include!("access.rs");
 
 fn now_ticks() -> i64 {
     to_ticks(&chrono::Utc::now().naive_utc())
+}
+
+/// Turns a unique-key violation into a conflict on `what`.
+fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
 }
 
 #[async_trait]
@@ -51,23 +52,11 @@ impl Store for This {
     }
 
     async fn message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
-        // A message without child rows is one row plus the entities it names, which need no
-        // common snapshot: read it without a transaction, two statements fewer. Child rows must
-        // match the message row, so a message with them is read again inside a snapshot.
-        let mut conn = self.pool.acquire().await?;
-        if let Loaded::Message(message) = load_message_with(&mut conn, id, false).await? {
-            return Ok(*message);
-        }
-        drop(conn);
-        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
-        let message = load_message(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(message)
+        self.read_message(id).await
     }
 
     async fn update_message(&self, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        let draft = draft.clone();
-        self.in_write(move |conn| Box::pin(async move { update_in(conn, id, &draft, ctx).await })).await
+        self.save_update(id, draft.clone(), ctx).await
     }
 
     async fn create_message_once(
@@ -77,23 +66,7 @@ impl Store for This {
         key: &str,
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError> {
-        let (draft, remembered_key) = (draft.clone(), key.to_owned());
-        let created = self
-            .in_write(move |conn| Box::pin(async move { create_once_in(conn, &draft, ctx, &remembered_key, window).await }))
-            .await;
-        match created {
-            // A concurrent retry with the same key committed first: this create was rolled back,
-            // so replay that one.
-            Err(StoreError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
-                let row = sqlx::query("SELECT message_id FROM idempotency_keys WHERE associate_id = $1 AND idempotency_key = $2")
-                    .bind(ctx.associate_id)
-                    .bind(key)
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok((row.try_get("message_id")?, false))
-            }
-            other => other,
-        }
+        self.save_create_once(draft.clone(), ctx, key.to_owned(), window).await
     }
 
     async fn custom_fields(&self) -> Result<Vec<CustomFieldInfo>, StoreError> {
@@ -133,14 +106,7 @@ impl Store for This {
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
-        self.in_write(move |conn| {
-            Box::pin(async move {
-                // Child rows go by ON DELETE CASCADE, in this same transaction.
-                let done = sqlx::query("DELETE FROM ticket_messages WHERE id = $1").bind(id).execute(&mut *conn).await?;
-                Ok(done.rows_affected() > 0)
-            })
-        })
-        .await
+        self.save_delete(id).await
     }
 
     async fn associate(&self, id: i32) -> Result<Option<Associate>, StoreError> {
@@ -149,8 +115,7 @@ impl Store for This {
     }
 
     async fn create_message(&self, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        let draft = draft.clone();
-        self.in_write(move |conn| Box::pin(async move { create_in(conn, &draft, ctx, now_ticks()).await })).await
+        self.save_create(draft.clone(), ctx).await
     }
 
     async fn save_events(&self, message_id: i32) -> Result<Vec<SaveEvent>, StoreError> {
@@ -159,13 +124,11 @@ impl Store for This {
     }
 
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load_credentials(&mut conn, Some(login), 0).await
+        self.read_credentials(Some(login), 0).await
     }
 
     async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load_credentials(&mut conn, None, associate_id).await
+        self.read_credentials(None, associate_id).await
     }
 
     async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError> {

@@ -1,29 +1,21 @@
 //! Group commit keeps each save atomic on its own and answers only after the commit.
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use tokio::sync::oneshot;
 
 use super::*;
 
-async fn open() -> (tempfile::TempDir, WriteQueue, SqlitePool) {
+fn open() -> (tempfile::TempDir, WriteQueue, Connection) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("w.db").display());
-    let options = SqliteConnectOptions::from_str(&url)
-        .expect("url")
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePool::connect_with(options.clone()).await.expect("pool");
-    sqlx::raw_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-        .execute(&pool)
-        .await
+    let path = dir.path().join("w.db");
+    let reader = Connection::open(&path).expect("reader");
+    reader.busy_timeout(Duration::from_secs(10)).expect("timeout");
+    reader
+        .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
         .expect("schema");
-    let writer = WriteQueue::start(&options).await.expect("writer");
-    (dir, writer, pool)
+    let writer = WriteQueue::start(Connection::open(&path).expect("writer connection")).expect("writer");
+    (dir, writer, reader)
 }
 
 /// Queues a save that inserts `text`, waits for `gate` (when given), then succeeds or fails.
@@ -37,20 +29,19 @@ fn insert(
     tokio::spawn(async move {
         writer
             .run(move |conn| {
-                Box::pin(async move {
-                    sqlx::query("INSERT INTO notes (text) VALUES ($1)").bind(text).execute(&mut *conn).await?;
-                    if let Some(gate) = gate {
-                        let _ = gate.await;
-                    }
-                    if fail { Err(StoreError::NotFound) } else { Ok(()) }
-                })
+                conn.execute("INSERT INTO notes (text) VALUES ($1)", [text])?;
+                if let Some(gate) = gate {
+                    let _ = gate.blocking_recv();
+                }
+                if fail { Err(StoreError::NotFound) } else { Ok(()) }
             })
             .await
     })
 }
 
-async fn stored(pool: &SqlitePool) -> Vec<String> {
-    sqlx::query_scalar("SELECT text FROM notes ORDER BY id").fetch_all(pool).await.expect("read")
+fn stored(reader: &Connection) -> Vec<String> {
+    let mut query = reader.prepare("SELECT text FROM notes ORDER BY id").expect("prepare");
+    query.query_map([], |row| row.get(0)).expect("read").collect::<Result<_, _>>().expect("rows")
 }
 
 /// Occupies the writer until the returned sender is dropped, so what is queued next forms one batch.
@@ -63,7 +54,7 @@ async fn hold_writer(writer: &WriteQueue) -> (oneshot::Sender<()>, tokio::task::
 
 #[tokio::test]
 async fn a_failing_save_in_a_batch_rolls_back_alone() {
-    let (_dir, writer, pool) = open().await;
+    let (_dir, writer, reader) = open();
     let (release, holder) = hold_writer(&writer).await;
     let saves =
         [insert(&writer, "a", None, false), insert(&writer, "bad", None, true), insert(&writer, "c", None, false)];
@@ -74,13 +65,13 @@ async fn a_failing_save_in_a_batch_rolls_back_alone() {
     a.await.expect("joins").expect("a saved");
     assert!(matches!(bad.await.expect("joins"), Err(StoreError::NotFound)), "the failing save reports its own error");
     c.await.expect("joins").expect("c saved");
-    assert_eq!(stored(&pool).await, ["first", "a", "c"], "only the failing save's row is missing");
+    assert_eq!(stored(&reader), ["first", "a", "c"], "only the failing save's row is missing");
     assert_eq!(writer.counts(), (2, 4), "the three queued saves shared one transaction");
 }
 
 #[tokio::test]
 async fn a_save_is_answered_only_after_its_batch_commits() {
-    let (_dir, writer, pool) = open().await;
+    let (_dir, writer, reader) = open();
     let (release, holder) = hold_writer(&writer).await;
     let early = insert(&writer, "early", None, false);
     let (release_late, late_gate) = oneshot::channel();
@@ -90,18 +81,32 @@ async fn a_save_is_answered_only_after_its_batch_commits() {
     holder.await.expect("joins").expect("first saved");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!early.is_finished(), "'early' ran, but its batch has not committed: no answer yet");
-    assert_eq!(stored(&pool).await, ["first"], "nothing of the open batch is visible");
+    assert_eq!(stored(&reader), ["first"], "nothing of the open batch is visible");
     drop(release_late);
     early.await.expect("joins").expect("early saved");
     late.await.expect("joins").expect("late saved");
-    assert_eq!(stored(&pool).await, ["first", "early", "late"]);
+    assert_eq!(stored(&reader), ["first", "early", "late"]);
 }
 
 #[tokio::test]
 async fn a_lone_failing_save_leaves_nothing_behind() {
-    let (_dir, writer, pool) = open().await;
+    let (_dir, writer, reader) = open();
     let failed = insert(&writer, "bad", None, true).await.expect("joins");
     assert!(failed.is_err());
     insert(&writer, "good", None, false).await.expect("joins").expect("saved");
-    assert_eq!(stored(&pool).await, ["good"]);
+    assert_eq!(stored(&reader), ["good"]);
+}
+
+#[tokio::test]
+async fn a_panicking_save_rolls_back_alone_and_the_writer_goes_on() {
+    let (_dir, writer, reader) = open();
+    let panicked: Result<(), StoreError> = writer
+        .run(|conn| {
+            conn.execute("INSERT INTO notes (text) VALUES ('lost')", [])?;
+            panic!("a bug in a save")
+        })
+        .await;
+    assert!(panicked.is_err(), "the caller gets an error, not a hang");
+    insert(&writer, "kept", None, false).await.expect("joins").expect("saved");
+    assert_eq!(stored(&reader), ["kept"]);
 }

@@ -1,4 +1,4 @@
-//! Group commit for SQLite: one task owns the write connection, runs the saves queued behind
+//! Group commit for SQLite: one thread owns the write connection, runs the saves queued behind
 //! each other in one `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint, and answers
 //! every caller only after that commit returned.
 
@@ -6,14 +6,10 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions as _, Connection as _};
-
+use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// How many queued saves one commit takes at most; bounds the time a save waits behind others.
 const MAX_BATCH: usize = 64;
@@ -21,9 +17,9 @@ const MAX_BATCH: usize = 64;
 /// One queued save, as the writer sees it.
 trait QueuedSave: Send {
     /// Runs the save on the writer's connection, keeping its result; says whether it succeeded.
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool>;
+    fn run(&mut self, conn: &Connection) -> bool;
     /// Answers the caller with the save's result, or with why its batch did not commit.
-    fn answer(self: Box<Self>, committed: Result<(), StoreError>);
+    fn answer(self: Box<Self>, committed: Result<(), String>);
 }
 
 struct Save<T, F> {
@@ -35,26 +31,24 @@ struct Save<T, F> {
 impl<T, F> QueuedSave for Save<T, F>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
 {
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {
-        Box::pin(async move {
-            let Some(work) = self.work.take() else { return false };
-            let outcome = match AssertUnwindSafe(work(conn)).catch_unwind().await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(writer_failure("a save panicked; its changes were rolled back")),
-            };
-            let succeeded = outcome.is_ok();
-            self.outcome = Some(outcome);
-            succeeded
-        })
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(work) = self.work.take() else { return false };
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| work(conn))) {
+            Ok(outcome) => outcome,
+            Err(_) => Err(writer_failure("a save panicked; its changes were rolled back")),
+        };
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
     }
 
-    fn answer(self: Box<Self>, committed: Result<(), StoreError>) {
+    fn answer(self: Box<Self>, committed: Result<(), String>) {
         let result = match (committed, self.outcome) {
             (Ok(()), Some(outcome)) => outcome,
             (Ok(()), None) => Err(writer_failure("the save was not run")),
-            (Err(error), _) => Err(error),
+            (Err(why), _) => Err(writer_failure(&why)),
         };
         // The caller may have gone (request cancelled); the save stands regardless.
         let _ = self.reply.send(result);
@@ -63,7 +57,7 @@ where
 
 type Job = Box<dyn QueuedSave>;
 
-/// The queue in front of the writer task; cloning shares the one writer.
+/// The queue in front of the writer thread; cloning shares the one writer.
 #[derive(Clone)]
 pub struct WriteQueue {
     jobs: mpsc::Sender<Job>,
@@ -84,12 +78,15 @@ impl std::fmt::Debug for WriteQueue {
 }
 
 impl WriteQueue {
-    /// Opens the write connection and starts the task that owns it.
-    pub async fn start(options: &SqliteConnectOptions) -> Result<Self, StoreError> {
-        let connection = options.connect().await?;
+    /// Starts the thread that owns `connection`; it ends once every queue handle is dropped.
+    pub fn start(connection: Connection) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let counts = Arc::new(WriterCounts::default());
-        tokio::spawn(run_writer(connection, queue, Arc::clone(&counts)));
+        let thread_counts = Arc::clone(&counts);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run_writer(connection, queue, thread_counts))
+            .map_err(|err| writer_failure(&format!("cannot start the writer: {err}")))?;
         Ok(Self { jobs, counts })
     }
 
@@ -103,7 +100,7 @@ impl WriteQueue {
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(Save { work: Some(work), outcome: None, reply });
@@ -117,45 +114,50 @@ fn writer_failure(why: &str) -> StoreError {
 }
 
 /// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
-async fn run_writer(mut connection: SqliteConnection, mut queue: mpsc::Receiver<Job>, counts: Arc<WriterCounts>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Arc<WriterCounts>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
         counts.transactions.fetch_add(1, Ordering::Relaxed);
         counts.saves.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        let committed = commit_batch(&mut connection, &mut batch).await;
-        if committed.is_err() {
-            // Leave no transaction open behind a failed batch; this fails harmlessly when none is.
-            let _ = execute(&mut connection, "ROLLBACK").await;
+        let committed = commit_batch(&connection, &mut batch).map_err(|error| error.to_string());
+        if committed.is_err() && !connection.is_autocommit() {
+            // Leave no transaction open behind a failed batch.
+            let _ = connection.execute_batch("ROLLBACK");
         }
         for job in batch.drain(..) {
-            let answer = committed.as_ref().map(|_| ()).map_err(|error| writer_failure(&error.to_string()));
-            job.answer(answer);
+            job.answer(committed.clone());
         }
     }
-    let _ = connection.close().await;
 }
 
 /// Runs one batch in one transaction. A single save needs no savepoint: its failure rolls the
 /// transaction back. With several, each runs inside a savepoint so a failure undoes only its own.
-async fn commit_batch(conn: &mut SqliteConnection, batch: &mut [Job]) -> Result<(), StoreError> {
-    execute(conn, "BEGIN IMMEDIATE").await?;
+fn commit_batch(conn: &Connection, batch: &mut [Job]) -> Result<(), StoreError> {
+    execute(conn, "BEGIN IMMEDIATE")?;
     if let [only] = batch {
-        return if only.run(conn).await { execute(conn, "COMMIT").await } else { execute(conn, "ROLLBACK").await };
+        return if only.run(conn) { execute(conn, "COMMIT") } else { execute(conn, "ROLLBACK") };
     }
     for job in batch.iter_mut() {
-        execute(conn, "SAVEPOINT save").await?;
-        if job.run(conn).await {
-            execute(conn, "RELEASE save").await?;
+        execute(conn, "SAVEPOINT save")?;
+        if job.run(conn) {
+            execute(conn, "RELEASE save")?;
         } else {
-            execute(conn, "ROLLBACK TO save").await?;
-            execute(conn, "RELEASE save").await?;
+            execute(conn, "ROLLBACK TO save")?;
+            execute(conn, "RELEASE save")?;
         }
     }
-    execute(conn, "COMMIT").await
+    execute(conn, "COMMIT")
 }
 
-async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), StoreError> {
-    sqlx::raw_sql(sql).execute(&mut *conn).await?;
+fn execute(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.execute([])?;
     Ok(())
 }
 

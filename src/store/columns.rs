@@ -1,0 +1,39 @@
+//! Reading a result row by column name, whichever engine produced it: sqlx's SQLite and
+//! PostgreSQL rows and rusqlite's rows, so each row is mapped to the domain by one function.
+
+use super::StoreError;
+
+/// The typed column reads the row mappings use.
+pub trait Columns {
+    fn int(&self, column: &str) -> Result<i32, StoreError>;
+    fn big(&self, column: &str) -> Result<i64, StoreError>;
+    fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError>;
+    fn text(&self, column: &str) -> Result<String, StoreError>;
+    fn flag(&self, column: &str) -> Result<bool, StoreError>;
+}
+
+macro_rules! columns_of {
+    ($row:ty, $get:expr) => {
+        impl Columns for $row {
+            fn int(&self, column: &str) -> Result<i32, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn big(&self, column: &str) -> Result<i64, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn text(&self, column: &str) -> Result<String, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn flag(&self, column: &str) -> Result<bool, StoreError> {
+                Ok($get(self, column)?)
+            }
+        }
+    };
+}
+
+columns_of!(sqlx::sqlite::SqliteRow, sqlx::Row::try_get);
+columns_of!(sqlx::postgres::PgRow, sqlx::Row::try_get);
+columns_of!(rusqlite::Row<'_>, rusqlite::Row::get);

@@ -1,0 +1,66 @@
+//! PostgreSQL's reads of a whole message and of an associate's credentials.
+
+use sqlx::PgConnection;
+
+use crate::domain::{FieldMap, TicketMessage};
+use crate::store::message_rows::{self as rows, MessageRow};
+use crate::store::{Credentials, StoreError};
+
+/// Loads a message and everything it refers to; the caller holds one snapshot around it.
+pub async fn load_message(conn: &mut PgConnection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+    let Some(row) = sqlx::query(rows::SELECT_MESSAGE).bind(id).fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let mut message = rows::message_row(&row)?;
+    load_children(conn, id, &mut message).await?;
+    let ticket = fetch(conn, rows::SELECT_TICKET, message.ticket_id, rows::ticket).await?;
+    let created_by = fetch(conn, rows::SELECT_ASSOCIATE, message.created_by, rows::associate).await?;
+    let person = match message.person_id {
+        Some(person_id) => fetch(conn, rows::SELECT_PERSON, person_id, rows::person).await?,
+        None => None,
+    };
+    Ok(Some(message.into_message(id, ticket, created_by, person)))
+}
+
+/// Child tables the message has no rows in are not asked: each statement has its cost.
+async fn load_children(conn: &mut PgConnection, id: i32, message: &mut MessageRow) -> Result<(), StoreError> {
+    let content = &mut message.content;
+    if message.has_headers {
+        let found = sqlx::query(rows::SELECT_HEADERS).bind(id).fetch_all(&mut *conn).await?;
+        content.headers = found.iter().map(rows::header).collect::<Result<_, _>>()?;
+    }
+    if message.has_attachments {
+        let found = sqlx::query(rows::SELECT_ATTACHMENTS).bind(id).fetch_all(&mut *conn).await?;
+        content.attachments = found.iter().map(rows::attachment_info).collect::<Result<_, _>>()?;
+    }
+    if message.has_fields {
+        let (mut extra, mut custom) = (FieldMap::new(), FieldMap::new());
+        for row in sqlx::query(rows::SELECT_FIELDS).bind(id).fetch_all(&mut *conn).await? {
+            rows::add_field(&row, &mut extra, &mut custom)?;
+        }
+        (content.extra_fields, content.custom_fields) = (extra, custom);
+    }
+    Ok(())
+}
+
+/// One row by id, mapped; `None` when there is none.
+async fn fetch<T>(
+    conn: &mut PgConnection,
+    query: &'static str,
+    id: i32,
+    map: fn(&sqlx::postgres::PgRow) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let row = sqlx::query(query).bind(id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(map).transpose()
+}
+
+/// The credentials of the associate with `login` (by login key) or with id `id`.
+pub async fn load_credentials(
+    conn: &mut PgConnection,
+    login: Option<&str>,
+    id: i32,
+) -> Result<Option<Credentials>, StoreError> {
+    let (login_key, id) = rows::credentials_key(login, id);
+    let row = sqlx::query(rows::SELECT_CREDENTIALS).bind(login_key).bind(id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(rows::credentials).transpose()
+}

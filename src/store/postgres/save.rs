@@ -1,0 +1,151 @@
+//! PostgreSQL's message saves: each runs in the request's own transaction, so a save commits
+//! the message, its child rows, its save record and its outbox rows together or not at all.
+
+use sqlx::{PgConnection, Row as _};
+
+use super::children::replace_children;
+use super::enqueue::enqueue_notifications;
+use crate::domain::MessageDraft;
+use crate::domain::notification::EventKind;
+use crate::store::save_sql::{self as sql, SavedMessage, StoredChildren, references_found};
+use crate::store::{SaveContext, StoreError, to_ticks};
+
+pub fn now_ticks() -> i64 {
+    to_ticks(&chrono::Utc::now().naive_utc())
+}
+
+/// Binds the 22 message columns in the order of [`sql::INSERT_MESSAGE`] and [`sql::UPDATE_MESSAGE`].
+macro_rules! bind_message_columns {
+    ($query:expr, $ticket_id:expr, $created_by:expr, $draft:expr, $now:expr) => {{
+        let c = &$draft.content;
+        $query
+            .bind($ticket_id)
+            .bind(to_ticks(&c.created_at))
+            .bind($created_by)
+            .bind(&c.author)
+            .bind(c.slevel.ordinal())
+            .bind(c.message_type.ordinal())
+            .bind(&c.message_id)
+            .bind(c.time_spent)
+            .bind(&c.body)
+            .bind(&c.html_body)
+            .bind(&c.email_header)
+            .bind(&c.debug_info)
+            .bind(&c.mail_sorter)
+            .bind(c.category.ordinal())
+            .bind($draft.refs.person_id)
+            .bind(&c.search_title)
+            .bind(c.important)
+            .bind(&c.language)
+            .bind(c.sentiment)
+            .bind(c.sentiment_confidence)
+            .bind(c.badge.ordinal())
+            .bind($now)
+    }};
+}
+
+/// Writes a new message with all its child rows and its save record; returns its id.
+pub async fn create_in(
+    conn: &mut PgConnection,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<i32, StoreError> {
+    use crate::domain::VendorEnum as _;
+    let ticket_id = draft.refs.ticket_id.unwrap_or(0);
+    let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
+    let found = sqlx::query(sql::CHECK_REFERENCES)
+        .bind(ticket_id)
+        .bind(created_by)
+        .bind(draft.refs.person_id.unwrap_or(0))
+        .fetch_one(&mut *conn)
+        .await?;
+    references_found(&found, ticket_id, created_by, draft.refs.person_id)?;
+    let query = sqlx::query(sql::INSERT_MESSAGE);
+    let id: i32 =
+        bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?.try_get("id")?;
+    replace_children(conn, id, &draft.content, StoredChildren::NONE).await?;
+    record_save(conn, id, "ticketmessage.created", ctx, now).await?;
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
+    enqueue_notifications(conn, saved, ctx, now).await?;
+    Ok(id)
+}
+
+pub async fn update_in(
+    conn: &mut PgConnection,
+    id: i32,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+) -> Result<(), StoreError> {
+    use crate::domain::VendorEnum as _;
+    let stored = sqlx::query(sql::LOOKUP_FOR_UPDATE)
+        .bind(id)
+        .bind(draft.refs.ticket_id)
+        .bind(draft.refs.created_by)
+        .bind(draft.refs.person_id.unwrap_or(0))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let ticket_id = draft.refs.ticket_id.map_or_else(|| stored.try_get("ticket_id"), Ok)?;
+    let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
+    references_found(&stored, ticket_id, created_by, draft.refs.person_id)?;
+    let children = StoredChildren::of(&stored)?;
+    let now = now_ticks();
+    let query = sqlx::query(sql::UPDATE_MESSAGE);
+    let done = bind_message_columns!(query, ticket_id, created_by, draft, now)
+        .bind(id)
+        .bind(ctx.expected_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    replace_children(conn, id, &draft.content, children).await?;
+    record_save(conn, id, "ticketmessage.changed", ctx, now).await?;
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
+    enqueue_notifications(conn, saved, ctx, now).await
+}
+
+async fn record_save(
+    conn: &mut PgConnection,
+    message_id: i32,
+    event: &str,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(sql::RECORD_SAVE)
+        .bind(message_id)
+        .bind(event)
+        .bind(ctx.notify)
+        .bind(ctx.associate_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Creates a message and remembers `key` for it, unless this caller used `key` within `window`
+/// already: then the earlier message's id comes back with `false`.
+pub async fn create_once_in(
+    conn: &mut PgConnection,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+    key: &str,
+    window: chrono::Duration,
+) -> Result<(i32, bool), StoreError> {
+    let now = now_ticks();
+    let oldest = to_ticks(&(chrono::Utc::now().naive_utc() - window));
+    sqlx::query(sql::FORGET_OLD_KEY).bind(ctx.associate_id).bind(key).bind(oldest).execute(&mut *conn).await?;
+    let earlier = sqlx::query(sql::FIND_KEY).bind(ctx.associate_id).bind(key).fetch_optional(&mut *conn).await?;
+    if let Some(row) = earlier {
+        return Ok((row.try_get("message_id")?, false));
+    }
+    let id = create_in(conn, draft, ctx, now).await?;
+    sqlx::query(sql::REMEMBER_KEY).bind(ctx.associate_id).bind(key).bind(id).bind(now).execute(&mut *conn).await?;
+    Ok((id, true))
+}
+
+pub async fn delete_in(conn: &mut PgConnection, id: i32) -> Result<bool, StoreError> {
+    let done = sqlx::query(sql::DELETE_MESSAGE).bind(id).execute(&mut *conn).await?;
+    Ok(done.rows_affected() > 0)
+}

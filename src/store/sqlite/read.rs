@@ -1,0 +1,48 @@
+//! SQLite's reads of a whole message and of an associate's credentials, on a reader connection.
+
+use rusqlite::{Connection, params};
+
+use super::direct::{all, one};
+use crate::domain::{FieldMap, TicketMessage};
+use crate::store::message_rows::{self as rows, MessageRow};
+use crate::store::{Credentials, StoreError};
+
+/// Loads a message and everything it refers to, inside one read snapshot.
+pub fn load_message(conn: &Connection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+    let snapshot = conn.unchecked_transaction()?;
+    let Some(mut message) = one(conn, rows::SELECT_MESSAGE, params![id], |row| rows::message_row(row))? else {
+        return Ok(None);
+    };
+    load_children(conn, id, &mut message)?;
+    let ticket = one(conn, rows::SELECT_TICKET, params![message.ticket_id], |row| rows::ticket(row))?;
+    let created_by = one(conn, rows::SELECT_ASSOCIATE, params![message.created_by], |row| rows::associate(row))?;
+    let person = match message.person_id {
+        Some(person_id) => one(conn, rows::SELECT_PERSON, params![person_id], |row| rows::person(row))?,
+        None => None,
+    };
+    snapshot.commit()?;
+    Ok(Some(message.into_message(id, ticket, created_by, person)))
+}
+
+/// Child tables the message has no rows in are not asked.
+fn load_children(conn: &Connection, id: i32, message: &mut MessageRow) -> Result<(), StoreError> {
+    let content = &mut message.content;
+    if message.has_headers {
+        content.headers = all(conn, rows::SELECT_HEADERS, params![id], |row| rows::header(row))?;
+    }
+    if message.has_attachments {
+        content.attachments = all(conn, rows::SELECT_ATTACHMENTS, params![id], |row| rows::attachment_info(row))?;
+    }
+    if message.has_fields {
+        let (mut extra, mut custom) = (FieldMap::new(), FieldMap::new());
+        all(conn, rows::SELECT_FIELDS, params![id], |row| rows::add_field(row, &mut extra, &mut custom))?;
+        (content.extra_fields, content.custom_fields) = (extra, custom);
+    }
+    Ok(())
+}
+
+/// The credentials of the associate with `login` (by login key) or with id `id`.
+pub fn load_credentials(conn: &Connection, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
+    let (login_key, id) = rows::credentials_key(login, id);
+    one(conn, rows::SELECT_CREDENTIALS, params![login_key, id], |row| rows::credentials(row))
+}
