@@ -25,8 +25,8 @@ use super::procs;
 pub const SERVE_MODE: &str = "floor-server";
 pub const LOOP_MODE: &str = "storage-loop";
 
-/// The statement ticketd's save runs for the message row (`update_message_row` in
-/// `src/store/shared/write.rs`), with no expected version, as an unconditional PUT has.
+/// The statement ticketd's save runs for the message row (`UPDATE_MESSAGE` in
+/// `src/store/save_sql.rs`), with no expected version, as an unconditional PUT has.
 const UPDATE_MESSAGE: &str = "UPDATE ticket_messages SET ticket_id = $1, created_at = $2, created_by = $3, \
      author = $4, slevel = $5, message_type = $6, message_id = $7, time_spent = $8, body = $9, html_body = $10, \
      email_header = $11, debug_info = $12, mail_sorter = $13, category = $14, person_id = $15, \

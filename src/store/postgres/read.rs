@@ -6,12 +6,24 @@ use crate::domain::{FieldMap, TicketMessage};
 use crate::store::message_rows::{self as rows, MessageRow};
 use crate::store::{Credentials, StoreError};
 
-/// Loads a message and everything it refers to; the caller holds one snapshot around it.
-pub async fn load_message(conn: &mut PgConnection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+/// What [`load_message`] found.
+pub enum Loaded {
+    Message(Box<Option<TicketMessage>>),
+    /// The message has child rows, which were not read: reading them needs a snapshot.
+    HasChildren,
+}
+
+/// Loads a message and everything it refers to. With `read_children` false, a message that has
+/// child rows is not read further, so a caller outside a transaction can start one and read it
+/// whole; one without is a row plus the entities it names, which need no common snapshot.
+pub async fn load_message(conn: &mut PgConnection, id: i32, read_children: bool) -> Result<Loaded, StoreError> {
     let Some(row) = sqlx::query(rows::SELECT_MESSAGE).bind(id).fetch_optional(&mut *conn).await? else {
-        return Ok(None);
+        return Ok(Loaded::Message(Box::new(None)));
     };
     let mut message = rows::message_row(&row)?;
+    if !read_children && (message.has_headers || message.has_attachments || message.has_fields) {
+        return Ok(Loaded::HasChildren);
+    }
     load_children(conn, id, &mut message).await?;
     let ticket = fetch(conn, rows::SELECT_TICKET, message.ticket_id, rows::ticket).await?;
     let created_by = fetch(conn, rows::SELECT_ASSOCIATE, message.created_by, rows::associate).await?;
@@ -19,7 +31,7 @@ pub async fn load_message(conn: &mut PgConnection, id: i32) -> Result<Option<Tic
         Some(person_id) => fetch(conn, rows::SELECT_PERSON, person_id, rows::person).await?,
         None => None,
     };
-    Ok(Some(message.into_message(id, ticket, created_by, person)))
+    Ok(Loaded::Message(Box::new(Some(message.into_message(id, ticket, created_by, person)))))
 }
 
 /// Child tables the message has no rows in are not asked: each statement has its cost.
