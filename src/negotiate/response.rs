@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::accept::ResponseFormat;
-use super::xml::value_to_xml;
+use super::xml::to_xml;
 use crate::error::ApiError;
 
 /// The response `Content-Type` of JSON bodies.
@@ -26,8 +26,7 @@ pub fn render(
 /// The body bytes of `value` in `format`.
 pub fn encode(format: ResponseFormat, root: &str, value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
     if format.is_xml() {
-        let tree = serde_json::to_value(value).map_err(ApiError::internal)?;
-        Ok(value_to_xml(root, &tree).into_bytes())
+        Ok(to_xml(root, value).map_err(ApiError::internal)?.into_bytes())
     } else {
         serde_json::to_vec(value).map_err(ApiError::internal)
     }

@@ -5,7 +5,7 @@ mod read;
 mod write;
 
 pub use read::{declared_encoding, xml_to_value};
-pub use write::value_to_xml;
+pub use write::{to_xml, value_to_xml};
 
 /// Array properties and the element name of their items.
 const LIST_ITEMS: &[(&str, &str)] =

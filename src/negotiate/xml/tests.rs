@@ -100,3 +100,40 @@ fn nil_root_and_nil_error_values() {
     );
     assert!(xml.ends_with("<ErrorInfo xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"><Error>true</Error><ErrorType>X</ErrorType><ErrorMessage>a &lt; b</ErrorMessage><ErrorSource>S</ErrorSource></ErrorInfo>"));
 }
+
+#[test]
+fn every_shape_is_written_as_the_vendor_writes_it() {
+    let carrier = serde_json::json!({
+        "Id": 7, "Big": 18446744073709551615u64, "Ratio": 0.5, "On": true, "Text": "a<b & \"c\"",
+        "Person": null, "MessageHeaders": [], "AttachmentsInfo": [{"Name": "x"}],
+        "ExtraFields": {"k&": "v"}, "FieldProperties": {"Body": {"Mask": "Full"}}, "Nested": {}
+    });
+    assert_eq!(
+        value_to_xml("E", &carrier),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><E xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <Id>7</Id><Big>18446744073709551615</Big><Ratio>0.5</Ratio><On>true</On>\
+         <Text>a&lt;b &amp; &quot;c&quot;</Text><Person i:nil=\"true\" /><MessageHeaders />\
+         <AttachmentsInfo><AttachmentEntity><Name>x</Name></AttachmentEntity></AttachmentsInfo>\
+         <ExtraFields><StringKeyValuePair><Key>k&amp;</Key><Value>v</Value></StringKeyValuePair></ExtraFields>\
+         <FieldProperties><FieldProperty><Key>Body</Key><Value><Mask>Full</Mask></Value></FieldProperty></FieldProperties>\
+         <Nested></Nested></E>"
+    );
+    let xsi = "xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"";
+    let head = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    assert_eq!(
+        value_to_xml("ArrayOfFieldInfoBase", &serde_json::json!([])),
+        format!("{head}<ArrayOfFieldInfoBase {xsi}></ArrayOfFieldInfoBase>")
+    );
+    assert_eq!(
+        value_to_xml("ArrayOfFieldInfoBase", &serde_json::json!([{"A": 1}])),
+        format!("{head}<ArrayOfFieldInfoBase {xsi}><FieldInfoBase><A>1</A></FieldInfoBase></ArrayOfFieldInfoBase>")
+    );
+    assert_eq!(
+        value_to_xml("StringDictionary", &serde_json::json!({"a": "1"})),
+        format!(
+            "{head}<StringDictionary {xsi}><StringKeyValuePair><Key>a</Key><Value>1</Value></StringKeyValuePair></StringDictionary>"
+        )
+    );
+    assert_eq!(value_to_xml("E", &serde_json::Value::Null), format!("{head}<E {xsi} i:nil=\"true\" />"));
+    assert_eq!(value_to_xml("Int", &serde_json::json!(5)), format!("{head}<Int {xsi}>5</Int>"));
+}
