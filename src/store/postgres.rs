@@ -61,7 +61,9 @@ impl PostgresStore {
         tx.commit().await?;
         match loaded {
             read::Loaded::Message(message) => Ok(*message),
-            read::Loaded::HasChildren => Err(StoreError::Database(sqlx::Error::Protocol("child rows left unread".into()))),
+            read::Loaded::HasChildren => {
+                Err(StoreError::Database(sqlx::Error::Protocol("child rows left unread".into())))
+            }
         }
     }
 
