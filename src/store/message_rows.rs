@@ -10,14 +10,40 @@ use crate::domain::{
 pub const FIELD_KIND_EXTRA: i32 = 0;
 pub const FIELD_KIND_CUSTOM: i32 = 1;
 
-/// The message row, with whether each child table holds rows of it.
-pub const SELECT_MESSAGE: &str = "SELECT id, ticket_id, created_at, created_by, author, slevel, message_type, message_id, \
-     time_spent, body, html_body, email_header, debug_info, mail_sorter, category, person_id, \
-     search_title, important, language, sentiment, sentiment_confidence, badge, version, updated_at, \
+/// The message row, with whether each child table holds rows of it, and in the same row its
+/// ticket (columns `t_…`), its creator (`a_…`) and its person (`p_…`): one statement, so one
+/// round trip and one consistent view.
+pub const SELECT_MESSAGE: &str = "SELECT m.id, m.ticket_id, m.created_at, m.created_by, m.author, m.slevel, \
+     m.message_type, m.message_id, m.time_spent, m.body, m.html_body, m.email_header, m.debug_info, m.mail_sorter, \
+     m.category, m.person_id, m.search_title, m.important, m.language, m.sentiment, m.sentiment_confidence, m.badge, \
+     m.version, m.updated_at, \
      EXISTS (SELECT 1 FROM message_headers WHERE message_id = $1) AS has_headers, \
      EXISTS (SELECT 1 FROM attachments WHERE message_id = $1) AS has_attachments, \
-     EXISTS (SELECT 1 FROM message_fields WHERE message_id = $1) AS has_fields \
-     FROM ticket_messages WHERE id = $1";
+     EXISTS (SELECT 1 FROM message_fields WHERE message_id = $1) AS has_fields, \
+     t.id AS t_id, t.title AS t_title, t.created_at AS t_created_at, t.last_changed AS t_last_changed, \
+     t.created_by AS t_created_by, t.owned_by AS t_owned_by, t.category_name AS t_category_name, \
+     t.priority_name AS t_priority_name, t.slevel AS t_slevel, t.base_status AS t_base_status, \
+     t.language AS t_language, t.deadline AS t_deadline, t.activate AS t_activate, t.alert_timeout AS t_alert_timeout, \
+     t.ticket_status_display AS t_ticket_status_display, t.ticket_type_name AS t_ticket_type_name, \
+     COALESCE(tcb.full_name, '') AS t_created_by_name, COALESCE(tob.full_name, '') AS t_owned_by_name, \
+     COALESCE(tp.firstname, '') AS t_person_firstname, COALESCE(tp.middle_name, '') AS t_person_middle_name, \
+     COALESCE(tp.lastname, '') AS t_person_lastname, COALESCE(tp.email, '') AS t_from_address, \
+     COALESCE(tp.contact_id, 0) AS t_contact_id, COALESCE(tp.contact_name, '') AS t_contact_name, \
+     COALESCE(t.person_id, 0) AS t_cust_id, \
+     (SELECT COUNT(*) FROM ticket_messages tm WHERE tm.ticket_id = t.id) AS t_num_messages, \
+     a.id AS a_id, a.login AS a_login, a.full_name AS a_full_name, COALESCE(a.person_id, 0) AS a_person_id, \
+     a.user_type AS a_user_type, a.deleted AS a_deleted, \
+     p.id AS p_id, p.firstname AS p_firstname, p.middle_name AS p_middle_name, p.lastname AS p_lastname, \
+     p.title AS p_title, p.email AS p_email, p.direct_phone AS p_direct_phone, p.contact_id AS p_contact_id, \
+     p.contact_name AS p_contact_name \
+     FROM ticket_messages m \
+     LEFT JOIN tickets t ON t.id = m.ticket_id \
+     LEFT JOIN associates tcb ON tcb.id = t.created_by \
+     LEFT JOIN associates tob ON tob.id = t.owned_by \
+     LEFT JOIN persons tp ON tp.id = t.person_id \
+     LEFT JOIN associates a ON a.id = m.created_by \
+     LEFT JOIN persons p ON p.id = m.person_id \
+     WHERE m.id = $1";
 
 pub const SELECT_HEADERS: &str = "SELECT id, name, value, std_item, std_item_col FROM message_headers \
      WHERE message_id = $1 ORDER BY position";
@@ -27,26 +53,8 @@ pub const SELECT_ATTACHMENTS: &str = "SELECT id, name, content_type, att_size, i
 
 pub const SELECT_FIELDS: &str = "SELECT kind, field_key, field_value FROM message_fields WHERE message_id = $1";
 
-pub const SELECT_TICKET: &str = "SELECT t.id, t.title, t.created_at, t.last_changed, t.created_by, t.owned_by, \
-     t.category_name, t.priority_name, t.slevel, t.base_status, t.language, t.deadline, t.activate, \
-     t.alert_timeout, t.ticket_status_display, t.ticket_type_name, \
-     COALESCE(cb.full_name, '') AS created_by_name, COALESCE(ob.full_name, '') AS owned_by_name, \
-     COALESCE(p.firstname, '') AS person_firstname, COALESCE(p.middle_name, '') AS person_middle_name, \
-     COALESCE(p.lastname, '') AS person_lastname, COALESCE(p.email, '') AS from_address, \
-     COALESCE(p.contact_id, 0) AS contact_id, COALESCE(p.contact_name, '') AS contact_name, \
-     COALESCE(t.person_id, 0) AS cust_id, \
-     (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id) AS num_messages \
-     FROM tickets t \
-     LEFT JOIN associates cb ON cb.id = t.created_by \
-     LEFT JOIN associates ob ON ob.id = t.owned_by \
-     LEFT JOIN persons p ON p.id = t.person_id \
-     WHERE t.id = $1";
-
 pub const SELECT_ASSOCIATE: &str = "SELECT id, login, full_name, COALESCE(person_id, 0) AS person_id, user_type, deleted \
      FROM associates WHERE id = $1";
-
-pub const SELECT_PERSON: &str = "SELECT id, firstname, middle_name, lastname, title, email, direct_phone, contact_id, \
-     contact_name FROM persons WHERE id = $1";
 
 /// By login key (`$1`, lower-cased) or, when that is empty, by id (`$2`).
 pub const SELECT_CREDENTIALS: &str =
@@ -64,30 +72,24 @@ fn ordinal<E: VendorEnum + Default>(value: i32) -> E {
 /// What the message row of [`SELECT_MESSAGE`] says besides the content.
 pub struct MessageRow {
     pub content: MessageContent,
-    pub ticket_id: i32,
-    pub created_by: i32,
-    pub person_id: Option<i32>,
     pub version: i64,
     pub updated_at: i64,
     pub has_headers: bool,
     pub has_attachments: bool,
     pub has_fields: bool,
+    pub ticket: Option<Ticket>,
+    pub created_by_associate: Option<Associate>,
+    pub person: Option<Person>,
 }
 
 impl MessageRow {
-    /// The message, once the entities it names are read.
-    pub fn into_message(
-        self,
-        id: i32,
-        ticket: Option<Ticket>,
-        created_by: Option<Associate>,
-        person: Option<Person>,
-    ) -> TicketMessage {
+    /// The message, with the child rows read into its content.
+    pub fn into_message(self, id: i32) -> TicketMessage {
         TicketMessage {
             id,
-            ticket,
-            created_by,
-            person,
+            ticket: self.ticket,
+            created_by: self.created_by_associate,
+            person: self.person,
             content: self.content,
             version: self.version,
             updated_at: from_ticks(self.updated_at),
@@ -98,15 +100,58 @@ impl MessageRow {
 pub fn message_row(row: &impl Columns) -> Result<MessageRow, StoreError> {
     Ok(MessageRow {
         content: message_content(row)?,
-        ticket_id: row.int("ticket_id")?,
-        created_by: row.int("created_by")?,
-        person_id: row.maybe_int("person_id")?,
         version: row.big("version")?,
         updated_at: row.big("updated_at")?,
         has_headers: row.flag("has_headers")?,
         has_attachments: row.flag("has_attachments")?,
         has_fields: row.flag("has_fields")?,
+        ticket: joined(row, "t_", |entity| ticket(entity))?,
+        created_by_associate: joined(row, "a_", |entity| associate(entity))?,
+        person: joined(row, "p_", |entity| person(entity))?,
     })
+}
+
+/// The entity whose columns carry `prefix` in a joined row; `None` when the join found none.
+fn joined<R: Columns, T>(
+    row: &R,
+    prefix: &'static str,
+    map: impl FnOnce(&Prefixed<'_, R>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let entity = Prefixed { row, prefix };
+    if entity.maybe_int("id")?.is_none() {
+        return Ok(None);
+    }
+    map(&entity).map(Some)
+}
+
+/// The columns of a row whose names start with `prefix`, read by their unprefixed names.
+struct Prefixed<'r, R> {
+    row: &'r R,
+    prefix: &'static str,
+}
+
+impl<R: Columns> Prefixed<'_, R> {
+    fn name(&self, column: &str) -> String {
+        [self.prefix, column].concat()
+    }
+}
+
+impl<R: Columns> Columns for Prefixed<'_, R> {
+    fn int(&self, column: &str) -> Result<i32, StoreError> {
+        self.row.int(&self.name(column))
+    }
+    fn big(&self, column: &str) -> Result<i64, StoreError> {
+        self.row.big(&self.name(column))
+    }
+    fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError> {
+        self.row.maybe_int(&self.name(column))
+    }
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        self.row.text(&self.name(column))
+    }
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        self.row.flag(&self.name(column))
+    }
 }
 
 fn message_content(row: &impl Columns) -> Result<MessageContent, StoreError> {

@@ -25,13 +25,7 @@ pub async fn load_message(conn: &mut PgConnection, id: i32, read_children: bool)
         return Ok(Loaded::HasChildren);
     }
     load_children(conn, id, &mut message).await?;
-    let ticket = fetch(conn, rows::SELECT_TICKET, message.ticket_id, rows::ticket).await?;
-    let created_by = fetch(conn, rows::SELECT_ASSOCIATE, message.created_by, rows::associate).await?;
-    let person = match message.person_id {
-        Some(person_id) => fetch(conn, rows::SELECT_PERSON, person_id, rows::person).await?,
-        None => None,
-    };
-    Ok(Loaded::Message(Box::new(Some(message.into_message(id, ticket, created_by, person)))))
+    Ok(Loaded::Message(Box::new(Some(message.into_message(id)))))
 }
 
 /// Child tables the message has no rows in are not asked: each statement has its cost.
@@ -53,17 +47,6 @@ async fn load_children(conn: &mut PgConnection, id: i32, message: &mut MessageRo
         (content.extra_fields, content.custom_fields) = (extra, custom);
     }
     Ok(())
-}
-
-/// One row by id, mapped; `None` when there is none.
-async fn fetch<T>(
-    conn: &mut PgConnection,
-    query: &'static str,
-    id: i32,
-    map: fn(&sqlx::postgres::PgRow) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    let row = sqlx::query(query).bind(id).fetch_optional(&mut *conn).await?;
-    row.as_ref().map(map).transpose()
 }
 
 /// The credentials of the associate with `login` (by login key) or with id `id`.

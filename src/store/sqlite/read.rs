@@ -14,14 +14,8 @@ pub fn load_message(conn: &Connection, id: i32) -> Result<Option<TicketMessage>,
         return Ok(None);
     };
     load_children(conn, id, &mut message)?;
-    let ticket = one(conn, rows::SELECT_TICKET, params![message.ticket_id], |row| rows::ticket(row))?;
-    let created_by = one(conn, rows::SELECT_ASSOCIATE, params![message.created_by], |row| rows::associate(row))?;
-    let person = match message.person_id {
-        Some(person_id) => one(conn, rows::SELECT_PERSON, params![person_id], |row| rows::person(row))?,
-        None => None,
-    };
     snapshot.commit()?;
-    Ok(Some(message.into_message(id, ticket, created_by, person)))
+    Ok(Some(message.into_message(id)))
 }
 
 /// Child tables the message has no rows in are not asked.
