@@ -2,6 +2,7 @@
 //! reader connections used in place, and row helpers. sqlx hands every statement to a worker
 //! thread and back, which on the hot path costs more than SQLite spends running it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use rusqlite::types::ToSql;
 use rusqlite::{CachedStatement, Connection, OpenFlags, Row};
 
+use crate::store::columns::Columns;
 use crate::store::{SqliteSync, StoreError};
 
 /// Reader connections kept open between requests.
@@ -117,4 +119,45 @@ pub fn all<T>(
 /// Runs a statement; returns how many rows it changed.
 pub fn run(conn: &Connection, sql: &str, values: &[&dyn ToSql]) -> Result<usize, StoreError> {
     Ok(bound(conn, sql, values)?.raw_execute()?)
+}
+
+/// A rusqlite row whose columns are found through a name index built once. rusqlite finds a
+/// column by name by comparing it with every column in turn: on the message row, dozens of
+/// columns wide, that cost more than running the statement.
+pub struct IndexedRow<'r, 's> {
+    row: &'r Row<'s>,
+    index: HashMap<&'r str, usize>,
+}
+
+impl<'r, 's> IndexedRow<'r, 's> {
+    pub fn new(row: &'r Row<'s>) -> Self {
+        let statement: &'r rusqlite::Statement<'s> = row.as_ref();
+        let index = statement.column_names().into_iter().enumerate().map(|(at, name)| (name, at)).collect();
+        Self { row, index }
+    }
+
+    fn get<T: rusqlite::types::FromSql>(&self, column: &str) -> Result<T, StoreError> {
+        match self.index.get(column) {
+            Some(&at) => Ok(self.row.get(at)?),
+            None => Err(StoreError::Sqlite(rusqlite::Error::InvalidColumnName(column.to_owned()))),
+        }
+    }
+}
+
+impl Columns for IndexedRow<'_, '_> {
+    fn int(&self, column: &str) -> Result<i32, StoreError> {
+        self.get(column)
+    }
+    fn big(&self, column: &str) -> Result<i64, StoreError> {
+        self.get(column)
+    }
+    fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError> {
+        self.get(column)
+    }
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        self.get(column)
+    }
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        self.get(column)
+    }
 }

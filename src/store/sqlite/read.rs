@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::direct::{all, one};
+use super::direct::{IndexedRow, all, one};
 use crate::domain::{FieldMap, TicketMessage};
 use crate::store::message_rows::{self as rows, MessageRow};
 use crate::store::{Credentials, StoreError};
@@ -10,7 +10,9 @@ use crate::store::{Credentials, StoreError};
 /// Loads a message and everything it refers to, inside one read snapshot.
 pub fn load_message(conn: &Connection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
     let snapshot = conn.unchecked_transaction()?;
-    let Some(mut message) = one(conn, rows::SELECT_MESSAGE, params![id], |row| rows::message_row(row))? else {
+    let Some(mut message) =
+        one(conn, rows::SELECT_MESSAGE, params![id], |row| rows::message_row(&IndexedRow::new(row)))?
+    else {
         return Ok(None);
     };
     load_children(conn, id, &mut message)?;
