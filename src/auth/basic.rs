@@ -29,8 +29,9 @@ pub(super) async fn verify(auth: &Authenticator, login: &str, secret: &str) -> R
         return Err(fail());
     };
     let cache = &auth.inner.cache;
-    let verified = cache.hit(login, secret, &credentials.password_hash)
-        || password::verify(secret.to_owned(), credentials.password_hash.clone()).await;
+    let stored = &credentials.password_hash;
+    let verified = cache.hit(login, secret, stored)
+        || password::verify_unless_known(secret.to_owned(), stored.clone(), || cache.hit(login, secret, stored)).await;
     if !verified {
         return Err(fail());
     }

@@ -2,6 +2,9 @@
 //! hash costs tens of milliseconds by design.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -15,8 +18,35 @@ pub fn hash(password: &str) -> Result<String, String> {
         .map_err(|err| format!("could not hash the password: {err}"))
 }
 
+/// Verifications run since start.
+static VERIFIED: AtomicU64 = AtomicU64::new(0);
+
+/// How many argon2 verifications have run since start (cache hits excluded).
+pub fn verifications() -> u64 {
+    VERIFIED.load(Ordering::Relaxed)
+}
+
+/// Each verification holds about 19 MiB and a core for tens of milliseconds, so only as many
+/// run at once as there are cores: 32 clients signing in together would otherwise take over
+/// half a gigabyte, and no verification finishes sooner for sharing a core.
+fn verifying() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())))
+}
+
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 pub async fn verify(password: String, stored: String) -> bool {
+    verify_unless_known(password, stored, || false).await
+}
+
+/// Like [`verify`], but once its turn comes, `known` is asked first: a client that waited
+/// behind the same login's verification finds its result cached and is not hashed again.
+pub async fn verify_unless_known(password: String, stored: String, known: impl FnOnce() -> bool) -> bool {
+    let Ok(_turn) = verifying().acquire().await else { return false };
+    if known() {
+        return true;
+    }
+    VERIFIED.fetch_add(1, Ordering::Relaxed);
     tokio::task::spawn_blocking(move || verify_now(&password, &stored)).await.unwrap_or(false)
 }
 

@@ -1,4 +1,4 @@
-//! `GET /metrics`: notification counters, outbox rows and group-commit counts in the Prometheus
+//! `GET /metrics`: notification counters, outbox rows, group-commit counts and password checks in the Prometheus
 //! text format.
 
 use axum::extract::State;
@@ -12,11 +12,22 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         Ok(rows) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-            state.notify.metrics.render(&rows) + &render_group_commits(state.store.group_commits()),
+            state.notify.metrics.render(&rows)
+                + &render_group_commits(state.store.group_commits())
+                + &render_verifications(crate::auth::password::verifications()),
         )
             .into_response(),
         Err(err) => crate::error::ApiError::from(err).into_response(),
     }
+}
+
+/// Password hashes checked (sign-ins that the verification cache did not answer).
+fn render_verifications(count: u64) -> String {
+    format!(
+        "# HELP ticketd_password_verifications_total Password hashes checked (cache misses).\n\
+         # TYPE ticketd_password_verifications_total counter\n\
+         ticketd_password_verifications_total {count}\n"
+    )
 }
 
 /// The SQLite writer's transactions and the saves they carried (their ratio is the batch size).

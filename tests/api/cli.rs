@@ -217,3 +217,26 @@ pub fn run_ok(args: &[&str]) -> String {
     assert!(output.status.success(), "ticketd {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+#[tokio::test]
+async fn clients_signing_in_together_share_the_password_checks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("signin.db").display());
+    let (_child, base) = serve(&url);
+    let client = crate::helpers::client();
+    let get = |path: &str| client.get(format!("{base}{path}")).header("Authorization", "Basic dGplMDpUamUw").send();
+    let together = futures_util::future::join_all((0..16).map(|_| get("/api/v1/TicketMessage/1"))).await;
+    for response in together {
+        assert_eq!(response.expect("answered").status(), StatusCode::OK);
+    }
+    let metrics = get("/metrics").await.expect("answered").text().await.expect("text");
+    let checks: u64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("ticketd_password_verifications_total "))
+        .expect("the counter is exported")
+        .parse()
+        .expect("a number");
+    // At most one check per core runs at once; whoever waited finds the login verified.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    assert!((1..=cores).contains(&checks), "16 sign-ins of one login at once ran {checks} argon2 checks");
+}
