@@ -1,10 +1,12 @@
 //! The statements a message save runs and the decisions it takes on their rows; PostgreSQL runs
 //! them through sqlx, SQLite through the group-commit writer on rusqlite.
 
+use std::collections::HashSet;
+
 use super::columns::Columns;
 use super::{SaveContext, StoreError, from_ticks};
-use crate::domain::MessageContent;
 use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients};
+use crate::domain::{MessageContent, MessageHeader};
 
 /// What the draft leaves as stored, the relations it ends up with and the child-row counts:
 /// `$1` message id, `$2` new ticket id or NULL, `$3` new creator or NULL, `$4` person id or 0.
@@ -119,6 +121,23 @@ impl StoredChildren {
             fields: self.fields || !content.extra_fields.is_empty() || !content.custom_fields.is_empty(),
         }
     }
+}
+
+/// A message's headers with their positions, split into those that keep their id (it belonged to
+/// the message before the save, and no earlier header of the list took it) and those that get a
+/// fresh one. `own` holds the ids the message had.
+pub type PlacedHeader<'a> = (i32, &'a MessageHeader);
+
+pub fn split_headers(
+    headers: &[MessageHeader],
+    mut own: HashSet<i32>,
+) -> (Vec<PlacedHeader<'_>>, Vec<PlacedHeader<'_>>) {
+    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
+    for (position, header) in headers.iter().enumerate() {
+        let placed = (position as i32, header);
+        if own.remove(&header.id) { kept.push(placed) } else { fresh.push(placed) }
+    }
+    (kept, fresh)
 }
 
 /// What the outbox rows of one save share.

@@ -45,17 +45,13 @@ async fn replace_headers(
     headers: &[MessageHeader],
     stored: bool,
 ) -> Result<(), StoreError> {
-    let mut own: HashSet<i32> = if stored {
+    let own: HashSet<i32> = if stored {
         let rows = sqlx::query(sql::DELETE_HEADERS).bind(message_id).fetch_all(&mut *conn).await?;
         rows.iter().map(|row| row.try_get::<i32, _>("id")).collect::<Result<_, _>>()?
     } else {
         HashSet::new()
     };
-    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
-    for (position, header) in headers.iter().enumerate() {
-        let row = (position as i32, header);
-        if own.remove(&header.id) { kept.push(row) } else { fresh.push(row) }
-    }
+    let (kept, fresh) = sql::split_headers(headers, own);
     insert_headers(conn, message_id, &kept, true).await?;
     insert_headers(conn, message_id, &fresh, false).await
 }

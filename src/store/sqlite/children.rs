@@ -49,16 +49,12 @@ fn replace_headers(
     headers: &[MessageHeader],
     stored: bool,
 ) -> Result<(), StoreError> {
-    let mut own: HashSet<i32> = if stored {
+    let own: HashSet<i32> = if stored {
         all(conn, sql::DELETE_HEADERS, params![message_id], |row| row.int("id"))?.into_iter().collect()
     } else {
         HashSet::new()
     };
-    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
-    for (position, header) in headers.iter().enumerate() {
-        let row = (position as i32, header);
-        if own.remove(&header.id) { kept.push(row) } else { fresh.push(row) }
-    }
+    let (kept, fresh) = sql::split_headers(headers, own);
     // Kept ids go in first, so the ids SQLite hands the fresh rows cannot be one of theirs.
     for (position, h) in kept {
         let values =
