@@ -65,7 +65,8 @@ pub fn credentials_key(login: Option<&str>, id: i32) -> (String, i32) {
     (login.map(str::to_lowercase).unwrap_or_default(), if login.is_some() { 0 } else { id })
 }
 
-fn ordinal<E: VendorEnum + Default>(value: i32) -> E {
+/// A stored vendor ordinal as its enum; an unknown one reads as the default member.
+pub fn ordinal<E: VendorEnum + Default>(value: i32) -> E {
     E::from_ordinal(i64::from(value)).unwrap_or_default()
 }
 

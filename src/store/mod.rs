@@ -344,6 +344,11 @@ pub fn to_ticks(stamp: &crate::domain::Timestamp) -> i64 {
         .map_or(i64::MAX, |micros| micros * 10 + i64::from(stamp.and_utc().timestamp_subsec_nanos() % 1000 / 100))
 }
 
+/// The current time as stored ticks.
+pub fn now_ticks() -> i64 {
+    to_ticks(&chrono::Utc::now().naive_utc())
+}
+
 /// Converts stored ticks back to a stamp; out-of-range values read as "no date".
 pub fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
     let micros = chrono::Duration::microseconds(ticks / 10);

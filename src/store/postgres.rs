@@ -11,6 +11,9 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod children;
 mod enqueue;
+
+/// One snapshot for all the reads that assemble a message.
+const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 mod read;
 mod save;
 
@@ -56,7 +59,7 @@ impl PostgresStore {
         }
         drop(conn);
         // Child rows must match the message row: one snapshot for all the reads.
-        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
         let loaded = read::load_message(&mut tx, id, true).await?;
         tx.commit().await?;
         match loaded {
@@ -77,7 +80,7 @@ impl PostgresStore {
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::create_in(conn, &draft, ctx, save::now_ticks()).await }))
+        self.in_write(move |conn| Box::pin(async move { save::create_in(conn, &draft, ctx, super::now_ticks()).await }))
             .await
     }
 
@@ -118,7 +121,7 @@ mod shared {
     type Db = super::Postgres;
     type This = super::PostgresStore;
     const BEGIN_WRITE: &str = "BEGIN";
-    const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const BEGIN_READ: &str = super::BEGIN_READ;
     const SHARES_OUTBOX: bool = true;
     const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \

@@ -91,7 +91,7 @@ impl SqliteStore {
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| save::create_in(conn, &draft, ctx, save::now_ticks())).await
+        self.in_write(move |conn| save::create_in(conn, &draft, ctx, super::now_ticks())).await
     }
 
     /// The writer runs saves one after another, so a retry with the same key finds the first

@@ -10,11 +10,7 @@ use super::enqueue::enqueue_notifications;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
 use crate::store::save_sql::{self as sql, SavedMessage, StoredChildren, references_found};
-use crate::store::{SaveContext, StoreError, to_ticks};
-
-pub fn now_ticks() -> i64 {
-    to_ticks(&chrono::Utc::now().naive_utc())
-}
+use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
 /// Binds the 22 message columns in the order of [`sql::INSERT_MESSAGE`] and [`sql::UPDATE_MESSAGE`].
 macro_rules! bind_message_columns {

@@ -1,14 +1,10 @@
 // Reads shared by both backends; included by `sqlite.rs` and `postgres.rs`, where `Db` names
 // the backend. Placeholders are `$N`, which SQLite and PostgreSQL both accept.
 
-use crate::store::message_rows;
+use crate::store::message_rows::{self, ordinal};
 
 type Conn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
-
-fn ordinal<E: crate::domain::VendorEnum + Default>(value: i32) -> E {
-    E::from_ordinal(i64::from(value)).unwrap_or_default()
-}
 
 async fn load_associate(conn: &mut Conn, id: i32) -> Result<Option<Associate>, StoreError> {
     let row = sqlx::query(message_rows::SELECT_ASSOCIATE).bind(id).fetch_optional(&mut *conn).await?;

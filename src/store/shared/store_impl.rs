@@ -12,7 +12,7 @@ use crate::store::outbox::{
 };
 use crate::store::{
     AssociateChange, Credentials, NewAssociate, NewPerson, NewSecret, NewTicket, SaveContext, SaveEvent,
-    SecretKind, Store, StoreError, StoredSecret, from_ticks, to_ticks,
+    SecretKind, Store, StoreError, StoredSecret, from_ticks, now_ticks, to_ticks,
 };
 
 include!("read.rs");
@@ -22,10 +22,6 @@ use crate::store::outbox::new_delivery_id;
 include!("outbox.rs");
 include!("attachment.rs");
 include!("access.rs");
-
-fn now_ticks() -> i64 {
-    to_ticks(&chrono::Utc::now().naive_utc())
-}
 
 /// Turns a unique-key violation into a conflict on `what`.
 fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {

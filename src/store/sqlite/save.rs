@@ -12,11 +12,7 @@ use crate::domain::notification::EventKind;
 use crate::domain::{MessageContent, MessageDraft, VendorEnum as _};
 use crate::store::columns::Columns as _;
 use crate::store::save_sql::{self as sql, SavedMessage, StoredChildren, references_found};
-use crate::store::{SaveContext, StoreError, to_ticks};
-
-pub fn now_ticks() -> i64 {
-    to_ticks(&chrono::Utc::now().naive_utc())
-}
+use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
 /// The message columns computed from a draft, for [`sql::INSERT_MESSAGE`] and [`sql::UPDATE_MESSAGE`].
 struct MessageColumns<'a> {
