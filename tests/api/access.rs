@@ -10,7 +10,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use ticketd::domain::TicketAccess;
 
-use crate::cli::ticketd;
+use crate::cli::output_beside_server;
 use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
 
 on_both_backends!(
@@ -233,25 +233,25 @@ async fn a_move_to_another_ticket_racing_a_limited_save_never_lets_it_land(backe
 async fn the_cli_sets_and_shows_access_and_it_applies_from_the_next_request(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
     let url = app.database_url().to_owned();
-    let run = |args: &[&str]| ticketd().args(args).args(["--database-url", &url]).output().expect("ticketd runs");
-    let shown = run(&["associate", "access", "ragnhild"]);
+    let run = async |args: &[&str]| output_beside_server(&[args, &["--database-url", &url]].concat()).await;
+    let shown = run(&["associate", "access", "ragnhild"]).await;
     assert_eq!(String::from_utf8_lossy(&shown.stdout), "all\n");
     let categories = format!("{DELIVERY}, Salg");
-    let set = run(&["associate", "access", "ragnhild", "--categories", &categories]);
+    let set = run(&["associate", "access", "ragnhild", "--categories", &categories]).await;
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     assert!(String::from_utf8_lossy(&set.stderr).contains("no ticket has the category 'Salg'"));
-    let shown = run(&["associate", "access", "RAGNHILD"]);
+    let shown = run(&["associate", "access", "RAGNHILD"]).await;
     assert_eq!(String::from_utf8_lossy(&shown.stdout), format!("categories: {DELIVERY}, Salg\n"));
     let expected: BTreeSet<String> = [DELIVERY.to_owned(), "Salg".to_owned()].into();
     assert_eq!(app.store.ticket_access(2).await.expect("read"), TicketAccess::Categories(expected));
     // The running server reads the access on every request: no restart, no cache.
     let denied = app.call(as_ragnhild(&app, Method::GET, "/api/v1/TicketMessage/1")).await;
     assert_error(denied, StatusCode::FORBIDDEN, "SoAccessDeniedException", "No access to ticket 1");
-    assert!(run(&["associate", "access", "ragnhild", "--all"]).status.success());
+    assert!(run(&["associate", "access", "ragnhild", "--all"]).await.status.success());
     assert_eq!(app.call(as_ragnhild(&app, Method::GET, "/api/v1/TicketMessage/1")).await.0, StatusCode::OK);
     assert_eq!(app.store.ticket_access(2).await.expect("read"), TicketAccess::All);
-    let nobody = run(&["associate", "access", "nobody", "--all"]);
+    let nobody = run(&["associate", "access", "nobody", "--all"]).await;
     assert!(!nobody.status.success() && String::from_utf8_lossy(&nobody.stderr).contains("no associate 'nobody'"));
-    let both = run(&["associate", "access", "ragnhild", "--all", "--categories", "Salg"]);
+    let both = run(&["associate", "access", "ragnhild", "--all", "--categories", "Salg"]).await;
     assert!(!both.status.success(), "--all and --categories exclude each other");
 }

@@ -218,6 +218,22 @@ pub fn run_ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// [`run_ok`] beside a server running in this test's runtime. Waiting for the command on the
+/// runtime's only thread would stall the server mid-transaction (a write lock taken, its
+/// answer never read), and the command would then wait for that lock until it gave up.
+pub async fn run_ok_beside_server(args: &[&str]) -> String {
+    let output = output_beside_server(args).await;
+    assert!(output.status.success(), "ticketd {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A command's output, waited for off the runtime's thread (see [`run_ok_beside_server`]).
+pub async fn output_beside_server(args: &[&str]) -> std::process::Output {
+    let mut command = ticketd();
+    command.args(args);
+    tokio::task::spawn_blocking(move || command.output().expect("ticketd runs")).await.expect("the command's thread")
+}
+
 #[tokio::test]
 async fn clients_signing_in_together_share_the_password_checks() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -237,10 +237,19 @@ async fn a_failing_receiver_is_retried_with_backoff_then_parked_and_revived(back
     let counts = receiver.counts();
     assert_eq!(counts.get(&dead.delivery_id), Some(&3), "three attempts, one delivery id: {counts:?}");
 
-    let listed = crate::cli::run_ok(&["outbox", "list", "--status", "dead", "--database-url", app.database_url()]);
+    let listed =
+        crate::cli::run_ok_beside_server(&["outbox", "list", "--status", "dead", "--database-url", app.database_url()])
+            .await;
     assert!(listed.contains(&dead.delivery_id) && listed.contains("\tdead\t3\t"), "{listed}");
     receiver.answer_with(200);
-    let revived = crate::cli::run_ok(&["outbox", "retry", &dead.id.to_string(), "--database-url", app.database_url()]);
+    let revived = crate::cli::run_ok_beside_server(&[
+        "outbox",
+        "retry",
+        &dead.id.to_string(),
+        "--database-url",
+        app.database_url(),
+    ])
+    .await;
     assert_eq!(revived.trim(), "1");
     let delivered = eventually(WAIT, async || {
         let rows = app.store.outbox(Some(DeliveryStatus::Delivered), 10).await.ok()?;
