@@ -1,6 +1,8 @@
 //! `Authorization: Basic base64(login:password)` against the associates' argon2 hashes, with
 //! successful verifications cached (see [`super::cache`]).
 
+use std::net::IpAddr;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -8,29 +10,42 @@ use super::{Authenticator, Failure, Principal, password, principal_of, unauthori
 use crate::domain::Scope;
 use crate::error::ApiError;
 
-pub(super) async fn authenticate(auth: &Authenticator, encoded: &str) -> Result<Principal, Failure> {
+pub(super) async fn authenticate(
+    auth: &Authenticator,
+    encoded: &str,
+    client: Option<IpAddr>,
+) -> Result<Principal, Failure> {
     let (login, secret) = decode(encoded)?;
-    verify(auth, &login, &secret).await
+    verify(auth, &login, &secret, client).await
 }
 
 /// Checks a password; every failure is the same 401, so a client cannot tell an unknown login
-/// from a wrong password.
-pub(super) async fn verify(auth: &Authenticator, login: &str, secret: &str) -> Result<Principal, Failure> {
+/// from a wrong password. Credentials already in the verified cache pass whatever the failure
+/// limits say; others are refused with 429 before any hashing when `client` is over them.
+pub(super) async fn verify(
+    auth: &Authenticator,
+    login: &str,
+    secret: &str,
+    client: Option<IpAddr>,
+) -> Result<Principal, Failure> {
     let fail = || Failure {
         error: unauthorized("Unknown login or wrong password"),
         login: Some(login.to_owned()),
         counts: true,
     };
-    auth.check_limit(Some(&format!("login:{}", login.to_lowercase())))?;
-    let credentials = auth.store().credentials(login).await.map_err(ApiError::from)?;
-    let Some(credentials) = credentials.filter(|c| !c.deleted) else {
+    let credentials = auth.store().credentials(login).await.map_err(ApiError::from)?.filter(|c| !c.deleted);
+    let cache = &auth.inner.cache;
+    let known = credentials.as_ref().is_some_and(|c| cache.hit(login, secret, &c.password_hash));
+    if !known {
+        auth.check_limit(client, login)?;
+    }
+    let Some(credentials) = credentials else {
         // Spend the same effort as a real check so timing does not reveal unknown logins.
         password::verify_dummy(secret.to_owned()).await;
         return Err(fail());
     };
-    let cache = &auth.inner.cache;
     let stored = &credentials.password_hash;
-    let verified = cache.hit(login, secret, stored)
+    let verified = known
         || password::verify_unless_known(secret.to_owned(), stored.clone(), || cache.hit(login, secret, stored)).await;
     if !verified {
         return Err(fail());

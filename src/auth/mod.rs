@@ -60,7 +60,8 @@ pub struct AuthSettings {
     pub require_app_token: bool,
     /// How long a successful Basic verification is remembered.
     pub basic_cache_ttl: Duration,
-    /// Failed attempts allowed per client address and per login in one window.
+    /// Failed sign-ins in one window past which a client is refused further tries at a login it
+    /// got wrong (see [`limiter`]).
     pub failure_limit: u32,
     pub failure_window: Duration,
 }
@@ -121,13 +122,12 @@ impl Authenticator {
         self.inner.store.as_ref()
     }
 
-    /// Authenticates a request from its headers; `client` is the peer address, for rate limiting.
+    /// Authenticates a request from its headers; `client` is the caller's address, for the
+    /// failure limits (only password attempts are ever refused by them, see [`limiter`]).
     pub async fn authenticate(&self, headers: &HeaderMap, client: Option<IpAddr>) -> Result<Principal, ApiError> {
-        let ip_key = client.map(|ip| format!("ip:{ip}"));
-        self.check_limit(ip_key.as_deref())?;
         let app = self.partner_app(headers).await?;
         let attempt = match headers.get(AUTHORIZATION) {
-            Some(value) => self.by_authorization(value.as_bytes(), app.is_some()).await,
+            Some(value) => self.by_authorization(value.as_bytes(), app.is_some(), client).await,
             // Presenting nothing at all is not a failed attempt.
             None if session::cookie(headers, SESSION_COOKIE).is_none() => {
                 return Err(unauthorized("No Authorization header was sent"));
@@ -139,16 +139,7 @@ impl Authenticator {
                 principal.app = app;
                 Ok(principal)
             }
-            Err(failure) => {
-                if failure.counts {
-                    ip_key.iter().chain(failure.login.map(|l| format!("login:{}", l.to_lowercase())).iter()).for_each(
-                        |key| {
-                            self.inner.limiter.record_failure(key);
-                        },
-                    );
-                }
-                Err(failure.error)
-            }
+            Err(failure) => Err(self.failed(failure, client)),
         }
     }
 
@@ -159,22 +150,20 @@ impl Authenticator {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<Principal, ApiError> {
-        let ip_key = client.map(|ip| format!("ip:{ip}"));
-        self.check_limit(ip_key.as_deref())?;
-        match basic::verify(self, login, password).await {
-            Ok(principal) => Ok(principal),
-            Err(failure) => {
-                if failure.counts {
-                    ip_key.iter().for_each(|key| self.inner.limiter.record_failure(key));
-                    self.inner.limiter.record_failure(&format!("login:{}", login.to_lowercase()));
-                }
-                Err(failure.error)
-            }
-        }
+        basic::verify(self, login, password, client).await.map_err(|failure| self.failed(failure, client))
     }
 
-    fn check_limit(&self, key: Option<&str>) -> Result<(), ApiError> {
-        match key.and_then(|k| self.inner.limiter.blocked_for(k)) {
+    /// Counts a failed attempt that counts, and gives its error.
+    fn failed(&self, failure: Failure, client: Option<IpAddr>) -> ApiError {
+        if failure.counts {
+            self.inner.limiter.record_failure(client, failure.login.as_deref());
+        }
+        failure.error
+    }
+
+    /// A 429 when `client` may not have another unverified password for `login` checked now.
+    fn check_limit(&self, client: Option<IpAddr>, login: &str) -> Result<(), ApiError> {
+        match self.inner.limiter.blocked_for(client, login) {
             Some(seconds) => Err(ApiError::new(
                 ErrorKind::TooManyRequests(seconds),
                 format!("Too many failed sign-in attempts; try again in {seconds} s"),
@@ -183,13 +172,13 @@ impl Authenticator {
         }
     }
 
-    async fn by_authorization(&self, raw: &[u8], has_app: bool) -> Result<Principal, Failure> {
+    async fn by_authorization(&self, raw: &[u8], has_app: bool, client: Option<IpAddr>) -> Result<Principal, Failure> {
         let text = std::str::from_utf8(raw).map_err(|_| unauthorized("The Authorization header is not valid UTF-8"))?;
         let text = text.trim();
         let (scheme, credentials) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
         let credentials = credentials.trim();
         if scheme.eq_ignore_ascii_case("Basic") {
-            basic::authenticate(self, credentials).await
+            basic::authenticate(self, credentials, client).await
         } else if scheme.eq_ignore_ascii_case("SoTicket") {
             if self.inner.require_app_token && !has_app {
                 return Err(unauthorized("SoTicket callers must also send a valid SO-AppToken header").into());
@@ -250,15 +239,26 @@ pub(crate) fn unauthorized(why: &str) -> ApiError {
     ApiError::new(ErrorKind::Unauthorized, why)
 }
 
-/// The peer address of the request, when the server knows it.
+/// The caller's address, when the server knows it: the socket peer, or the client a trusted
+/// reverse proxy forwarded for (the HTTP layer resolves it once per request and stores it in
+/// the request's extensions).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    fn of(parts: &Parts) -> Self {
+        match parts.extensions.get::<ClientAddr>() {
+            Some(resolved) => *resolved,
+            None => Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())),
+        }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        Ok(Self::of(parts))
     }
 }
 
@@ -271,7 +271,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let authenticator = Authenticator::from_ref(state);
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ClientAddr(client) = ClientAddr::of(parts);
         let principal = authenticator.authenticate(&parts.headers, client).await?;
         tracing::Span::current().record("associate", principal.associate_id);
         Ok(principal)

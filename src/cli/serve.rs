@@ -14,6 +14,7 @@ use crate::auth::jwt::JwtSettings;
 use axum::serve::ListenerExt as _;
 
 use crate::http::connection::{ConnectionLimits, GuardedListener};
+use crate::http::origin::TrustedProxies;
 use crate::http::{AppState, Limits, router};
 use crate::locale::BaseZone;
 use crate::store::Store;
@@ -119,9 +120,14 @@ pub struct AuthArgs {
     /// Mark session cookies `Secure` (set this when clients reach ticketd over HTTPS).
     #[arg(long, env = "TICKETD_SECURE_COOKIES")]
     pub secure_cookies: bool,
-    /// Failed sign-ins allowed per client address and per login each minute before 429.
+    /// Failed sign-ins per client and login (or per client, or per login) each minute past which a
+    /// client that got a login wrong gets 429 for further unverified tries at it.
     #[arg(long, env = "TICKETD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
     pub auth_failure_limit: u32,
+    /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For/-Proto/-Host
+    /// and Forwarded headers give the client's address, scheme and host.
+    #[arg(long, env = "TICKETD_TRUSTED_PROXY", value_delimiter = ',', value_parser = crate::http::origin::parse_network)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for AuthArgs {
@@ -138,6 +144,7 @@ impl std::fmt::Debug for AuthArgs {
             .field("session_hours", &self.session_hours)
             .field("secure_cookies", &self.secure_cookies)
             .field("auth_failure_limit", &self.auth_failure_limit)
+            .field("trusted_proxy", &self.trusted_proxy)
             .finish()
     }
 }
@@ -156,6 +163,7 @@ impl Default for AuthArgs {
             session_hours: 8,
             secure_cookies: false,
             auth_failure_limit: 10,
+            trusted_proxy: Vec::new(),
         }
     }
 }
@@ -208,6 +216,7 @@ impl Server {
         };
         let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);
+        state.proxies = Arc::new(TrustedProxies::new(args.auth.trusted_proxy.clone()));
         state.notify = args.delivery.handle();
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {

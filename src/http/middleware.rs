@@ -1,5 +1,5 @@
-//! The layers around every request: request ids, tracing, panic catching, the request
-//! timeout and path normalisation.
+//! The layers around every request: request ids, tracing (with the client's address, see
+//! `origin`), panic catching, the request timeout and path normalisation.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,16 +37,17 @@ impl MakeRequestId for SequentialRequestId {
 /// Wraps the routed application in the middleware stack.
 pub fn wrap(app: Router, state: &AppState) -> Router {
     let header = axum::http::HeaderName::from_static(REQUEST_ID);
-    // One INFO line per request, carrying the span's request id, caller and partner app.
+    // One INFO line per request, carrying the span's request id, client address, caller and partner app.
     let trace = TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|request: &Request| {
         let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path(), associate = tracing::field::Empty, app = tracing::field::Empty)
+        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path(), client = tracing::field::Empty, associate = tracing::field::Empty, app = tracing::field::Empty)
     });
     app.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(header.clone(), SequentialRequestId::default()))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header))
+            .layer(middleware::from_fn_with_state(state.proxies.clone(), super::origin::resolve))
             .layer(middleware::from_fn(negotiate_error_format))
             .layer(CatchPanicLayer::custom(|_| ApiError::internal("a request handler panicked").into_response()))
             .layer(middleware::from_fn_with_state(state.limits, enforce_timeout))

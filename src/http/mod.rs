@@ -8,6 +8,7 @@ mod metrics;
 mod middleware;
 mod notifications;
 pub mod openapi;
+pub mod origin;
 pub(crate) mod path;
 mod query;
 mod session;

@@ -52,6 +52,8 @@ pub struct AppState {
     pub base_zone: BaseZone,
     /// The channels notifications go out on, and the bell that wakes their dispatcher.
     pub notify: NotifyHandle,
+    /// The reverse proxies whose forwarding headers are believed (see [`super::origin`]).
+    pub proxies: Arc<super::origin::TrustedProxies>,
     /// Read-modify-write saves (PATCH) of one message take turns here rather than overtaking
     /// each other and retrying.
     pub edit_turns: Arc<EditTurns>,
@@ -83,6 +85,7 @@ impl AppState {
             base_zone: BaseZone::default(),
             notify: NotifyHandle::default(),
             edit_turns: Arc::default(),
+            proxies: Arc::default(),
         })
     }
 

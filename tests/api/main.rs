@@ -21,6 +21,7 @@ mod notify_durability;
 mod openapi;
 mod outbox_store;
 mod post;
+mod proxy;
 mod put;
 mod resource;
 mod send;

@@ -1,5 +1,6 @@
 //! `POST /api/v1/session`: signs in with a login and password (JSON or form body), sets the
-//! HttpOnly session cookie and the readable `XSRF-TOKEN` cookie, and returns a SoTicket too.
+//! HttpOnly session cookie and the readable `XSRF-TOKEN` cookie (`Secure` with
+//! `--secure-cookies` or over HTTPS through a trusted proxy), and returns a SoTicket too.
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -8,21 +9,22 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::auth::issue::{issue_ticket, open_session};
-use crate::auth::{ClientAddr, SESSION_COOKIE, XSRF_COOKIE};
+use crate::auth::{SESSION_COOKIE, XSRF_COOKIE};
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::origin::Origin;
 use crate::negotiate::response::render;
 use crate::negotiate::{EntityBody, ResponseFormat};
 
 pub async fn login(
     State(state): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    origin: Origin,
     format: ResponseFormat,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
     let username = member(&body.value, &["Username", "UserName", "Login", "User"])?;
     let password = member(&body.value, &["Password"])?;
-    let principal = state.authenticator.verify_password(&username, &password, client).await?;
+    let principal = state.authenticator.verify_password(&username, &password, origin.client).await?;
     let ttl = chrono::Duration::from_std(state.limits.session_ttl).map_err(ApiError::internal)?;
     let store = state.store.as_ref();
     let (session, xsrf) = open_session(store, principal.associate_id, ttl).await.map_err(ApiError::internal)?;
@@ -35,7 +37,8 @@ pub async fn login(
         "ExpiresInSeconds": ttl.num_seconds(),
     });
     let mut response = render(format, StatusCode::OK, "Session", &body)?;
-    let secure = if state.limits.secure_cookies { "; Secure" } else { "" };
+    // HTTPS through a trusted proxy is as good as being told so.
+    let secure = if state.limits.secure_cookies || origin.https { "; Secure" } else { "" };
     let age = ttl.num_seconds();
     for cookie in [
         format!("{SESSION_COOKIE}={session}; Path=/; Max-Age={age}; HttpOnly; SameSite=Strict{secure}"),

@@ -25,6 +25,7 @@ pub async fn get_message(
     format: ResponseFormat,
     locale: Locale,
     headers: HeaderMap,
+    origin: crate::http::origin::Origin,
     tenant: Option<axum::Extension<crate::http::path::Tenant>>,
     RawQuery(query): RawQuery,
     MessageId(id): MessageId,
@@ -43,7 +44,7 @@ pub async fn get_message(
     let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
     let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
     if let Some(mode) = options.embed_images {
-        let base = super::base_url(&headers, tenant.map(|t| t.0));
+        let base = super::base_url(&origin, tenant.map(|t| t.0))?;
         document["HtmlBody"] = super::embed::embed_images(&state, &stored, mode, &base).await?.into();
     }
     options.apply(&mut document, foreign_keys);

@@ -3,7 +3,6 @@
 //! over the messages of the tickets the caller reaches.
 
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
@@ -12,6 +11,7 @@ use crate::domain::list::{Column, ListRow, Literal};
 use crate::domain::{MessageCategory, MessageType, SecurityLevel, VendorEnum};
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::origin::Origin;
 use crate::http::path::Tenant;
 use crate::http::ticket_access::reach_of;
 use crate::locale::Locale;
@@ -24,7 +24,7 @@ pub async fn list_messages(
     State(state): State<AppState>,
     format: ResponseFormat,
     locale: Locale,
-    headers: HeaderMap,
+    origin: Origin,
     tenant: Option<axum::Extension<Tenant>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -36,7 +36,7 @@ pub async fn list_messages(
     let mut rows = state.store.list_messages(&list, list.top + 1, Some(&reach)).await?;
     let more = rows.len() > list.top as usize;
     rows.truncate(list.top as usize);
-    let base = super::base_url(&headers, tenant.map(|t| t.0));
+    let base = super::base_url(&origin, tenant.map(|t| t.0))?;
     let next = more.then(|| format!("{base}/api/v1/TicketMessage?{}", with_skip(&query, list.skip + list.top)));
     let value: Vec<Value> = rows.iter().map(|row| row_json(row, &list.select, &locale)).collect();
     let body = json!({

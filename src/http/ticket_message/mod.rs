@@ -187,12 +187,12 @@ fn message_error(id: i32) -> impl FnOnce(StoreError) -> ApiError {
 }
 
 /// `scheme://host[/tenant]` of the request, for the absolute links the vendor's answers carry.
-fn base_url(headers: &axum::http::HeaderMap, tenant: Option<crate::http::path::Tenant>) -> String {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = text("host").unwrap_or("localhost");
-    let scheme = text("x-forwarded-proto").unwrap_or("http");
+fn base_url(
+    origin: &crate::http::origin::Origin,
+    tenant: Option<crate::http::path::Tenant>,
+) -> Result<String, ApiError> {
     let prefix = tenant.map(|t| format!("/{}", t.0)).unwrap_or_default();
-    format!("{scheme}://{host}{prefix}")
+    Ok(format!("{}{prefix}", origin.base_url()?))
 }
 
 #[cfg(test)]

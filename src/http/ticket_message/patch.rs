@@ -14,6 +14,7 @@ use super::{MessageId, Reply, draft_for, load_message};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
+use crate::http::origin::Origin;
 use crate::http::path::Tenant;
 use crate::http::ticket_access::reach_of;
 use crate::locale::Locale;
@@ -27,6 +28,7 @@ pub async fn patch_message(
     format: ResponseFormat,
     locale: Locale,
     headers: HeaderMap,
+    origin: Origin,
     tenant: Option<axum::Extension<Tenant>>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     MessageId(id): MessageId,
@@ -45,6 +47,8 @@ pub async fn patch_message(
         Value::Object(_) => BodyKind::MergePatch,
         _ => return Err(ApiError::invalid("A PATCH body must be a JSON Patch array or a JSON Merge Patch object")),
     };
+    // Before the save: an answer that cannot be written must not follow a write.
+    let links = links(&origin, tenant.map(|t| t.0), id)?;
     let conditions = Preconditions::of(&headers);
     let reach = reach_of(&state, &caller).await?;
     let ctx = state.save_context(&caller, false);
@@ -54,12 +58,12 @@ pub async fn patch_message(
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
         .map_err(ApiError::internal)?;
     options.apply(&mut entity, None);
-    entity["_Links"] = links(&headers, tenant.map(|t| t.0), id);
+    entity["_Links"] = links;
     reply.message_response(&entity, Some(&saved))
 }
 
 /// `_Links`: absolute URLs of this message and of the resource, keeping the tenant prefix.
-fn links(headers: &HeaderMap, tenant: Option<Tenant>, id: i32) -> Value {
-    let archive = format!("{}/api/v1/TicketMessage/", super::base_url(headers, tenant));
-    json!({ "Self": format!("{archive}{id}/"), "Archive": archive })
+fn links(origin: &Origin, tenant: Option<Tenant>, id: i32) -> Result<Value, ApiError> {
+    let archive = format!("{}/api/v1/TicketMessage/", super::base_url(origin, tenant)?);
+    Ok(json!({ "Self": format!("{archive}{id}/"), "Archive": archive }))
 }
