@@ -117,7 +117,10 @@ fn unauthorized_response(why: &str) -> Response {
     let mut response = (StatusCode::UNAUTHORIZED, page).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    for challenge in CHALLENGES {
+    // A browser session's page handles the 401 itself; a `Basic` challenge would make the
+    // browser open its own sign-in dialog over it.
+    let from_browser = super::browser::from_browser();
+    for challenge in CHALLENGES.into_iter().filter(|c| !(from_browser && c.starts_with("Basic "))) {
         headers.append(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
     }
     response

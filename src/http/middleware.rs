@@ -15,8 +15,8 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use super::path;
 use super::state::{AppState, Limits};
+use super::{browser, path};
 use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::accept::with_error_format;
@@ -49,6 +49,7 @@ pub fn wrap(app: Router, state: &AppState) -> Router {
             .layer(PropagateRequestIdLayer::new(header))
             .layer(middleware::from_fn_with_state(state.proxies.clone(), super::origin::resolve))
             .layer(middleware::from_fn(negotiate_error_format))
+            .layer(middleware::from_fn(browser::mark_browser_requests))
             .layer(CatchPanicLayer::custom(|_| ApiError::internal("a request handler panicked").into_response()))
             .layer(middleware::from_fn_with_state(state.limits, enforce_timeout))
             .layer(middleware::map_request(path::normalize)),

@@ -1,6 +1,7 @@
 //! The HTTP surface: the router, its middleware, the endpoint handlers and error rendering.
 
 mod attachment;
+mod browser;
 pub mod connection;
 mod error;
 mod health;
