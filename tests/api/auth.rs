@@ -195,6 +195,7 @@ async fn repeated_failures_are_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
+    // Issuer and audience are configured, so a token must carry both.
     let secret = "a-long-enough-test-secret-for-hs256";
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
         args.auth.jwt_hs256_secret = Some(secret.into());
@@ -217,6 +218,10 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
         encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key.as_bytes()).expect("key"))
             .expect("jwt")
     };
+    let without = |mut claims: Value, name: &str| {
+        claims.as_object_mut().map(|fields| fields.remove(name));
+        claims
+    };
     let good = hs(&claims(json!({})), secret);
     assert_eq!(status(get_with(&app, &format!("Bearer {good}"))).await, StatusCode::OK);
     let rsa = EncodingKey::from_rsa_pem(include_bytes!("../fixtures/jwt/rsa-private.pem")).expect("rsa key");
@@ -226,6 +231,8 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
         ("not yet valid", hs(&claims(json!({"nbf": now + 600})), secret)),
         ("wrong issuer", hs(&claims(json!({"iss": "https://evil.example.com"})), secret)),
         ("wrong audience", hs(&claims(json!({"aud": "someone-else"})), secret)),
+        ("no issuer", hs(&without(claims(json!({})), "iss"), secret)),
+        ("no audience", hs(&without(claims(json!({})), "aud"), secret)),
         ("unknown login", hs(&claims(json!({"sub": "nobody"})), secret)),
         ("algorithm not pinned", encode(&Header::new(Algorithm::RS256), &claims(json!({})), &rsa).expect("jwt")),
         ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", good.split('.').nth(1).unwrap_or(""))),
