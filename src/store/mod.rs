@@ -283,6 +283,7 @@ pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync
     /// The credentials of an associate by id.
     async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError>;
     /// Changes a login's password, role or disabled state; `false` when there is no such login.
+    /// A new password or disabling also revokes the associate's sessions and tickets.
     async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError>;
     /// Remembers a secret by its hash.
     async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError>;

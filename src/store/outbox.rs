@@ -45,8 +45,12 @@ pub struct WebhookTarget {
 }
 
 impl std::fmt::Debug for WebhookTarget {
+    /// Leaves out the signing secret and any credentials in the URL.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookTarget").field("id", &self.id).field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("WebhookTarget")
+            .field("id", &self.id)
+            .field("url", &crate::notify::redact::text(&self.url))
+            .finish_non_exhaustive()
     }
 }
 

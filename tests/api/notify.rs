@@ -290,3 +290,51 @@ on_both_backends!(
     a_failing_receiver_is_retried_with_backoff_then_parked_and_revived,
     a_client_error_from_the_receiver_parks_at_once,
 );
+
+/// A log sink the test can read back.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn webhook_credentials_never_reach_the_log_or_last_error() {
+    // The test runtime runs on this thread only, so the server and dispatcher log here too.
+    let log = LogBuffer::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| args.delivery.outbox_max_attempts = 1).await else {
+        return;
+    };
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let url = format!("http://user:secret@127.0.0.1:{port}/hook?token=query-secret&event=x");
+    app.store.add_webhook(&url, "*", "whsec_k").await.expect("webhook");
+    assert_eq!(
+        save(&app, Method::PUT, "/api/v1/TicketMessage/2?notify=true", json!({"Body": "x"})).await,
+        StatusCode::OK
+    );
+    let dead = eventually(WAIT, async || app.store.outbox(Some(DeliveryStatus::Dead), 10).await.ok()?.pop())
+        .await
+        .expect("the row is parked");
+    assert!(dead.last_error.contains(&format!("127.0.0.1:{port}")), "{}", dead.last_error);
+    assert!(!dead.last_error.contains("secret"), "{}", dead.last_error);
+    let logged = String::from_utf8_lossy(&log.0.lock().expect("log buffer")).into_owned();
+    assert!(logged.contains("delivery failed"), "{logged}");
+    assert!(!logged.contains("secret"), "{logged}");
+}
