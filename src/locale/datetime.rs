@@ -183,5 +183,12 @@ mod tests {
         ) {
             let _ = parse_wire_datetime(&text);
         }
+
+        #[test]
+        fn no_offset_with_a_multi_byte_character_makes_the_parser_panic(
+            text in "2024-01-01T10:00(:00)?(\\.[0-9é]{1,3})?[+-][0-9]{1,2}[é€ß][0-9:]{0,3}"
+        ) {
+            proptest::prop_assert!(parse_wire_datetime(&text).is_err());
+        }
     }
 }

@@ -240,8 +240,18 @@ async fn password_changes_and_disabling_revoke_sessions_and_tickets(backend: Bac
     let issued = issue_ticket(store, 2, HOUR).await.expect("ticket");
     let token = issue_token(store, 2, None, Scope::ReadWrite).await.expect("token");
     let someone_else = issue_ticket(store, 1, HOUR).await.expect("ticket");
-    let new_hash = password::hash("Nytt-passord1").expect("hash");
-    store.change_associate("Ragnhild", &AssociateChange::PasswordHash(new_hash)).await.expect("passwd");
+    // As an operator does it, with the server running.
+    let url = app.database_url().to_owned();
+    let passwd = tokio::task::spawn_blocking(move || {
+        let mut child = crate::cli::ticketd()
+            .args(["associate", "passwd", "Ragnhild", "--password-stdin", "--database-url", &url])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("ticketd runs");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"Nytt-passord1\n").expect("write");
+        child.wait().expect("finishes")
+    });
+    assert!(passwd.await.expect("the command's thread").success());
     assert_eq!(session_and_ticket_status(&app, &login).await, BOTH_401, "after a password change");
     assert_eq!(status(get_with(&app, &format!("SoTicket {issued}"))).await, StatusCode::UNAUTHORIZED);
     assert_eq!(status(get_with(&app, &format!("Bearer {token}"))).await, StatusCode::OK, "API tokens stay");
@@ -249,8 +259,10 @@ async fn password_changes_and_disabling_revoke_sessions_and_tickets(backend: Bac
     // Disabling revokes too: enabling again does not bring the old credentials back.
     let login = sign_in(&app, "ragnhild", "Nytt-passord1").await;
     assert_eq!(session_and_ticket_status(&app, &login).await, BOTH_OK);
-    store.change_associate("ragnhild", &AssociateChange::Disabled(true)).await.expect("disable");
-    store.change_associate("ragnhild", &AssociateChange::Disabled(false)).await.expect("enable");
+    for command in ["disable", "enable"] {
+        crate::cli::run_ok_beside_server(&["associate", command, "ragnhild", "--database-url", app.database_url()])
+            .await;
+    }
     assert_eq!(session_and_ticket_status(&app, &login).await, BOTH_401, "after disabling");
     assert_eq!(status(get_with(&app, &format!("SoTicket {someone_else}"))).await, StatusCode::OK);
 }
@@ -319,6 +331,20 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
     for (what, token) in cases {
         assert_eq!(status(get_with(&app, &format!("Bearer {token}"))).await, StatusCode::UNAUTHORIZED, "{what}");
     }
+}
+
+#[tokio::test]
+async fn a_short_hs256_secret_stops_the_server_from_starting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("short-secret.db").display());
+    let mut args = ticketd::cli::ServeArgs::new("127.0.0.1:0".parse().expect("address"), url);
+    args.auth.jwt_hs256_secret = Some("only-twenty-six-bytes-long".into());
+    // `ticketd serve` prints this error and exits.
+    let Err(error) = ticketd::cli::Server::build(&args).await else { panic!("a 26-byte HS256 secret was accepted") };
+    assert!(error.contains("--jwt-hs256-secret") && error.contains("TICKETD_JWT_HS256_SECRET"), "{error}");
+    assert!(error.contains("at least 32 bytes"), "{error}");
+    args.auth.jwt_hs256_secret = Some("a-secret-of-exactly-32-bytes-ok!".into());
+    assert!(ticketd::cli::Server::build(&args).await.is_ok(), "32 bytes are enough");
 }
 
 #[tokio::test]
