@@ -24,6 +24,7 @@ mod post;
 mod put;
 mod resource;
 mod send;
+mod sessions;
 mod sinks;
 mod soak;
 mod store_suite;
