@@ -80,7 +80,7 @@ pub enum DeliveryResult {
 }
 
 /// A webhook subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookInfo {
     pub id: i32,
     pub url: String,
