@@ -291,50 +291,65 @@ on_both_backends!(
     a_client_error_from_the_receiver_parks_at_once,
 );
 
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn webhook_credentials_never_reach_the_log_or_last_error() {
-    // The test runtime runs on this thread only, so the server and dispatcher log here too.
-    let log = LogBuffer::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| args.delivery.outbox_max_attempts = 1).await else {
-        return;
-    };
+    // A server process of its own, so its whole log can be read back.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("redact.db").display());
+    let mut child = crate::cli::ticketd()
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--database-url", &url, "--outbox-max-attempts", "1"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ticketd starts");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    for stream in [
+        Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().expect("stderr")),
+    ] {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stream)).map_while(Result::ok) {
+                let mut log = log.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+    }
+    let _server = crate::cli::ServerProcess::new(child);
+    let logged = || log.lock().expect("log").clone();
+    let base = eventually(WAIT, async || {
+        let text = logged();
+        let at = text.find("listening on ")?;
+        Some(text[at + "listening on ".len()..].lines().next()?.trim().to_owned())
+    })
+    .await
+    .expect("the server starts");
+    let store = ticketd::store::connect(&url).await.expect("store");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("address").port();
     drop(closed);
-    let url = format!("http://user:secret@127.0.0.1:{port}/hook?token=query-secret&event=x");
-    app.store.add_webhook(&url, "*", "whsec_k").await.expect("webhook");
-    assert_eq!(
-        save(&app, Method::PUT, "/api/v1/TicketMessage/2?notify=true", json!({"Body": "x"})).await,
-        StatusCode::OK
-    );
-    let dead = eventually(WAIT, async || app.store.outbox(Some(DeliveryStatus::Dead), 10).await.ok()?.pop())
+    let hook = format!("http://user:secret@127.0.0.1:{port}/hook?token=query-secret&event=x");
+    store.add_webhook(&hook, "*", "whsec_k").await.expect("webhook");
+    let saved = crate::helpers::client()
+        .put(format!("{base}/api/v1/TicketMessage/2?notify=true"))
+        .header("Authorization", "Basic dGplMDpUamUw")
+        .header("Content-Type", "application/json")
+        .body(json!({"Body": "x"}).to_string())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(saved.status(), StatusCode::OK);
+    let dead = eventually(WAIT, async || store.outbox(Some(DeliveryStatus::Dead), 10).await.ok()?.pop())
         .await
         .expect("the row is parked");
     assert!(dead.last_error.contains(&format!("127.0.0.1:{port}")), "{}", dead.last_error);
     assert!(!dead.last_error.contains("secret"), "{}", dead.last_error);
-    let logged = String::from_utf8_lossy(&log.0.lock().expect("log buffer")).into_owned();
-    assert!(logged.contains("delivery failed"), "{logged}");
-    assert!(!logged.contains("secret"), "{logged}");
+    // The failure is logged before it is recorded.
+    let text = eventually(WAIT, async || Some(logged()).filter(|text| text.contains("delivery failed")))
+        .await
+        .expect("the failure is logged");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(!text.contains("secret"), "{text}");
 }
