@@ -41,6 +41,33 @@ pub async fn issue_ticket(store: &dyn Store, associate_id: i32, ttl: chrono::Dur
     Ok(ticket)
 }
 
+/// What a login's ticket is named after: its session's stored hash, so that ending either
+/// ends both.
+pub const SESSION_LINK_PREFIX: &str = "session:";
+
+/// The name of the ticket issued with the session whose stored hash is `session_hash`.
+pub fn session_link(session_hash: &str) -> String {
+    format!("{SESSION_LINK_PREFIX}{session_hash}")
+}
+
+/// A new `7T:` ticket issued with the browser session `session` (see [`session_link`]).
+pub async fn issue_session_ticket(
+    store: &dyn Store,
+    associate_id: i32,
+    ttl: chrono::Duration,
+    session: &str,
+) -> Result<String, String> {
+    let ticket = generate(TICKET_PREFIX)?;
+    let fill = NewSecretFill {
+        associate_id: Some(associate_id),
+        name: session_link(&digest(session)),
+        ttl: Some(ttl),
+        ..Default::default()
+    };
+    remember(store, SecretKind::Ticket, &ticket, fill).await?;
+    Ok(ticket)
+}
+
 /// A new opaque Bearer token for an associate (no expiry when `ttl` is `None`).
 pub async fn issue_token(
     store: &dyn Store,

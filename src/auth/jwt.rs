@@ -1,13 +1,17 @@
 //! Bearer JWTs validated against configured keys: an HS256 secret, an RS256/ES256 public key
 //! (PEM), or a JWKS file. The algorithm is pinned by the key, never taken from the token, and
-//! `exp`, `nbf`, `iss` and `aud` are checked.
+//! `exp`, `nbf`, `iss` and `aud` are checked; a configured issuer or audience must be present
+//! in the token, not merely correct when present.
 
 use jsonwebtoken::jwk::{JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::Value;
 
+/// The shortest HS256 secret accepted: as many bytes as the SHA-256 output (RFC 7518 §3.2).
+pub const MIN_HS256_SECRET_BYTES: usize = 32;
+
 /// How JWTs are checked; built once from the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct JwtSettings {
     pub hs256_secret: Option<String>,
     /// Path of a PEM file with an RSA or EC (P-256) public key.
@@ -18,6 +22,20 @@ pub struct JwtSettings {
     pub audience: Option<String>,
     /// The claim that holds the associate's login.
     pub associate_claim: String,
+}
+
+impl std::fmt::Debug for JwtSettings {
+    /// Leaves out the HS256 secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSettings")
+            .field("hs256_secret", &self.hs256_secret.as_ref().map(|_| "<redacted>"))
+            .field("public_key", &self.public_key)
+            .field("jwks", &self.jwks)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("associate_claim", &self.associate_claim)
+            .finish()
+    }
 }
 
 struct Key {
@@ -39,6 +57,13 @@ impl JwtVerifier {
     pub fn from_settings(settings: &JwtSettings) -> Result<Option<Self>, String> {
         let mut keys = Vec::new();
         if let Some(secret) = settings.hs256_secret.as_deref().filter(|s| !s.is_empty()) {
+            if secret.len() < MIN_HS256_SECRET_BYTES {
+                return Err(format!(
+                    "--jwt-hs256-secret (TICKETD_JWT_HS256_SECRET) is {} bytes; it must be at least \
+                     {MIN_HS256_SECRET_BYTES} bytes (e.g. `openssl rand -base64 48`)",
+                    secret.len()
+                ));
+            }
             let key = DecodingKey::from_secret(secret.as_bytes()).map_err(|e| format!("JWT secret: {e}"))?;
             keys.push(Key { id: None, algorithm: Algorithm::HS256, key });
         }
@@ -88,14 +113,24 @@ impl JwtVerifier {
         validation.algorithms = vec![algorithm];
         validation.validate_nbf = true;
         validation.leeway = 30;
+        // jsonwebtoken checks `iss` and `aud` only when the token carries them; a configured
+        // value must also be present, or a token from the same key without them would pass.
+        let mut required = vec!["exp"];
         match &self.issuer {
-            Some(issuer) => validation.set_issuer(&[issuer]),
+            Some(issuer) => {
+                validation.set_issuer(&[issuer]);
+                required.push("iss");
+            }
             None => validation.iss = None,
         }
         match &self.audience {
-            Some(audience) => validation.set_audience(&[audience]),
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
             None => validation.validate_aud = false,
         }
+        validation.set_required_spec_claims(&required);
         validation
     }
 }
@@ -129,4 +164,32 @@ fn keys_from_jwks(text: &str) -> Result<Vec<Key>, String> {
             Ok(Key { id: jwk.common.key_id.clone(), algorithm, key })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(secret: &str) -> JwtSettings {
+        JwtSettings { hs256_secret: Some(secret.into()), associate_claim: "sub".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn short_hs256_secrets_are_refused_naming_the_option() {
+        let Err(err) = JwtVerifier::from_settings(&settings("too-short-a-secret")) else { panic!("accepted") };
+        assert!(err.contains("--jwt-hs256-secret") && err.contains("TICKETD_JWT_HS256_SECRET"), "{err}");
+        assert!(err.contains("32"), "{err}");
+        assert!(JwtVerifier::from_settings(&settings(&"x".repeat(32))).is_ok_and(|v| v.is_some()));
+    }
+
+    #[test]
+    fn debug_output_leaves_out_the_secret() {
+        let secret = "a-very-secret-value-that-must-not-leak";
+        let jwt = settings(secret);
+        let auth = crate::auth::AuthSettings { jwt: jwt.clone(), ..Default::default() };
+        for text in [format!("{jwt:?}"), format!("{auth:?}"), format!("{auth:#?}")] {
+            assert!(!text.contains(secret), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+    }
 }

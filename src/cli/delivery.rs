@@ -58,7 +58,7 @@ impl std::fmt::Debug for DeliveryArgs {
             .field("outbox_retry_base", &self.outbox_retry_base)
             .field("outbox_retry_max", &self.outbox_retry_max)
             .field("outbox_lease", &self.outbox_lease)
-            .field("sms_gateway_url", &self.sms_gateway_url)
+            .field("sms_gateway_url", &self.sms_gateway_url.as_deref().map(crate::notify::redact::text))
             .field("sms_gateway_secret", &"<redacted>")
             .field("no_dispatch", &self.no_dispatch)
             .finish()
@@ -149,6 +149,46 @@ mod tests {
         };
         let text = format!("{args:?}");
         assert!(!text.contains("hunter2") && !text.contains("gateway-key"), "{text}");
+    }
+
+    #[test]
+    fn every_serve_option_holding_a_secret_is_redacted() {
+        let mut args = crate::cli::ServeArgs::new(
+            "127.0.0.1:0".parse().expect("address"),
+            "postgres://ticketd:db-password@db.example.com/ticketd?sslpassword=ssl-secret",
+        );
+        args.auth.jwt_hs256_secret = Some("jwt-secret-of-at-least-thirty-two-bytes".into());
+        args.delivery.smtp_url = Some("smtps://mailer:smtp-password@mail.example.com".into());
+        args.delivery.sms_gateway_url = Some("https://sms:gw-password@sms.example.com/send?token=gw-token".into());
+        args.delivery.sms_gateway_secret = "gateway-key".into();
+        let target = crate::store::outbox::WebhookTarget {
+            id: 1,
+            url: "http://hook:hook-password@hooks.example.com/?key=hook-key".into(),
+            secret: "whsec_signing".into(),
+        };
+        let jwt =
+            crate::auth::jwt::JwtSettings { hs256_secret: Some("jwt-settings-secret".into()), ..Default::default() };
+        let auth = crate::auth::AuthSettings { jwt: jwt.clone(), ..Default::default() };
+        for text in
+            [format!("{args:?}"), format!("{args:#?}"), format!("{target:?}"), format!("{jwt:?}"), format!("{auth:?}")]
+        {
+            for secret in [
+                "db-password",
+                "ssl-secret",
+                "jwt-secret",
+                "smtp-password",
+                "gw-password",
+                "gw-token",
+                "gateway-key",
+                "hook-password",
+                "hook-key",
+                "whsec_signing",
+                "jwt-settings-secret",
+            ] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        assert!(format!("{args:?}").contains("db.example.com"), "the rest stays readable");
     }
 
     #[test]

@@ -81,11 +81,18 @@ enum Command {
 }
 
 /// Where the data lives.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct DatabaseArgs {
     /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://ticketd.db")]
     pub database_url: String,
+}
+
+impl std::fmt::Debug for DatabaseArgs {
+    /// Leaves out a password in the database URL.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArgs").field("database_url", &crate::notify::redact::text(&self.database_url)).finish()
+    }
 }
 
 /// Parses the command line, runs the command and turns its outcome into an exit code.

@@ -32,10 +32,8 @@ pub fn format_wire_datetime(stamp: &NaiveDateTime) -> String {
 /// as it is (the installation's base zone). Fractions beyond seven digits are truncated.
 pub fn parse_wire_datetime(text: &str) -> Result<NaiveDateTime, String> {
     let text = text.trim();
-    let (date_part, rest) = match text.find(['T', 't', ' ']) {
-        Some(at) => (&text[..at], &text[at + 1..]),
-        None => (text, ""),
-    };
+    // Client text: split only with char-boundary-safe methods, never by byte index.
+    let (date_part, rest) = text.split_once(['T', 't', ' ']).unwrap_or((text, ""));
     let date = parse_date(date_part).ok_or_else(|| format!("'{text}' is not a valid date"))?;
     if rest.is_empty() {
         return Ok(date.and_time(NaiveTime::MIN));
@@ -63,23 +61,23 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
     if let Some(time) = text.strip_suffix(['Z', 'z']) {
         return Some((time, 0));
     }
-    let Some(at) = text.rfind(['+', '-']) else {
+    let Some((time, offset)) = text.rsplit_once(['+', '-']) else {
         return Some((text, 0));
     };
-    let sign = if text[at..].starts_with('-') { -1 } else { 1 };
-    let offset = &text[at + 1..];
-    let (hours, minutes) = match (offset.len(), offset.split_once(':')) {
-        (_, Some((h, m))) => (h, m),
-        (4, None) => offset.split_at(2),
-        (2, None) => (offset, "00"),
-        _ => return None,
+    let sign = if text.get(time.len()..).is_some_and(|sign| sign.starts_with('-')) { -1 } else { 1 };
+    let (hours, minutes) = match offset.split_once(':') {
+        Some((h, m)) => (h, m),
+        // `get` is `None` off a char boundary, so non-ASCII text is refused rather than split.
+        None if offset.len() == 4 => (offset.get(..2)?, offset.get(2..)?),
+        None if offset.len() == 2 => (offset, "00"),
+        None => return None,
     };
     let hours: i64 = parse_digits(hours, 2, 2)?;
     let minutes: i64 = parse_digits(minutes, 2, 2)?;
     if hours > 14 || minutes > 59 {
         return None;
     }
-    Some((&text[..at], sign * (hours * 60 + minutes)))
+    Some((time, sign * (hours * 60 + minutes)))
 }
 
 fn parse_time(text: &str) -> Option<NaiveTime> {
@@ -109,7 +107,8 @@ fn fraction_to_nanos(digits: &str) -> Option<u32> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let kept = &digits[..digits.len().min(7)];
+    // All ASCII digits (checked above), so every byte index is a char boundary.
+    let kept = digits.get(..digits.len().min(7))?;
     let value: u32 = kept.parse().ok()?;
     Some(value * 10u32.pow(9 - kept.len() as u32))
 }
@@ -162,8 +161,34 @@ mod tests {
             "2015-01-01T10:00:00.",
             "0000-01-01",
             "2015-01-01T10:00:00+99:00",
+            "2024-01-01T10:00:00+0é:00",
+            "2024-01-01T10:00:00+0é0",
+            "2024-01-01T10:00:00-é00",
+            "2024-01-01T10:00:00.1é",
+            "2024-01-01é10:00:00",
         ] {
             assert!(parse_wire_datetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_makes_the_parser_panic(text in "\\PC{0,40}") {
+            let _ = parse_wire_datetime(&text);
+        }
+
+        #[test]
+        fn no_near_miss_stamp_makes_the_parser_panic(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9é:.,+Z-]{0,16}"
+        ) {
+            let _ = parse_wire_datetime(&text);
+        }
+
+        #[test]
+        fn no_offset_with_a_multi_byte_character_makes_the_parser_panic(
+            text in "2024-01-01T10:00(:00)?(\\.[0-9é]{1,3})?[+-][0-9]{1,2}[é€ß][0-9:]{0,3}"
+        ) {
+            proptest::prop_assert!(parse_wire_datetime(&text).is_err());
         }
     }
 }

@@ -72,3 +72,29 @@ fn an_unknown_zone_is_ignored_and_reported() {
     locale(&[("accept-language", "da")]).annotate(&mut out);
     assert_eq!(out["content-language"], "da");
 }
+
+proptest::proptest! {
+    /// Every parser of client text in this module returns, whatever the text: none slices
+    /// client text by byte position.
+    #[test]
+    fn no_client_text_makes_a_locale_parser_panic(text in "\\PC{0,40}") {
+        let _ = parse_wire_datetime(&text);
+        let _ = language::language_of_header(&text);
+        let _ = Language::from_tag(&text);
+        let _ = Language::from_vendor_code(&text);
+        let _ = multilang::parse(&text);
+        let _ = multilang::pick(&text, Language::Norwegian);
+        let _ = resources::translate_references(&text, Language::German);
+        let _ = timezone::lookup(&text);
+        let _ = timezone::parse_header(&text);
+    }
+
+    #[test]
+    fn no_near_miss_multi_language_value_or_reference_panics(
+        text in "([A-Zé]{1,3}:\"[^\"]{0,4}\"{1,2};? ?){0,3}(\\[SR_[A-Zé_]{0,6}\\]?)?"
+    ) {
+        let _ = multilang::parse(&text);
+        let _ = multilang::pick(&text, Language::English);
+        let _ = resources::translate_references(&text, Language::Swedish);
+    }
+}

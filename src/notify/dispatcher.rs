@@ -22,6 +22,16 @@ pub enum Failure {
     Permanent(String),
 }
 
+impl Failure {
+    /// The same failure with credentials taken out of any URL its text names.
+    pub fn redacted(self) -> Self {
+        match self {
+            Self::Transient(why) => Self::Transient(super::redact::text(&why)),
+            Self::Permanent(why) => Self::Permanent(super::redact::text(&why)),
+        }
+    }
+}
+
 /// How the dispatcher paces itself.
 #[derive(Debug, Clone)]
 pub struct DispatcherSettings {
@@ -162,6 +172,8 @@ impl Dispatcher {
                 None => Err(Failure::Transient("no SMS gateway is configured (--sms-gateway-url)".into())),
             },
         };
+        // Errors go to the log and to `last_error`; neither may hold a URL's credentials.
+        let attempt = attempt.map_err(Failure::redacted);
         let (result, outcome) = self.settle(row.attempts, attempt);
         if let DeliveryResult::Retry { error, .. } | DeliveryResult::Dead { error } = &result {
             tracing::warn!(delivery = %row.delivery_id, channel = row.channel.name(), attempts = row.attempts, %error, "outbox: delivery failed");

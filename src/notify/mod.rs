@@ -4,6 +4,7 @@
 pub mod dispatcher;
 pub mod email;
 pub mod metrics;
+pub mod redact;
 pub mod webhook;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use super::dispatcher::Failure;
+use super::redact;
 use crate::domain::notification::MessageEvent;
 use crate::store::outbox::{OutboxRow, WebhookTarget};
 
@@ -116,8 +117,16 @@ impl WebhookSender {
             .body(bytes)
             .send()
             .await
-            .map_err(|err| Failure::Transient(format!("POST {} failed: {}", target.url, error_chain(&err))))?;
-        classify(response.status().as_u16(), &target.url)
+            // reqwest's errors carry the URL, credentials included: leave it out and name the
+            // target by its redacted form only.
+            .map_err(|err| {
+                Failure::Transient(format!(
+                    "POST {} failed: {}",
+                    redact::text(&target.url),
+                    error_chain(&err.without_url())
+                ))
+            })?;
+        classify(response.status().as_u16(), &redact::text(&target.url))
     }
 }
 

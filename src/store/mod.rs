@@ -7,6 +7,7 @@
 pub mod access;
 pub mod attachment;
 mod columns;
+mod debug;
 mod message_rows;
 pub mod outbox;
 mod postgres;
@@ -129,7 +130,7 @@ impl SecretKind {
 }
 
 /// A secret to remember, by its hash only.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewSecret {
     pub hash: String,
     pub kind: SecretKind,
@@ -142,7 +143,7 @@ pub struct NewSecret {
 }
 
 /// A remembered secret, found by its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StoredSecret {
     pub associate_id: Option<i32>,
     pub name: String,
@@ -153,7 +154,7 @@ pub struct StoredSecret {
 }
 
 /// A change to an existing associate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AssociateChange {
     PasswordHash(String),
     Disabled(bool),
@@ -161,7 +162,7 @@ pub enum AssociateChange {
 }
 
 /// A new associate (a user who can sign in).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NewAssociate {
     pub login: String,
     pub password_hash: String,
@@ -283,6 +284,7 @@ pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync
     /// The credentials of an associate by id.
     async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError>;
     /// Changes a login's password, role or disabled state; `false` when there is no such login.
+    /// A new password or disabling also revokes the associate's sessions and tickets.
     async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError>;
     /// Remembers a secret by its hash.
     async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError>;

@@ -45,8 +45,12 @@ pub struct WebhookTarget {
 }
 
 impl std::fmt::Debug for WebhookTarget {
+    /// Leaves out the signing secret and any credentials in the URL.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookTarget").field("id", &self.id).field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("WebhookTarget")
+            .field("id", &self.id)
+            .field("url", &crate::notify::redact::text(&self.url))
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,7 +80,7 @@ pub enum DeliveryResult {
 }
 
 /// A webhook subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookInfo {
     pub id: i32,
     pub url: String,

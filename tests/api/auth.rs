@@ -20,15 +20,15 @@ on_both_backends!(
     disabled_associates_and_changed_passwords_are_refused_at_once,
 );
 
-const MESSAGE: &str = "/api/v1/TicketMessage/1";
-const HOUR: chrono::Duration = chrono::Duration::hours(1);
+pub(crate) const MESSAGE: &str = "/api/v1/TicketMessage/1";
+pub(crate) const HOUR: chrono::Duration = chrono::Duration::hours(1);
 
 /// A GET of message 1 with the given `Authorization` value.
-fn get_with(app: &TestApp, authorization: &str) -> RequestBuilder {
+pub(crate) fn get_with(app: &TestApp, authorization: &str) -> RequestBuilder {
     app.client.get(app.url(MESSAGE)).header("Authorization", authorization)
 }
 
-async fn status(request: RequestBuilder) -> StatusCode {
+pub(crate) async fn status(request: RequestBuilder) -> StatusCode {
     request.send().await.expect("answered").status()
 }
 
@@ -195,8 +195,10 @@ async fn repeated_failures_are_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
+    // Issuer and audience are configured, so a token must carry both.
     let secret = "a-long-enough-test-secret-for-hs256";
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
+        args.auth.auth_failure_limit = 100;
         args.auth.jwt_hs256_secret = Some(secret.into());
         args.auth.jwt_issuer = Some("https://sod.example.com".into());
         args.auth.jwt_audience = Some("ticketd".into());
@@ -217,6 +219,10 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
         encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key.as_bytes()).expect("key"))
             .expect("jwt")
     };
+    let without = |mut claims: Value, name: &str| {
+        claims.as_object_mut().map(|fields| fields.remove(name));
+        claims
+    };
     let good = hs(&claims(json!({})), secret);
     assert_eq!(status(get_with(&app, &format!("Bearer {good}"))).await, StatusCode::OK);
     let rsa = EncodingKey::from_rsa_pem(include_bytes!("../fixtures/jwt/rsa-private.pem")).expect("rsa key");
@@ -226,6 +232,8 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
         ("not yet valid", hs(&claims(json!({"nbf": now + 600})), secret)),
         ("wrong issuer", hs(&claims(json!({"iss": "https://evil.example.com"})), secret)),
         ("wrong audience", hs(&claims(json!({"aud": "someone-else"})), secret)),
+        ("no issuer", hs(&without(claims(json!({})), "iss"), secret)),
+        ("no audience", hs(&without(claims(json!({})), "aud"), secret)),
         ("unknown login", hs(&claims(json!({"sub": "nobody"})), secret)),
         ("algorithm not pinned", encode(&Header::new(Algorithm::RS256), &claims(json!({})), &rsa).expect("jwt")),
         ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", good.split('.').nth(1).unwrap_or(""))),
@@ -234,6 +242,20 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
     for (what, token) in cases {
         assert_eq!(status(get_with(&app, &format!("Bearer {token}"))).await, StatusCode::UNAUTHORIZED, "{what}");
     }
+}
+
+#[tokio::test]
+async fn a_short_hs256_secret_stops_the_server_from_starting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("short-secret.db").display());
+    let mut args = ticketd::cli::ServeArgs::new("127.0.0.1:0".parse().expect("address"), url);
+    args.auth.jwt_hs256_secret = Some("only-twenty-six-bytes-long".into());
+    // `ticketd serve` prints this error and exits.
+    let Err(error) = ticketd::cli::Server::build(&args).await else { panic!("a 26-byte HS256 secret was accepted") };
+    assert!(error.contains("--jwt-hs256-secret") && error.contains("TICKETD_JWT_HS256_SECRET"), "{error}");
+    assert!(error.contains("at least 32 bytes"), "{error}");
+    args.auth.jwt_hs256_secret = Some("a-secret-of-exactly-32-bytes-ok!".into());
+    assert!(ticketd::cli::Server::build(&args).await.is_ok(), "32 bytes are enough");
 }
 
 #[tokio::test]

@@ -17,6 +17,12 @@ pub fn ticketd() -> Command {
 /// A server process that is killed when the value goes, so a failing test leaves none behind.
 pub struct ServerProcess(Child);
 
+impl ServerProcess {
+    pub fn new(child: Child) -> Self {
+        Self(child)
+    }
+}
+
 impl std::ops::Deref for ServerProcess {
     type Target = Child;
     fn deref(&self) -> &Child {

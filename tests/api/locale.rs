@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
 
 on_both_backends!(
     labels_follow_the_language_and_user_content_never_changes,
@@ -111,4 +111,18 @@ async fn the_base_zone_is_configurable_and_zones_are_listed() {
         app.request(Method::GET, "/api/v1/timezone").send().await.expect("answered").json().await.expect("json");
     let ny = zones.as_array().expect("list").iter().find(|z| z["TZLocationCode"] == "US-NY").expect("US-NY");
     assert_eq!((ny["TZLocationID"].as_i64(), ny["IanaName"].as_str()), (Some(460), Some("America/New_York")));
+}
+
+#[tokio::test]
+async fn dates_with_non_ascii_offsets_are_a_400_naming_the_field() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    for created_at in
+        ["2024-01-01T10:00:00+0é0", "2024-01-01T10:00:00+0é:00", "2024-01-01T10:00:00-é00", "2024-01-01T10:00:00.5€"]
+    {
+        let body = serde_json::json!({ "CreatedAt": created_at }).to_string();
+        let (status, error) = app.call(app.send_json(Method::PUT, "/api/v1/TicketMessage/4", body)).await;
+        assert_error((status, error), StatusCode::BAD_REQUEST, "ArgumentException", "CreatedAt");
+    }
+    let (status, _) = app.get_message(4).await;
+    assert_eq!(status, StatusCode::OK, "the server still answers");
 }

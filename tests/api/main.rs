@@ -26,6 +26,7 @@ mod proxy;
 mod put;
 mod resource;
 mod send;
+mod sessions;
 mod sinks;
 mod soak;
 mod store_suite;

@@ -290,3 +290,66 @@ on_both_backends!(
     a_failing_receiver_is_retried_with_backoff_then_parked_and_revived,
     a_client_error_from_the_receiver_parks_at_once,
 );
+
+#[tokio::test]
+async fn webhook_credentials_never_reach_the_log_or_last_error() {
+    // A server process of its own, so its whole log can be read back.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("redact.db").display());
+    let mut child = crate::cli::ticketd()
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--database-url", &url, "--outbox-max-attempts", "1"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ticketd starts");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    for stream in [
+        Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().expect("stderr")),
+    ] {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stream)).map_while(Result::ok) {
+                let mut log = log.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+    }
+    let _server = crate::cli::ServerProcess::new(child);
+    let logged = || log.lock().expect("log").clone();
+    let base = eventually(WAIT, async || {
+        let text = logged();
+        let at = text.find("listening on ")?;
+        Some(text[at + "listening on ".len()..].lines().next()?.trim().to_owned())
+    })
+    .await
+    .expect("the server starts");
+    let store = ticketd::store::connect(&url).await.expect("store");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let hook = format!("http://user:secret@127.0.0.1:{port}/hook?token=query-secret&event=x");
+    store.add_webhook(&hook, "*", "whsec_k").await.expect("webhook");
+    let saved = crate::helpers::client()
+        .put(format!("{base}/api/v1/TicketMessage/2?notify=true"))
+        .header("Authorization", "Basic dGplMDpUamUw")
+        .header("Content-Type", "application/json")
+        .body(json!({"Body": "x"}).to_string())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(saved.status(), StatusCode::OK);
+    let dead = eventually(WAIT, async || store.outbox(Some(DeliveryStatus::Dead), 10).await.ok()?.pop())
+        .await
+        .expect("the row is parked");
+    assert!(dead.last_error.contains(&format!("127.0.0.1:{port}")), "{}", dead.last_error);
+    assert!(!dead.last_error.contains("secret"), "{}", dead.last_error);
+    // The failure is logged before it is recorded.
+    let text = eventually(WAIT, async || Some(logged()).filter(|text| text.contains("delivery failed")))
+        .await
+        .expect("the failure is logged");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}

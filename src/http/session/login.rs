@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::auth::issue::{issue_ticket, open_session};
+use crate::auth::issue::{issue_session_ticket, open_session};
 use crate::auth::{SESSION_COOKIE, XSRF_COOKIE};
 use crate::error::ApiError;
 use crate::http::AppState;
@@ -28,7 +28,8 @@ pub async fn login(
     let ttl = chrono::Duration::from_std(state.limits.session_ttl).map_err(ApiError::internal)?;
     let store = state.store.as_ref();
     let (session, xsrf) = open_session(store, principal.associate_id, ttl).await.map_err(ApiError::internal)?;
-    let ticket = issue_ticket(store, principal.associate_id, ttl).await.map_err(ApiError::internal)?;
+    let ticket =
+        issue_session_ticket(store, principal.associate_id, ttl, &session).await.map_err(ApiError::internal)?;
     let body = json!({
         "AssociateId": principal.associate_id,
         "Username": principal.login,

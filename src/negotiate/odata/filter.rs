@@ -8,6 +8,9 @@ use crate::locale::parse_wire_datetime;
 
 /// The deepest parenthesis nesting accepted.
 const MAX_DEPTH: usize = 32;
+/// The most comparisons one filter may hold. `and`/`or` chains build a tree as deep as they are
+/// long, and rendering and dropping it recurse, so this bounds every recursion over the tree.
+pub const MAX_CONDITIONS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -73,6 +76,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ApiError> {
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    conditions: usize,
 }
 
 impl Parser {
@@ -111,6 +115,12 @@ impl Parser {
     fn atom(&mut self, depth: usize) -> Result<Filter, ApiError> {
         if depth > MAX_DEPTH {
             return Err(unsupported(format!("nesting deeper than {MAX_DEPTH} is not supported")));
+        }
+        if !matches!(self.tokens.get(self.at), Some(Token::Open)) {
+            self.conditions += 1;
+            if self.conditions > MAX_CONDITIONS {
+                return Err(unsupported(format!("at most {MAX_CONDITIONS} conditions are supported")));
+            }
         }
         match self.next() {
             Some(Token::Open) => {
@@ -204,7 +214,7 @@ fn enum_ordinal(column: Column, text: &str) -> Option<i64> {
 
 /// Parses a `$filter` value.
 pub fn parse_filter(input: &str) -> Result<Filter, ApiError> {
-    let mut parser = Parser { tokens: tokenize(input)?, at: 0 };
+    let mut parser = Parser { tokens: tokenize(input)?, at: 0, conditions: 0 };
     let filter = parser.or(0)?;
     if parser.at < parser.tokens.len() {
         return Err(unsupported(format!("unexpected {:?}", parser.tokens[parser.at])));
@@ -258,5 +268,30 @@ mod tests {
         }
         let deep = format!("{}ticketId eq 1{}", "(".repeat(100), ")".repeat(100));
         assert!(parse_filter(&deep).unwrap_err().message.contains("nesting"));
+    }
+
+    /// How deep a filter tree goes.
+    fn depth(filter: &Filter) -> usize {
+        match filter {
+            Filter::And(a, b) | Filter::Or(a, b) => 1 + depth(a).max(depth(b)),
+            _ => 1,
+        }
+    }
+
+    #[test]
+    fn long_and_or_chains_are_bounded() {
+        let chain = |n: usize, op: &str| vec!["ticketId eq 1"; n].join(&format!(" {op} "));
+        for op in ["and", "or"] {
+            let limit = parse_filter(&chain(MAX_CONDITIONS, op)).unwrap();
+            assert!(depth(&limit) <= MAX_CONDITIONS, "{op}");
+            for n in [MAX_CONDITIONS + 1, 5_000, 100_000] {
+                let err = parse_filter(&chain(n, op)).unwrap_err();
+                assert!(err.message.contains("at most 100 conditions"), "{op} {n}: {}", err.message);
+            }
+        }
+        // Parentheses and functions count by their comparisons, not their brackets.
+        let grouped = vec!["(startswith(body,'x') or (ticketId eq 1))"; MAX_CONDITIONS / 2].join(" and ");
+        assert!(parse_filter(&grouped).is_ok());
+        assert!(parse_filter(&format!("{grouped} and ticketId eq 2")).is_err());
     }
 }

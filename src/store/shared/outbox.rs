@@ -177,6 +177,11 @@ impl NotificationStore for This {
 
     async fn finish_delivery(&self, id: i64, worker: &str, result: &DeliveryResult) -> Result<(), StoreError> {
         let now = now_ticks();
+        // `last_error` is shown to operators: never store a URL's credentials in it.
+        let redacted = match result {
+            DeliveryResult::Retry { error, .. } | DeliveryResult::Dead { error } => crate::notify::redact::text(error),
+            DeliveryResult::Delivered => String::new(),
+        };
         let query = match result {
             DeliveryResult::Delivered => sqlx::query(
                 "UPDATE outbox SET status = 1, delivered_at = $3, claimed_by = NULL, claim_expires_at = 0, \
@@ -185,21 +190,21 @@ impl NotificationStore for This {
             .bind(id)
             .bind(worker)
             .bind(now),
-            DeliveryResult::Retry { error, at } => sqlx::query(
+            DeliveryResult::Retry { at, .. } => sqlx::query(
                 "UPDATE outbox SET next_attempt_at = $3, last_error = $4, claimed_by = NULL, claim_expires_at = 0 \
                  WHERE id = $1 AND claimed_by = $2",
             )
             .bind(id)
             .bind(worker)
             .bind(to_ticks(at))
-            .bind(error),
-            DeliveryResult::Dead { error } => sqlx::query(
+            .bind(redacted),
+            DeliveryResult::Dead { .. } => sqlx::query(
                 "UPDATE outbox SET status = 2, last_error = $3, claimed_by = NULL, claim_expires_at = 0 \
                  WHERE id = $1 AND claimed_by = $2",
             )
             .bind(id)
             .bind(worker)
-            .bind(error),
+            .bind(redacted),
         };
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         query.execute(&mut *tx).await?;

@@ -141,6 +141,19 @@ impl Store for This {
         };
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let done = query.execute(&mut *tx).await?;
+        // A new password or a disabled account ends every session and ticket the associate
+        // holds, in the same transaction (API tokens are separate credentials and stay).
+        if done.rows_affected() > 0 && matches!(change, AssociateChange::PasswordHash(_) | AssociateChange::Disabled(true)) {
+            sqlx::query(
+                "UPDATE auth_secrets SET revoked = TRUE WHERE kind IN ($2, $3) AND NOT revoked \
+                 AND associate_id IN (SELECT id FROM associates WHERE login_key = $1)",
+            )
+            .bind(login.to_lowercase())
+            .bind(SecretKind::Ticket.code())
+            .bind(SecretKind::Session.code())
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
