@@ -18,7 +18,7 @@ pub async fn attachment_content(
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
     let file = state.store.attachment_content(id).await?.ok_or_else(|| not_found(&id))?;
-    require_attachment_owner(&state, &caller, file.message_id).await?;
+    require_attachment_owner(&state, &caller, id, file.owner).await?;
     Ok(binary_response(&file.info.content_type, &file.info.name, file.content))
 }
 
