@@ -1,12 +1,14 @@
 //! `embedImages` on `GET /TicketMessage/{id}`: HTML bodies refer to their inline images as
 //! `cid:<ContentId>`; `Link` rewrites those references to the image's download URL, `Inline` to
-//! a `data:` URI with the stored bytes. Images whose bytes ticketd does not hold stay as they are.
+//! a `data:` URI with the stored bytes. Images whose bytes ticketd does not hold, and for `Inline`
+//! bytes that are no raster image, stay as they are.
 
 use base64::Engine as _;
 
 use crate::domain::TicketMessage;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::negotiate::content::{opens_inline, servable_type};
 
 /// How `embedImages` asks for inline images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +49,13 @@ pub async fn embed_images(
                 None => continue,
             },
             EmbedImages::Inline => match state.store.attachment_content(attachment.id).await? {
-                Some(file) => format!(
+                // A `data:` URI renders in the reader's page: only plain pictures go there.
+                Some(file) if opens_inline(&servable_type(&file.info.content_type)) => format!(
                     "data:{};base64,{}",
-                    file.info.content_type,
+                    servable_type(&file.info.content_type),
                     base64::engine::general_purpose::STANDARD.encode(&file.content)
                 ),
-                None => continue,
+                _ => continue,
             },
         };
         html = html.replace(&reference, &target);
