@@ -1,6 +1,6 @@
 //! Attachment bytes: upload, connect to a message, read back, parts of attached e-mail, and
 //! every refusal on the way; types that could run as a page on the API's origin are stored and
-//! served as downloads.
+//! served as downloads; `embedImages` answers are bounded however often an image is referenced.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -232,6 +232,45 @@ async fn set_html_body(app: &TestApp, message: i32, html: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// A PNG signature followed by `size` bytes of padding (the type check reads the signature).
+fn large_png(size: usize) -> Vec<u8> {
+    let mut bytes = PNG.to_vec();
+    bytes.resize(PNG.len() + size, b'x');
+    bytes
+}
+
+async fn embed_images_past_the_cap_is_a_413_naming_it(backend: Backend) {
+    // 16 KiB bodies, so embedded answers are capped at 64 KiB.
+    let Some(app) = TestApp::spawn_with(backend, |args| args.body_limit = 16 * 1024).await else { return };
+    let cap = "65536 bytes";
+    let image = upload_inline(&app, "big", "image/png", large_png(40 * 1024)).await;
+    let huge = upload_inline(&app, "huge", "image/png", large_png(4 * 1024 * 1024)).await;
+    let small = upload_inline(&app, "small", "image/png", PNG.to_vec()).await;
+    let ids = format!("[{image}, {huge}, {small}]");
+    assert_eq!(connect(&app, 5, "application/json", &ids).await.0, StatusCode::NO_CONTENT);
+
+    // Twenty references to a 40 KiB image would be a 1 MiB answer.
+    set_html_body(&app, 5, &"<img src=\"cid:big\">".repeat(20)).await;
+    let inline = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_error(inline, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+    // Links are short, but not short enough for a body made of nothing else.
+    set_html_body(&app, 5, &"cid:big ".repeat(1900)).await;
+    let linked = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Link")).await;
+    assert_error(linked, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+    // Thousands of references to 4 MiB would be tens of GiB: refused before any of it is built.
+    set_html_body(&app, 5, &"cid:huge ".repeat(1700)).await;
+    let giant = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_error(giant, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+
+    // Under the cap, every reference is rewritten.
+    set_html_body(&app, 5, "<p><img src=\"cid:small\"><img src=\"cid:small\"></p>").await;
+    let (status, embedded) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_eq!(status, StatusCode::OK, "{embedded}");
+    let html = embedded["HtmlBody"].as_str().unwrap_or_default();
+    assert_eq!(html.matches("src=\"data:image/png;base64,iVBORw0KGgo").count(), 2, "{html}");
+    assert!(!html.contains("cid:") && html.ends_with("\"></p>"), "{html}");
+}
+
 /// The response to a GET of an attachment's bytes, with the seed's credentials.
 async fn download(app: &TestApp, id: i64) -> reqwest::Response {
     app.request(Method::GET, &format!("/api/v1/Attachment/{id}/Content")).send().await.expect("answered")
@@ -301,5 +340,6 @@ on_both_backends!(
     uploads_connect_to_a_message_and_read_back,
     bad_uploads_and_connections_are_refused_and_change_nothing,
     embed_images_rewrites_cid_references,
+    embed_images_past_the_cap_is_a_413_naming_it,
     types_that_could_run_as_a_page_are_stored_and_served_as_downloads,
 );
