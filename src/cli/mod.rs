@@ -9,6 +9,7 @@ mod demo;
 mod healthcheck;
 mod metadata;
 mod notifications;
+mod pending_uploads;
 mod serve;
 
 use std::process::ExitCode;

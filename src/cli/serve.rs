@@ -63,6 +63,9 @@ pub struct ServeArgs {
     pub auth: AuthArgs,
     #[command(flatten)]
     pub delivery: super::delivery::DeliveryArgs,
+    /// How long an upload may wait to be connected to a message before it is deleted (e.g. 24h).
+    #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::pending_uploads::parse_ttl)]
+    pub pending_upload_ttl: Duration,
 }
 
 impl ServeArgs {
@@ -82,6 +85,7 @@ impl ServeArgs {
             base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),
             delivery: super::delivery::DeliveryArgs::default(),
+            pending_upload_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -192,6 +196,7 @@ pub struct Server {
     connections: ConnectionLimits,
     state: AppState,
     dispatcher: Option<crate::notify::Dispatcher>,
+    pending_uploads: super::pending_uploads::PendingUploadSweep,
 }
 
 impl Server {
@@ -218,13 +223,14 @@ impl Server {
         state.base_zone = BaseZone(args.base_timezone);
         state.proxies = Arc::new(TrustedProxies::new(args.auth.trusted_proxy.clone()));
         state.notify = args.delivery.handle();
+        let pending_uploads = super::pending_uploads::PendingUploadSweep::new(store.clone(), args.pending_upload_ttl);
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {
             max_connections: args.max_connections,
             idle_timeout: args.idle_timeout,
             read_timeout: args.read_timeout,
         };
-        Ok(Self { listener, connections, state, dispatcher })
+        Ok(Self { listener, connections, state, dispatcher, pending_uploads })
     }
 
     /// The store the server uses.
@@ -244,6 +250,7 @@ impl Server {
         tracing::info!("listening on http://{addr}");
         let notify = self.state.notify.clone();
         let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
+        let sweeping = tokio::spawn(self.pending_uploads.run(notify.closing_listener()));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let closing = notify.clone();
         // `tap_io` only to reach axum's `ConnectInfo<SocketAddr>` for listeners of its own kind.
@@ -256,6 +263,8 @@ impl Server {
             .await
             .map_err(|err| format!("server error: {err}"));
         notify.close();
+        // The sweep stops at once; a batch it was in rolls back.
+        let _ = sweeping.await;
         if let Some(task) = delivering
             && tokio::time::timeout(DISPATCHER_GRACE, task).await.is_err()
         {

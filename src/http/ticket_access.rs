@@ -7,6 +7,7 @@ use super::AppState;
 use crate::auth::Principal;
 use crate::domain::{TicketMessage, TicketReach, TicketScope};
 use crate::error::{ApiError, ErrorKind};
+use crate::store::attachment::AttachmentOwner;
 
 /// The tickets the caller reaches.
 pub async fn reach_of(state: &AppState, caller: &Principal) -> Result<TicketReach, ApiError> {
@@ -74,13 +75,26 @@ fn no_access(ticket_id: i32) -> ApiError {
     )
 }
 
-/// 403 unless the caller reaches the ticket of the message an attachment belongs to. Uploads no
-/// message has claimed yet belong to no ticket, so they pass.
+/// 403 unless the caller reaches the ticket of the message an attachment belongs to. An upload
+/// no message has claimed yet is its uploader's (and the admins'): for anyone else it does not
+/// exist (404), so walking the ids finds nothing.
 pub async fn require_attachment_owner(
     state: &AppState,
     caller: &Principal,
-    message_id: Option<i32>,
+    id: i32,
+    owner: AttachmentOwner,
 ) -> Result<(), ApiError> {
-    let Some(message_id) = message_id else { return Ok(()) };
-    require_message_id(state, &reach_of(state, caller).await?, message_id).await
+    match owner.message_id {
+        Some(message_id) => require_message_id(state, &reach_of(state, caller).await?, message_id).await,
+        None if caller.access.role == crate::domain::Role::Admin || owner.uploaded_by == Some(caller.associate_id) => {
+            Ok(())
+        }
+        None => Err(ApiError::new(ErrorKind::NotFound, format!("Attachment id {id} not found"))),
+    }
+}
+
+/// Whose pending uploads the caller may connect to a message: `None` for admins (anyone's),
+/// else only the caller's own.
+pub fn pending_uploads_of(caller: &Principal) -> Option<i32> {
+    (caller.access.role != crate::domain::Role::Admin).then_some(caller.associate_id)
 }

@@ -28,13 +28,50 @@ const ZIP_CONTAINERS: &[&str] = &[
     "application/epub+zip",
 ];
 
+/// Image types a browser only ever draws as pictures: the only types served `inline` or put
+/// into `data:` URIs. SVG is left out on purpose (it is a document that runs scripts).
+const INLINE_IMAGES: &[&str] =
+    &["image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/bmp", "image/x-ms-bmp", "image/avif"];
+
+/// The one media type a `Content-Type` value names (`type/subtype`, lower case, parameters
+/// dropped), or `None` when it is not exactly one well-formed media type. A list such as
+/// `image/x,text/html` is refused whole: a browser may pick another member than we checked.
+pub fn single_media_type(value: &str) -> Option<String> {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let (kind, subtype) = essence.split_once('/')?;
+    let is_token = |text: &str| !text.is_empty() && text.bytes().all(is_token_byte);
+    (is_token(kind) && is_token(subtype)).then(|| essence.to_ascii_lowercase())
+}
+
+/// `tchar` of RFC 9110 (section 5.6.2).
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+/// The type to send stored bytes with: the stored type when it is one well-formed media type,
+/// else `application/octet-stream` (rows stored before types were checked are served safely).
+pub fn servable_type(stored: &str) -> String {
+    single_media_type(stored).unwrap_or_else(|| "application/octet-stream".to_owned())
+}
+
+/// Whether bytes of this (servable) type may be shown by the browser rather than downloaded.
+pub fn opens_inline(media_type: &str) -> bool {
+    INLINE_IMAGES.contains(&media_type)
+}
+
 /// The type to store for uploaded bytes. A declared type stands unless the bytes say otherwise:
 /// a declaration the bytes contradict (say `image/png` over a PDF, or over bytes that are no
-/// image at all) is refused, so a stored type never lies about its content.
+/// image at all) is refused, so a stored type never lies about its content. A declaration that
+/// is not one well-formed media type is stored as `application/octet-stream`, whatever the
+/// bytes look like: its sender meant something else than any one type we could pick.
 pub fn settle_content_type(declared: Option<&str>, name: &str, bytes: &[u8]) -> Result<String, String> {
-    let declared = declared
-        .map(|text| text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-        .filter(|text| !text.is_empty() && text != "application/octet-stream");
+    let declared = match declared.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => match single_media_type(text) {
+            Some(media_type) => Some(media_type).filter(|text| text != "application/octet-stream"),
+            None => return Ok("application/octet-stream".to_owned()),
+        },
+        None => None,
+    };
     let sniffed = infer::get(bytes).map(|kind| kind.mime_type().to_owned());
     match (declared, sniffed) {
         (Some(declared), Some(sniffed)) if declared == sniffed => Ok(declared),
@@ -132,6 +169,20 @@ mod tests {
             settle_content_type(Some("image/jpg"), "a.jpg", b"\xff\xd8\xff\xe0\0\x10JFIF\0").unwrap(),
             "image/jpg"
         );
+    }
+
+    #[test]
+    fn only_one_well_formed_media_type_is_stored_or_served() {
+        assert_eq!(single_media_type(" Image/PNG ; q=1").as_deref(), Some("image/png"));
+        for bad in ["image/x,text/html", "text/html image/png", "image/", "/png", "image", "", "a/b/c", "é/x"] {
+            assert_eq!(single_media_type(bad), None, "{bad}");
+        }
+        assert_eq!(
+            settle_content_type(Some("image/x,text/html"), "x.html", b"<html><script>").unwrap(),
+            "application/octet-stream"
+        );
+        assert_eq!(servable_type("image/x,text/html"), "application/octet-stream");
+        assert!(opens_inline("image/png") && !opens_inline("image/svg+xml") && !opens_inline("text/html"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Attachment bytes: upload, connect to a message, read back, parts of attached e-mail, and
-//! every refusal on the way.
+//! every refusal on the way; types that could run as a page on the API's origin are stored and
+//! served as downloads; `embedImages` answers are bounded however often an image is referenced.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -210,8 +211,135 @@ async fn embed_images_rewrites_cid_references(backend: Backend) {
     assert_error(bad, StatusCode::BAD_REQUEST, "ArgumentException", "'embedImages'");
 }
 
+/// Uploads `bytes` as an inline image with content id `cid`; its id.
+async fn upload_inline(app: &TestApp, cid: &str, content_type: &str, bytes: Vec<u8>) -> i64 {
+    let request = app
+        .request(Method::POST, &format!("/api/v1/Attachment?name={cid}&inline=true&contentId={cid}"))
+        .header("Content-Type", content_type)
+        .header("Accept", "application/json")
+        .body(bytes);
+    let (status, uploaded) = app.call(request).await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    uploaded["AttachmentId"].as_i64().unwrap_or(0)
+}
+
+async fn set_html_body(app: &TestApp, message: i32, html: &str) {
+    let patch = app
+        .request(Method::PATCH, &format!("/api/v1/TicketMessage/{message}"))
+        .header("Content-Type", "application/merge-patch+json")
+        .body(json!({ "HtmlBody": html }).to_string());
+    let (status, body) = app.call(patch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// A PNG signature followed by `size` bytes of padding (the type check reads the signature).
+fn large_png(size: usize) -> Vec<u8> {
+    let mut bytes = PNG.to_vec();
+    bytes.resize(PNG.len() + size, b'x');
+    bytes
+}
+
+async fn embed_images_past_the_cap_is_a_413_naming_it(backend: Backend) {
+    // 16 KiB bodies, so embedded answers are capped at 64 KiB.
+    let Some(app) = TestApp::spawn_with(backend, |args| args.body_limit = 16 * 1024).await else { return };
+    let cap = "65536 bytes";
+    let image = upload_inline(&app, "big", "image/png", large_png(40 * 1024)).await;
+    let huge = upload_inline(&app, "huge", "image/png", large_png(4 * 1024 * 1024)).await;
+    let small = upload_inline(&app, "small", "image/png", PNG.to_vec()).await;
+    let ids = format!("[{image}, {huge}, {small}]");
+    assert_eq!(connect(&app, 5, "application/json", &ids).await.0, StatusCode::NO_CONTENT);
+
+    // Twenty references to a 40 KiB image would be a 1 MiB answer.
+    set_html_body(&app, 5, &"<img src=\"cid:big\">".repeat(20)).await;
+    let inline = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_error(inline, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+    // Links are short, but not short enough for a body made of nothing else.
+    set_html_body(&app, 5, &"cid:big ".repeat(1900)).await;
+    let linked = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Link")).await;
+    assert_error(linked, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+    // Thousands of references to 4 MiB would be tens of GiB: refused before any of it is built.
+    set_html_body(&app, 5, &"cid:huge ".repeat(1700)).await;
+    let giant = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_error(giant, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", cap);
+
+    // Under the cap, every reference is rewritten.
+    set_html_body(&app, 5, "<p><img src=\"cid:small\"><img src=\"cid:small\"></p>").await;
+    let (status, embedded) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    assert_eq!(status, StatusCode::OK, "{embedded}");
+    let html = embedded["HtmlBody"].as_str().unwrap_or_default();
+    assert_eq!(html.matches("src=\"data:image/png;base64,iVBORw0KGgo").count(), 2, "{html}");
+    assert!(!html.contains("cid:") && html.ends_with("\"></p>"), "{html}");
+}
+
+/// The response to a GET of an attachment's bytes, with the seed's credentials.
+async fn download(app: &TestApp, id: i64) -> reqwest::Response {
+    app.request(Method::GET, &format!("/api/v1/Attachment/{id}/Content")).send().await.expect("answered")
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+/// Asserts a download the browser must save, not render: its type, `attachment`, `nosniff`, sandbox.
+fn assert_download_only(response: &reqwest::Response, content_type: &str) {
+    assert_eq!(header(response, "content-type"), content_type);
+    assert!(header(response, "content-disposition").starts_with("attachment;"), "{response:?}");
+    assert_eq!(header(response, "x-content-type-options"), "nosniff");
+    assert!(header(response, "content-security-policy").contains("sandbox"), "{response:?}");
+}
+
+async fn types_that_could_run_as_a_page_are_stored_and_served_as_downloads(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    // Bytes no sniffer calls HTML, which a browser told `text/html` runs all the same.
+    let page = b"<img src=x onerror=\"fetch('/api/v1/User/currentPrincipal')\">".to_vec();
+    let (status, listed) = upload(&app, "x.png", "image/x,text/html", page.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed["ContentType"], "application/octet-stream", "a list of types is no type");
+    let smuggled = listed["AttachmentId"].as_i64().unwrap_or(0);
+    let response = download(&app, smuggled).await;
+    assert_download_only(&response, "application/octet-stream");
+    assert_eq!(response.bytes().await.expect("bytes").as_ref(), page.as_slice());
+
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
+    let vector = upload_inline(&app, "logo", "image/svg+xml", svg).await;
+    assert_download_only(&download(&app, vector).await, "image/svg+xml");
+    let picture = upload_inline(&app, "photo", "image/png", PNG.to_vec()).await;
+    let shown = download(&app, picture).await;
+    assert_eq!(header(&shown, "content-type"), "image/png");
+    assert!(header(&shown, "content-disposition").starts_with("inline;"));
+    assert_eq!(header(&shown, "x-content-type-options"), "nosniff");
+    assert!(header(&shown, "content-security-policy").contains("sandbox"));
+
+    // A row stored before types were checked is checked again on the way out.
+    store_content_type(&app, smuggled, "image/x,text/html").await;
+    assert_download_only(&download(&app, smuggled).await, "application/octet-stream");
+
+    // Inline embedding puts only plain pictures into the page; the SVG stays a reference.
+    assert_eq!(connect(&app, 5, "application/json", &format!("[{vector}, {picture}]")).await.0, StatusCode::NO_CONTENT);
+    set_html_body(&app, 5, "<img src=\"cid:logo\"><img src=\"cid:photo\">").await;
+    let (_, embedded) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/5?embedImages=Inline")).await;
+    let html = embedded["HtmlBody"].as_str().unwrap_or_default();
+    assert!(html.starts_with("<img src=\"cid:logo\"><img src=\"data:image/png;base64,"), "{html}");
+}
+
+/// Overwrites an attachment's stored type behind the server's back, as an old row would have it.
+async fn store_content_type(app: &TestApp, id: i64, content_type: &str) {
+    use sqlx::Connection as _;
+    let sql = "UPDATE attachments SET content_type = $1 WHERE id = $2";
+    let id = i32::try_from(id).expect("id");
+    if app.database_url().starts_with("sqlite") {
+        let mut conn = sqlx::SqliteConnection::connect(app.database_url()).await.expect("sqlite");
+        sqlx::query(sql).bind(content_type).bind(id).execute(&mut conn).await.expect("updated");
+    } else {
+        let mut conn = sqlx::PgConnection::connect(app.database_url()).await.expect("postgres");
+        sqlx::query(sql).bind(content_type).bind(id).execute(&mut conn).await.expect("updated");
+    }
+}
+
 on_both_backends!(
     uploads_connect_to_a_message_and_read_back,
     bad_uploads_and_connections_are_refused_and_change_nothing,
     embed_images_rewrites_cid_references,
+    embed_images_past_the_cap_is_a_413_naming_it,
+    types_that_could_run_as_a_page_are_stored_and_served_as_downloads,
 );

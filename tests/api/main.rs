@@ -21,6 +21,7 @@ mod notify;
 mod notify_durability;
 mod openapi;
 mod outbox_store;
+mod pending_uploads;
 mod post;
 mod proxy;
 mod put;

@@ -1,5 +1,6 @@
 //! `GET /api/v1/Attachment/{id}/Content`: an attachment's bytes, with their stored type. Only
-//! images open inline; everything else downloads, and browsers are told not to guess the type.
+//! raster images open inline; everything else downloads, browsers are told not to guess the
+//! type, and a sandbox policy keeps whatever they render off the API's origin.
 //! 403 when the attachment's message belongs to a ticket outside the caller's reach.
 
 use axum::extract::State;
@@ -11,6 +12,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::ticket_access::require_attachment_owner;
+use crate::negotiate::content::{opens_inline, servable_type};
 
 pub async fn attachment_content(
     caller: Principal,
@@ -18,14 +20,18 @@ pub async fn attachment_content(
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
     let file = state.store.attachment_content(id).await?.ok_or_else(|| not_found(&id))?;
-    require_attachment_owner(&state, &caller, file.message_id).await?;
+    require_attachment_owner(&state, &caller, id, file.owner).await?;
     Ok(binary_response(&file.info.content_type, &file.info.name, file.content))
 }
 
-/// Bytes with their media type, a `Content-Disposition` naming the file, and `nosniff`.
+/// What every download carries: rendered as a document, it gets a unique origin and runs nothing.
+const SANDBOX_POLICY: &str = "sandbox; default-src 'none'";
+
+/// Bytes with their media type, a `Content-Disposition` naming the file, `nosniff` and a sandbox
+/// policy. The type is checked again here, so rows stored before types were checked are safe too.
 pub fn binary_response(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    let disposition =
-        if content_type.starts_with("image/") && content_type != "image/svg+xml" { "inline" } else { "attachment" };
+    let content_type = servable_type(content_type);
+    let disposition = if opens_inline(&content_type) { "inline" } else { "attachment" };
     let ascii: String = file_name
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
@@ -42,7 +48,7 @@ pub fn binary_response(content_type: &str, file_name: &str, bytes: Vec<u8>) -> R
         .collect();
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
-    let typed = HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let typed = HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, typed);
     if let Ok(value) =
         HeaderValue::from_str(&format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
@@ -50,5 +56,6 @@ pub fn binary_response(content_type: &str, file_name: &str, bytes: Vec<u8>) -> R
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SANDBOX_POLICY));
     response
 }

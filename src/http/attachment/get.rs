@@ -1,5 +1,5 @@
 //! `GET /api/v1/Attachment/{id}`: an attachment's information as an `AttachmentEntity`; 403 when
-//! its message belongs to a ticket outside the caller's reach.
+//! its message belongs to a ticket outside the caller's reach, 404 for someone else's pending upload.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -18,7 +18,7 @@ pub async fn get_attachment(
     format: ResponseFormat,
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
-    let (info, message_id) = state.store.attachment(id).await?.ok_or_else(|| not_found(&id))?;
-    require_attachment_owner(&state, &caller, message_id).await?;
+    let (info, owner) = state.store.attachment(id).await?.ok_or_else(|| not_found(&id))?;
+    require_attachment_owner(&state, &caller, id, owner).await?;
     entity_response(format, "AttachmentEntity", &AttachmentOut(&info))
 }

@@ -1,8 +1,9 @@
 //! `POST /api/v1/TicketMessage/{id}/Attachment`: connects uploaded attachments (by id) to the
 //! message, after the ones it has (204). The ids come as a JSON array (`[12, 13]`), an XML
-//! `ArrayOfInt`, or a form (`attachmentIds=12&attachmentIds=13`). An id that does not exist or
-//! belongs to another message is a 400 naming it, and nothing is connected; a message of a ticket
-//! outside the caller's reach is a 403.
+//! `ArrayOfInt`, or a form (`attachmentIds=12&attachmentIds=13`). An id that does not exist,
+//! belongs to another message or is someone else's pending upload (admins may connect anyone's)
+//! is a 400 naming it, and nothing is connected; a message of a ticket outside the caller's
+//! reach is a 403.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -13,7 +14,7 @@ use super::{MessageId, message_error};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message_id};
+use crate::http::ticket_access::{pending_uploads_of, reach_of, require_message_id};
 use crate::negotiate::accept::essence;
 use crate::negotiate::body::read_limited;
 
@@ -32,7 +33,7 @@ pub async fn add_attachments(
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(essence).unwrap_or_default();
     let ids = attachment_ids(&content_type, &bytes)?;
     require_message_id(&state, &reach_of(&state, &caller).await?, id).await?;
-    state.store.connect_attachments(id, &ids).await.map_err(message_error(id))?;
+    state.store.connect_attachments(id, &ids, pending_uploads_of(&caller)).await.map_err(message_error(id))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -28,7 +28,7 @@ pub async fn rfc_attachment_part(
     })?;
     let file =
         state.store.attachment_content(id).await?.ok_or_else(|| not_found(format!("Attachment id {id} not found")))?;
-    require_attachment_owner(&state, &caller, file.message_id).await?;
+    require_attachment_owner(&state, &caller, id, file.owner).await?;
     if !file.info.content_type.eq_ignore_ascii_case("message/rfc822") {
         return Err(ApiError::invalid(format!(
             "Attachment id {id} is not an RFC 822 message (it is {})",

@@ -26,32 +26,32 @@ impl AttachmentStore for This {
         attachment_info(&row)
     }
 
-    async fn attachment(&self, id: i32) -> Result<Option<(AttachmentInfo, Option<i32>)>, StoreError> {
+    async fn attachment(&self, id: i32) -> Result<Option<(AttachmentInfo, AttachmentOwner)>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id \
+            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id, created_by \
              FROM attachments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| Ok((attachment_info(&row)?, row.try_get("message_id")?))).transpose()
+        row.map(|row| Ok((attachment_info(&row)?, attachment_owner(&row)?))).transpose()
     }
 
     async fn attachment_content(&self, id: i32) -> Result<Option<AttachmentContent>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id, content \
-             FROM attachments WHERE id = $1 AND content IS NOT NULL",
+            "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key, message_id, created_by, \
+             content FROM attachments WHERE id = $1 AND content IS NOT NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| {
-            Ok(AttachmentContent { info: attachment_info(&row)?, message_id: row.try_get("message_id")?, content: row.try_get("content")? })
+            Ok(AttachmentContent { info: attachment_info(&row)?, owner: attachment_owner(&row)?, content: row.try_get("content")? })
         })
         .transpose()
     }
 
-    async fn connect_attachments(&self, message_id: i32, ids: &[i32]) -> Result<(), StoreError> {
+    async fn connect_attachments(&self, message_id: i32, ids: &[i32], uploader: Option<i32>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let message = sqlx::query("SELECT id FROM ticket_messages WHERE id = $1").bind(message_id).fetch_optional(&mut *tx).await?;
         if message.is_none() {
@@ -63,19 +63,29 @@ impl AttachmentStore for This {
             .await?;
         let mut position = i64::from(last.try_get::<i32, _>("last")?) + 1;
         for &id in ids {
-            let owner = sqlx::query("SELECT message_id FROM attachments WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            match owner.map(|row| row.try_get::<Option<i32>, _>("message_id")).transpose()? {
-                Some(None) => {}
+            let row = sqlx::query("SELECT message_id, created_by FROM attachments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let unknown = StoreError::UnknownReference { field: "attachmentIds", id };
+            match row.as_ref().map(attachment_owner).transpose()? {
+                // Someone else's pending upload reads as no upload at all.
+                Some(AttachmentOwner { message_id: None, uploaded_by })
+                    if uploader.is_none() || uploaded_by == uploader => {}
                 // Connecting twice is harmless.
-                Some(Some(owner)) if owner == message_id => continue,
-                _ => return Err(StoreError::UnknownReference { field: "attachmentIds", id }),
+                Some(AttachmentOwner { message_id: Some(owner), .. }) if owner == message_id => continue,
+                _ => return Err(unknown),
             }
-            sqlx::query("UPDATE attachments SET message_id = $1, position = $2 WHERE id = $3")
+            // Only while still pending: a sweep or another connection may have come first.
+            let done = sqlx::query("UPDATE attachments SET message_id = $1, position = $2 WHERE id = $3 AND message_id IS NULL")
                 .bind(message_id)
                 .bind(i32::try_from(position).unwrap_or(i32::MAX))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            if done.rows_affected() != 1 {
+                return Err(unknown);
+            }
             position += 1;
         }
         sqlx::query("UPDATE ticket_messages SET version = version + 1, updated_at = $2 WHERE id = $1")
@@ -86,4 +96,23 @@ impl AttachmentStore for This {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn delete_pending_uploads(&self, before: crate::domain::Timestamp, batch: u32) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        // The outer `message_id IS NULL` is checked again on rows a connection changed meanwhile.
+        let done = sqlx::query(
+            "DELETE FROM attachments WHERE message_id IS NULL AND id IN \
+             (SELECT id FROM attachments WHERE message_id IS NULL AND created_at < $1 ORDER BY id LIMIT $2)",
+        )
+        .bind(to_ticks(&before))
+        .bind(i64::from(batch))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn attachment_owner(row: &impl crate::store::columns::Columns) -> Result<AttachmentOwner, StoreError> {
+    Ok(AttachmentOwner { message_id: row.maybe_int("message_id")?, uploaded_by: row.maybe_int("created_by")? })
 }

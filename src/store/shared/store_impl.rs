@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::domain::{Associate, AttachmentInfo, CustomFieldInfo, FieldMap, MessageDraft, TicketMessage, VendorEnum};
 use crate::domain::notification::{Channel, DeliveryStatus};
-use crate::store::attachment::{AttachmentContent, AttachmentStore, NewAttachment};
+use crate::store::attachment::{AttachmentContent, AttachmentOwner, AttachmentStore, NewAttachment};
 use crate::store::outbox::{
     ClaimedDelivery, DeliveryResult, MailRecipient, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
     WebhookTarget,
