@@ -55,6 +55,8 @@ pub struct AppState {
     /// Read-modify-write saves (PATCH) of one message take turns here rather than overtaking
     /// each other and retrying.
     pub edit_turns: Arc<EditTurns>,
+    /// Shutdown's drain and the readiness check's cached verdict.
+    pub lifecycle: Arc<super::health::Lifecycle>,
 }
 
 /// Striped locks by message id: edits of one message queue; edits of others rarely meet.
@@ -83,6 +85,7 @@ impl AppState {
             base_zone: BaseZone::default(),
             notify: NotifyHandle::default(),
             edit_turns: Arc::default(),
+            lifecycle: Arc::default(),
         })
     }
 

@@ -10,6 +10,7 @@ mod cli;
 mod connections;
 mod contract;
 mod crash;
+mod deploy;
 mod errors;
 mod fuzz_corpus;
 mod hostile;
