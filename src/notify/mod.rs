@@ -128,3 +128,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         out
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_dispatcher_is_healthy_only_while_its_loop_runs() {
+        let state = Arc::new(DispatcherState::default());
+        assert!(state.healthy(), "no dispatcher configured: nothing to wait for");
+        state.configured();
+        assert!(!state.healthy(), "configured but not started");
+        let running = state.running();
+        assert!(state.healthy());
+        drop(running);
+        assert!(!state.healthy(), "stopped (or panicked)");
+    }
+}

@@ -25,6 +25,7 @@ mod post;
 mod put;
 mod resource;
 mod send;
+mod shutdown;
 mod sinks;
 mod soak;
 mod store_suite;
