@@ -78,7 +78,7 @@ enum Command {
         #[command(subcommand)]
         action: notifications::OutboxCommand,
     },
-    /// Exit 0 when a running server's /health answers 200 (for container health checks).
+    /// Exit 0 when a running server's /health (or --path) answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Check whether a configuration can work (takes the flags of `serve`); non-zero exit on failure.
     Doctor(Box<doctor::DoctorArgs>),

@@ -200,4 +200,11 @@ async fn the_binary_serves_liveness_and_readiness_without_credentials() {
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body, serde_json::json!({"Status": "OK"}), "{path}");
     }
+    // The container health check probes any of them.
+    let addr = base.trim_start_matches("http://").to_owned();
+    for (path, healthy) in [("/health/ready", true), ("/health/live", true), ("/health/nothing", false)] {
+        let args = ["healthcheck", "--addr", &addr, "--path", path];
+        let output = crate::cli::output_beside_server(&args).await;
+        assert_eq!(output.status.success(), healthy, "healthcheck --path {path}");
+    }
 }

@@ -1,5 +1,5 @@
-//! The doctor's database check: connect without creating anything, take a write transaction
-//! that is rolled back, and compare the applied migrations with this build's.
+//! The doctor's database check: connect without creating anything, run a write transaction
+//! that changes nothing and is rolled back, and compare the applied migrations with this build's.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,8 +15,10 @@ use crate::store::schema;
 /// Longest wait to connect (an unreachable host) or for the write lock (a busy database).
 const PATIENCE: Duration = Duration::from_secs(10);
 
-/// Creating and dropping a table proves writes are allowed without touching ticketd's rows.
-const WRITE_PROBE: &str = "CREATE TABLE ticketd_doctor_probe (x INTEGER)";
+/// A write that changes nothing, as readiness probes it; needs only the rights `serve` needs.
+const WRITE_PROBE: &str = "DELETE FROM outbox WHERE id < 0";
+/// Before the schema exists: creating a table (rolled back) proves writes are allowed.
+const EMPTY_WRITE_PROBE: &str = "CREATE TABLE ticketd_doctor_probe (x INTEGER)";
 
 pub async fn check(url: &str) -> Outcome {
     let shown = redact_url(url);
@@ -70,18 +72,19 @@ async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
         return Err(format!("{} does not exist yet (`ticketd migrate` or `serve` creates it)", file.display()));
     }
     let mut conn: SqliteConnection = options.connect().await.map_err(|err| format!("cannot open: {err}"))?;
+    let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
+    let has = async |conn: &mut SqliteConnection, table: &str| -> Result<bool, String> {
+        let found: i64 = sqlx::query_scalar(exists).bind(table).fetch_one(conn).await.map_err(|err| err.to_string())?;
+        Ok(found > 0)
+    };
+    let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|err| format!("not writable: {err}"))?;
-    sqlx::query(WRITE_PROBE).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
+    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
     tx.rollback().await.map_err(|err| err.to_string())?;
-    let has_table: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|err| err.to_string())?;
-    let applied = if has_table == 0 {
-        Vec::new()
-    } else {
+    let applied = if has(&mut conn, "_sqlx_migrations").await? {
         sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
+    } else {
+        Vec::new()
     };
     let _ = conn.close().await;
     Ok((&schema::SQLITE, applied))
@@ -90,14 +93,18 @@ async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
 /// Connects to PostgreSQL and reads the applied migrations.
 async fn postgres(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
     let mut conn = PgConnection::connect(url).await.map_err(|err| format!("cannot connect: {err}"))?;
+    let has = async |conn: &mut PgConnection, table: &str| -> Result<bool, String> {
+        sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(conn)
+            .await
+            .map_err(|err| err.to_string())
+    };
+    let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
     let mut tx = conn.begin().await.map_err(|err| err.to_string())?;
-    sqlx::query(WRITE_PROBE).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
+    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
     tx.rollback().await.map_err(|err| err.to_string())?;
-    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|err| err.to_string())?;
-    let applied = if has_table {
+    let applied = if has(&mut conn, "_sqlx_migrations").await? {
         sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
     } else {
         Vec::new()
