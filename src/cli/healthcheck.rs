@@ -12,12 +12,15 @@ pub struct HealthcheckArgs {
     /// The server's address (host:port).
     #[arg(long, env = "TICKETD_HEALTHCHECK_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// The path to probe: `/health` (database answers), `/health/ready` or `/health/live`.
+    #[arg(long, env = "TICKETD_HEALTHCHECK_PATH", default_value = "/health")]
+    pub path: String,
 }
 
 pub async fn run(args: HealthcheckArgs) -> Result<(), String> {
     let probe = async {
         let mut stream = TcpStream::connect(&args.addr).await.map_err(|e| e.to_string())?;
-        let request = format!("GET /health HTTP/1.0\r\nHost: {}\r\n\r\n", args.addr);
+        let request = format!("GET {} HTTP/1.0\r\nHost: {}\r\n\r\n", args.path, args.addr);
         stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head).await.map_err(|e| e.to_string())?;

@@ -1,16 +1,18 @@
 //! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app`, `customfield`,
-//! `foreignkey`, `follow`, `webhook`, `outbox` and `healthcheck`. Every flag can also
+//! `foreignkey`, `follow`, `webhook`, `outbox`, `healthcheck` and `doctor`. Every flag can also
 //! be set through the environment variable named in `--help`.
 
 mod associate;
 mod credentials;
 mod delivery;
 mod demo;
+mod doctor;
 mod healthcheck;
 mod metadata;
 mod notifications;
 mod pending_uploads;
 mod serve;
+mod shutdown;
 
 use std::process::ExitCode;
 
@@ -77,8 +79,10 @@ enum Command {
         #[command(subcommand)]
         action: notifications::OutboxCommand,
     },
-    /// Exit 0 when a running server's /health answers 200 (for container health checks).
+    /// Exit 0 when a running server's /health (or --path) answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Check whether a configuration can work (takes the flags of `serve`); non-zero exit on failure.
+    Doctor(Box<doctor::DoctorArgs>),
 }
 
 /// Where the data lives.
@@ -125,6 +129,7 @@ pub fn run() -> ExitCode {
             Command::Webhook { action } => notifications::run_webhook(action).await,
             Command::Outbox { action } => notifications::run_outbox(action).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Doctor(args) => doctor::run(*args).await,
         }
     });
     match outcome {

@@ -19,9 +19,6 @@ use crate::http::{AppState, Limits, router};
 use crate::locale::BaseZone;
 use crate::store::Store;
 
-/// How long shutdown waits for deliveries in flight.
-const DISPATCHER_GRACE: Duration = Duration::from_secs(30);
-
 /// Options of `ticketd serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -59,6 +56,10 @@ pub struct ServeArgs {
     /// stored dates are in; SO-TimeZone converts from it.
     #[arg(long, env = "TICKETD_BASE_TIMEZONE", default_value = "UTC", value_parser = parse_zone)]
     pub base_timezone: chrono_tz::Tz,
+    /// On SIGTERM/SIGINT, how long requests in flight (and deliveries) may take to finish
+    /// before their connections are cut (e.g. 30s).
+    #[arg(long, env = "TICKETD_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = super::delivery::parse_std_duration)]
+    pub shutdown_timeout: Duration,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]
@@ -83,6 +84,7 @@ impl ServeArgs {
             read_timeout: Duration::from_secs(60),
             request_timeout: 30,
             base_timezone: chrono_tz::Tz::UTC,
+            shutdown_timeout: Duration::from_secs(30),
             auth: AuthArgs::default(),
             delivery: super::delivery::DeliveryArgs::default(),
             pending_upload_ttl: Duration::from_secs(24 * 3600),
@@ -197,6 +199,7 @@ pub struct Server {
     state: AppState,
     dispatcher: Option<crate::notify::Dispatcher>,
     pending_uploads: super::pending_uploads::PendingUploadSweep,
+    shutdown_timeout: Duration,
 }
 
 impl Server {
@@ -230,7 +233,7 @@ impl Server {
             idle_timeout: args.idle_timeout,
             read_timeout: args.read_timeout,
         };
-        Ok(Self { listener, connections, state, dispatcher, pending_uploads })
+        Ok(Self { listener, connections, state, dispatcher, pending_uploads, shutdown_timeout: args.shutdown_timeout })
     }
 
     /// The store the server uses.
@@ -243,34 +246,35 @@ impl Server {
         self.listener.local_addr().map_err(|err| err.to_string())
     }
 
-    /// Serves (and delivers notifications) until `shutdown` completes, then drains in-flight
-    /// requests, ends live streams and lets the dispatcher finish or release its claims.
+    /// Serves (and delivers notifications) until `shutdown` completes, then drains: see
+    /// [`super::shutdown::drain`].
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}");
         let notify = self.state.notify.clone();
+        let drain = self.state.lifecycle.drain.clone();
         let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
         let sweeping = tokio::spawn(self.pending_uploads.run(notify.closing_listener()));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let closing = notify.clone();
         // `tap_io` only to reach axum's `ConnectInfo<SocketAddr>` for listeners of its own kind.
-        let listener = GuardedListener::new(self.listener, self.connections).tap_io(|_| ());
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                closing.close();
-            })
-            .await
-            .map_err(|err| format!("server error: {err}"));
-        notify.close();
-        // The sweep stops at once; a batch it was in rolls back.
-        let _ = sweeping.await;
-        if let Some(task) = delivering
-            && tokio::time::timeout(DISPATCHER_GRACE, task).await.is_err()
-        {
-            tracing::warn!("the dispatcher did not stop in time; its claims expire with their lease");
+        let listener = GuardedListener::new(self.listener, self.connections).close_on(drain.listener()).tap_io(|_| ());
+        let (close_connections, closed) = tokio::sync::oneshot::channel::<()>();
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = closed.await;
+        });
+        let mut serving = tokio::spawn(std::future::IntoFuture::into_future(serve));
+        tokio::select! {
+            () = shutdown => {}
+            ended = &mut serving => {
+                notify.close();
+                return ended.map_err(|err| format!("server task failed: {err}"))?.map_err(|err| format!("server error: {err}"));
+            }
         }
-        served
+        let running = super::shutdown::Running { serving, close_connections, delivering };
+        let stopped = super::shutdown::drain(running, &drain, &notify, self.shutdown_timeout).await;
+        // The sweep stops once notifications close; a batch it was in rolls back.
+        let _ = sweeping.await;
+        stopped
     }
 }
 
@@ -302,5 +306,4 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::{Instant, Sleep};
 
 /// Bounds on connections.
@@ -31,14 +31,36 @@ impl Default for ConnectionLimits {
 
 /// A listener that hands out [`GuardedStream`]s, waiting for a free slot before accepting.
 pub struct GuardedListener {
-    inner: TcpListener,
+    /// `None` once closed: new clients are refused rather than left in the backlog.
+    inner: Option<TcpListener>,
+    addr: io::Result<SocketAddr>,
     slots: Arc<Semaphore>,
     limits: ConnectionLimits,
+    closing: Option<watch::Receiver<bool>>,
 }
 
 impl GuardedListener {
     pub fn new(inner: TcpListener, limits: ConnectionLimits) -> Self {
-        Self { inner, slots: Arc::new(Semaphore::new(limits.max_connections.max(1))), limits }
+        let addr = inner.local_addr();
+        let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        Self { inner: Some(inner), addr, slots, limits, closing: None }
+    }
+
+    /// Closes the listening socket once `closing` turns true (connections already accepted
+    /// are not affected).
+    pub fn close_on(self, closing: watch::Receiver<bool>) -> Self {
+        Self { closing: Some(closing), ..self }
+    }
+
+    /// The next connection, or `None` when the listener closed meanwhile.
+    async fn next(&mut self) -> Option<io::Result<(TcpStream, SocketAddr)>> {
+        let inner = self.inner.as_ref()?;
+        let Some(closing) = self.closing.as_mut() else { return Some(inner.accept().await) };
+        tokio::select! {
+            accepted = inner.accept() => Some(accepted),
+            // A dropped sender means the server is gone: close as well.
+            _ = closing.wait_for(|closing| *closing) => None,
+        }
     }
 }
 
@@ -50,22 +72,29 @@ impl axum::serve::Listener for GuardedListener {
         // The semaphore is never closed, so acquiring only waits.
         let Ok(slot) = self.slots.clone().acquire_owned().await else { std::future::pending().await };
         loop {
-            match self.inner.accept().await {
-                Ok((stream, addr)) => {
+            match self.next().await {
+                Some(Ok((stream, addr))) => {
                     let _ = stream.set_nodelay(true);
                     return (GuardedStream::new(stream, slot, self.limits), addr);
                 }
                 // Out of file descriptors and the like: wait a moment rather than spin.
-                Err(err) => {
+                Some(Err(err)) => {
                     tracing::warn!(error = %err, "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                None => {
+                    self.inner = None;
+                    std::future::pending::<()>().await;
                 }
             }
         }
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.inner.local_addr()
+        match &self.addr {
+            Ok(addr) => Ok(*addr),
+            Err(err) => Err(io::Error::new(err.kind(), err.to_string())),
+        }
     }
 }
 

@@ -1,4 +1,8 @@
-//! `GET /health`: whether the server and its database answer.
+//! Health endpoints: `GET /health` (the server and its database answer), `GET /health/live`
+//! (the process serves HTTP) and `GET /health/ready` (this instance should get traffic).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,6 +11,12 @@ use serde_json::json;
 
 use super::state::AppState;
 use crate::negotiate::response::json_response;
+
+/// How long a readiness verdict on the database is reused: probes stay cheap however often
+/// load balancers ask.
+const VERDICT_TTL: Duration = Duration::from_secs(2);
+/// A write probe that waits longer than this (a lock held elsewhere) counts as a failure.
+const PROBE_LIMIT: Duration = Duration::from_secs(5);
 
 /// 200 `{"Status":"OK"}` when the database answers, else 503 with the reason logged.
 pub async fn health(State(state): State<AppState>) -> Response {
@@ -18,4 +28,65 @@ pub async fn health(State(state): State<AppState>) -> Response {
         }
     };
     json_response(status, &json!({ "Status": text })).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// 200 `{"Status":"OK"}` whenever the process answers HTTP at all: nothing else is checked, so
+/// a database outage never gets a healthy process restarted.
+pub async fn live() -> Response {
+    json_response(StatusCode::OK, &json!({ "Status": "OK" })).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// 200 when the database takes writes, has every migration of this build and the dispatcher
+/// (when this instance has one) runs; else 503 `{"Status":"NotReady","Reason":…}`. Also 503
+/// while the server drains for shutdown.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let reason = if state.lifecycle.drain.is_draining() {
+        Some("ShuttingDown: the server is draining its connections".to_owned())
+    } else if !state.notify.dispatcher.healthy() {
+        Some("DispatcherStopped: the notification dispatcher is not running".to_owned())
+    } else {
+        state.lifecycle.readiness.database_verdict(&state).await.err()
+    };
+    let (status, body) = match reason {
+        None => (StatusCode::OK, json!({ "Status": "OK" })),
+        Some(reason) => (StatusCode::SERVICE_UNAVAILABLE, json!({ "Status": "NotReady", "Reason": reason })),
+    };
+    json_response(status, &body).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The last verdict of the database write probe, and when it was reached.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    last: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
+}
+
+impl Readiness {
+    /// The database's verdict, probed at most once per [`VERDICT_TTL`]; concurrent callers
+    /// wait for the one probe rather than each running their own.
+    async fn database_verdict(&self, state: &AppState) -> Result<(), String> {
+        let mut last = self.last.lock().await;
+        if let Some((at, verdict)) = last.as_ref()
+            && at.elapsed() < VERDICT_TTL
+        {
+            return verdict.clone();
+        }
+        let verdict = match tokio::time::timeout(PROBE_LIMIT, state.store.write_probe()).await {
+            Ok(Ok(pending)) if pending.is_empty() => Ok(()),
+            Ok(Ok(pending)) => Err(format!("MigrationsPending: {}", pending.join(", "))),
+            Ok(Err(err)) => Err(format!("DatabaseNotWritable: {err}")),
+            Err(_) => Err(format!("DatabaseBusy: a write probe waited over {} s", PROBE_LIMIT.as_secs())),
+        };
+        if let Err(reason) = &verdict {
+            tracing::warn!(%reason, "readiness check failed");
+        }
+        *last = Some((Instant::now(), verdict.clone()));
+        verdict
+    }
+}
+
+/// What the health endpoints and shutdown share: the drain state and the readiness cache.
+#[derive(Debug, Default)]
+pub struct Lifecycle {
+    pub drain: Arc<super::drain::Drain>,
+    pub readiness: Readiness,
 }

@@ -3,8 +3,9 @@
 mod attachment;
 mod browser;
 pub mod connection;
+pub mod drain;
 mod error;
-mod health;
+pub mod health;
 mod metrics;
 mod middleware;
 mod notifications;
@@ -29,6 +30,8 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/api/v1/openapi.json", get(move || async move { openapi::serve(document.clone()) }))
         .route("/health", get(health::health))
+        .route("/health/live", get(health::live))
+        .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::metrics))
         .route("/api/v1/timezone", get(timezone::list_time_zones))
         .merge(notifications::routes())
@@ -38,5 +41,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state.clone());
-    middleware::wrap(Router::new().fallback_service(routes), &state)
+    let app = middleware::wrap(Router::new().fallback_service(routes), &state);
+    drain::wrap(app, state.lifecycle.drain.clone())
 }

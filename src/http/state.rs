@@ -57,6 +57,8 @@ pub struct AppState {
     /// Read-modify-write saves (PATCH) of one message take turns here rather than overtaking
     /// each other and retrying.
     pub edit_turns: Arc<EditTurns>,
+    /// Shutdown's drain and the readiness check's cached verdict.
+    pub lifecycle: Arc<super::health::Lifecycle>,
 }
 
 /// Striped locks by message id: edits of one message queue; edits of others rarely meet.
@@ -86,6 +88,7 @@ impl AppState {
             notify: NotifyHandle::default(),
             edit_turns: Arc::default(),
             proxies: Arc::default(),
+            lifecycle: Arc::default(),
         })
     }
 

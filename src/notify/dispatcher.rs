@@ -96,11 +96,13 @@ impl Dispatcher {
         getrandom::fill(&mut nonce).map_err(|err| format!("no randomness available: {err}"))?;
         let worker = format!("ticketd-{}-{}", std::process::id(), super::hex(&nonce));
         let Channels { mailer, webhooks, sms_gateway } = channels;
+        handle.dispatcher.configured();
         Ok(Self { store, settings, handle, mailer, webhooks, sms_gateway, worker })
     }
 
     /// Delivers until `stop` turns true, then releases whatever it still holds.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let _running = self.handle.dispatcher.running();
         if !self.store.shares_outbox() {
             // With SQLite this is the only dispatcher: claims in the table are a crashed run's.
             match self.store.release_claims(None).await {

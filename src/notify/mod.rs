@@ -8,6 +8,7 @@ pub mod redact;
 pub mod webhook;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Notify, watch};
 
@@ -28,6 +29,41 @@ pub struct NotifyHandle {
     stream_delivered: Arc<watch::Sender<u64>>,
     closing: Arc<watch::Sender<bool>>,
     pub metrics: Arc<DeliveryMetrics>,
+    /// Whether this server has a dispatcher and whether it runs (for the readiness check).
+    pub dispatcher: Arc<DispatcherState>,
+}
+
+/// Whether a dispatcher was set up, and whether its loop is running.
+#[derive(Debug, Default)]
+pub struct DispatcherState {
+    configured: AtomicBool,
+    running: AtomicBool,
+}
+
+impl DispatcherState {
+    /// `false` only when a dispatcher was set up and its loop is not (or no longer) running.
+    pub fn healthy(&self) -> bool {
+        !self.configured.load(Ordering::Acquire) || self.running.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn configured(&self) {
+        self.configured.store(true, Ordering::Release);
+    }
+
+    /// Marks the loop running until the guard goes (also when the loop panics).
+    pub(crate) fn running(self: &Arc<Self>) -> RunningGuard {
+        self.running.store(true, Ordering::Release);
+        RunningGuard(self.clone())
+    }
+}
+
+/// Clears [`DispatcherState`]'s running flag when dropped.
+pub(crate) struct RunningGuard(Arc<DispatcherState>);
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.0.running.store(false, Ordering::Release);
+    }
 }
 
 impl Default for NotifyHandle {
@@ -44,6 +80,7 @@ impl NotifyHandle {
             stream_delivered: Arc::new(watch::channel(0).0),
             closing: Arc::new(watch::channel(false).0),
             metrics: Arc::new(DeliveryMetrics::default()),
+            dispatcher: Arc::default(),
         }
     }
 
@@ -91,4 +128,21 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{byte:02x}");
         out
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_dispatcher_is_healthy_only_while_its_loop_runs() {
+        let state = Arc::new(DispatcherState::default());
+        assert!(state.healthy(), "no dispatcher configured: nothing to wait for");
+        state.configured();
+        assert!(!state.healthy(), "configured but not started");
+        let running = state.running();
+        assert!(state.healthy());
+        drop(running);
+        assert!(!state.healthy(), "stopped (or panicked)");
+    }
 }

@@ -12,6 +12,7 @@ mod message_rows;
 pub mod outbox;
 mod postgres;
 mod save_sql;
+pub mod schema;
 mod sqlite;
 
 use std::sync::Arc;
@@ -234,6 +235,9 @@ pub struct SaveContext {
 pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Checks that the database takes writes (a write transaction that changes nothing, rolled
+    /// back) and returns the migrations of this build it has not applied (`0009 ticket access`).
+    async fn write_probe(&self) -> Result<Vec<String>, StoreError>;
     /// Transactions run by a group-committing writer and the saves they carried, when the
     /// backend has one.
     fn group_commits(&self) -> Option<(u64, u64)> {

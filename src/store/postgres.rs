@@ -32,7 +32,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        super::schema::POSTGRES.run(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -123,6 +123,7 @@ mod shared {
     const BEGIN_WRITE: &str = "BEGIN";
     const BEGIN_READ: &str = super::BEGIN_READ;
     const SHARES_OUTBOX: bool = true;
+    static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::POSTGRES;
     const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
          ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)";

@@ -116,7 +116,7 @@ impl SqliteStore {
 async fn open(options: &SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
     ensure_wal(&pool).await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    super::schema::SQLITE.run(&pool).await?;
     Ok(pool)
 }
 
@@ -146,6 +146,7 @@ mod shared {
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     const BEGIN_READ: &str = "BEGIN";
     const SHARES_OUTBOX: bool = false;
+    static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::SQLITE;
     const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
          ORDER BY next_attempt_at, id LIMIT $4)";

@@ -1,5 +1,5 @@
 //! ticketd's own operations in the OpenAPI document: attachment upload and download, the
-//! notification stream, sessions, time zones, health, metrics and the document itself.
+//! notification stream, sessions, time zones, health (liveness, readiness), metrics and the document itself.
 
 use utoipa::openapi::HttpMethod;
 
@@ -90,6 +90,26 @@ pub fn ticketd() -> Vec<Operation> {
             "/health",
             "ticketd_Health",
             "Whether the server and its database answer",
+            vec![],
+            None,
+            Answer::Text("application/json"),
+            &["application/json"],
+        ),
+        op(
+            Get,
+            "/health/live",
+            "ticketd_Live",
+            "Whether the process serves HTTP (nothing else is checked)",
+            vec![],
+            None,
+            Answer::Text("application/json"),
+            &["application/json"],
+        ),
+        op(
+            Get,
+            "/health/ready",
+            "ticketd_Ready",
+            "Whether this instance should get traffic: the database takes writes and is migrated, the dispatcher runs; 503 with the reason otherwise",
             vec![],
             None,
             Answer::Text("application/json"),

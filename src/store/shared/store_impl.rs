@@ -38,6 +38,15 @@ impl Store for This {
         Ok(())
     }
 
+    async fn write_probe(&self) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        // Takes the write lock (SQLite) and fails on a read-only file, session or standby.
+        sqlx::query("DELETE FROM outbox WHERE id < 0").execute(&mut *tx).await?;
+        let applied: Vec<i64> = sqlx::query_scalar(crate::store::schema::APPLIED_VERSIONS).fetch_all(&mut *tx).await?;
+        tx.rollback().await?;
+        Ok(crate::store::schema::pending(MIGRATOR, &applied))
+    }
+
     fn group_commits(&self) -> Option<(u64, u64)> {
         self.writer_counts()
     }

@@ -1,0 +1,114 @@
+//! The doctor's database check: connect without creating anything, run a write transaction
+//! that changes nothing and is rolled back, and compare the applied migrations with this build's.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions as _, Connection as _};
+
+use super::{Outcome, redact_url};
+use crate::store::schema;
+
+/// Longest wait to connect (an unreachable host) or for the write lock (a busy database).
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A write that changes nothing, as readiness probes it; needs only the rights `serve` needs.
+const WRITE_PROBE: &str = "DELETE FROM outbox WHERE id < 0";
+/// Before the schema exists: creating a table (rolled back) proves writes are allowed.
+const EMPTY_WRITE_PROBE: &str = "CREATE TABLE ticketd_doctor_probe (x INTEGER)";
+
+pub async fn check(url: &str) -> Outcome {
+    let shown = redact_url(url);
+    let inspected = if url.starts_with("sqlite:") {
+        tokio::time::timeout(PATIENCE, sqlite(url)).await
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        tokio::time::timeout(PATIENCE, postgres(url)).await
+    } else {
+        return Outcome::Fail(format!("{shown}: not a sqlite: or postgres: URL"));
+    };
+    let (migrator, applied) = match inspected {
+        Ok(Ok(found)) => found,
+        Ok(Err(err)) => return Outcome::Fail(format!("{shown}: {err}")),
+        Err(_) => return Outcome::Fail(format!("{shown}: no answer within {} s", PATIENCE.as_secs())),
+    };
+    verdict(&shown, migrator, &applied)
+}
+
+/// Judges the applied migration versions against this build's list.
+fn verdict(shown: &str, migrator: &Migrator, applied: &[i64]) -> Outcome {
+    let known: Vec<i64> = migrator.iter().map(|migration| migration.version).collect();
+    let unknown: Vec<String> =
+        applied.iter().filter(|version| !known.contains(version)).map(|version| format!("{version:04}")).collect();
+    if !unknown.is_empty() {
+        return Outcome::Fail(format!(
+            "{shown}: has migrations this build does not know ({}): a newer ticketd migrated it; \
+             run that version or restore the backup taken before the upgrade",
+            unknown.join(", ")
+        ));
+    }
+    let pending = schema::pending(migrator, applied);
+    if pending.is_empty() {
+        return Outcome::Ok(format!("{shown}: writable, all {} migrations applied", known.len()));
+    }
+    Outcome::Fail(format!(
+        "{shown}: writable, {} of {} migrations pending: {} (`ticketd migrate` or `serve` applies them)",
+        pending.len(),
+        known.len(),
+        pending.join(", ")
+    ))
+}
+
+/// Opens an existing SQLite file (never creating it) and reads its applied migrations.
+async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|err| err.to_string())?
+        .create_if_missing(false)
+        .busy_timeout(PATIENCE);
+    let file = options.get_filename().to_path_buf();
+    if !file.exists() {
+        return Err(format!("{} does not exist yet (`ticketd migrate` or `serve` creates it)", file.display()));
+    }
+    let mut conn: SqliteConnection = options.connect().await.map_err(|err| format!("cannot open: {err}"))?;
+    let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
+    let has = async |conn: &mut SqliteConnection, table: &str| -> Result<bool, String> {
+        let found: i64 = sqlx::query_scalar(exists).bind(table).fetch_one(conn).await.map_err(|err| err.to_string())?;
+        Ok(found > 0)
+    };
+    let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|err| format!("not writable: {err}"))?;
+    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
+    tx.rollback().await.map_err(|err| err.to_string())?;
+    let applied = if has(&mut conn, "_sqlx_migrations").await? {
+        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
+    } else {
+        Vec::new()
+    };
+    let _ = conn.close().await;
+    Ok((&schema::SQLITE, applied))
+}
+
+/// Connects to PostgreSQL and reads the applied migrations.
+async fn postgres(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
+    let mut conn = PgConnection::connect(url).await.map_err(|err| format!("cannot connect: {err}"))?;
+    let has = async |conn: &mut PgConnection, table: &str| -> Result<bool, String> {
+        sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(conn)
+            .await
+            .map_err(|err| err.to_string())
+    };
+    let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
+    let mut tx = conn.begin().await.map_err(|err| err.to_string())?;
+    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
+    tx.rollback().await.map_err(|err| err.to_string())?;
+    let applied = if has(&mut conn, "_sqlx_migrations").await? {
+        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
+    } else {
+        Vec::new()
+    };
+    let _ = conn.close().await;
+    Ok((&schema::POSTGRES, applied))
+}
