@@ -32,6 +32,11 @@ pub enum ErrorKind {
     TooManyRequests(u64),
     /// The request took longer than the configured limit (503).
     Timeout,
+    /// The database cannot take the request now (restarting, failing over, read-only, or a
+    /// commit whose outcome is unknown); retry after this many seconds (503).
+    Unavailable(u64),
+    /// The database has no room left for the write (507).
+    InsufficientStorage,
     /// The server failed; details are logged, not returned (500).
     Internal,
 }

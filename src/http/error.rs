@@ -46,7 +46,8 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-        ErrorKind::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Timeout | ErrorKind::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -66,6 +67,8 @@ fn error_type_of(kind: ErrorKind) -> &'static str {
         ErrorKind::UnsupportedMediaType => "UnsupportedMediaTypeException",
         ErrorKind::TooManyRequests(_) => "TooManyRequestsException",
         ErrorKind::Timeout => "TimeoutException",
+        ErrorKind::Unavailable(_) => "ServiceUnavailableException",
+        ErrorKind::InsufficientStorage => "InsufficientStorageException",
         ErrorKind::Internal => "Exception",
     }
 }
@@ -94,7 +97,7 @@ impl IntoResponse for ApiError {
         let bytes = encode(format, "ErrorInfo", &body).unwrap_or_default();
         let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))];
         let mut response = (status_of(self.kind), content_type, bytes).into_response();
-        if let ErrorKind::TooManyRequests(seconds) = self.kind {
+        if let ErrorKind::TooManyRequests(seconds) | ErrorKind::Unavailable(seconds) = self.kind {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response

@@ -15,6 +15,7 @@ pub(crate) mod path;
 mod query;
 mod session;
 mod state;
+mod store_error;
 mod ticket_access;
 mod ticket_message;
 mod timezone;

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod attachment;
+mod classify;
 mod columns;
 mod debug;
 mod message_rows;
@@ -20,7 +21,6 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
-use crate::error::ApiError;
 
 pub use access::AccessStore;
 pub use attachment::AttachmentStore;
@@ -43,45 +43,36 @@ pub enum StoreError {
     /// A unique value is taken (e.g. an associate login).
     #[error("{0} is already taken")]
     Conflict(String),
-    /// The database failed.
+    /// Every connection stayed busy, or the database asked to retry (locks, serialization).
+    #[error("the database is busy")]
+    Busy,
+    /// The database cannot be reached or cannot serve now (restart, failover, I/O failure).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The connection was lost while committing: the save may or may not have been stored.
+    #[error("the connection was lost during commit; the outcome is unknown")]
+    CommitUnknown,
+    /// The disk (or the database's quota) is full.
+    #[error("the database is out of space")]
+    StorageFull,
+    /// The database file or its directory cannot be written.
+    #[error("the database is read-only")]
+    ReadOnly,
+    /// The database file is damaged or not a database.
+    #[error("the database is corrupt: {0}")]
+    Corrupt(String),
+    /// A fault inside ticketd's own store code (a broken invariant, a stopped writer).
+    #[error("{0}")]
+    Internal(String),
+    /// The database failed in a way that has no meaning of its own for the caller.
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    /// The embedded SQLite engine behind the hot path failed.
+    Database(sqlx::Error),
+    /// The embedded SQLite engine behind the hot path failed likewise.
     #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// Applying the schema failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => ApiError::new(crate::error::ErrorKind::NotFound, "Not found"),
-            StoreError::UnknownReference { field, id } => {
-                ApiError::invalid(format!("Invalid value for '{field}': {field} {id} does not exist"))
-            }
-            StoreError::Conflict(what) => ApiError::invalid(format!("{what} is already taken")),
-            StoreError::Stale => ApiError::new(
-                crate::error::ErrorKind::PreconditionFailed,
-                "The ticket message has changed since the version the request is based on; nothing was saved",
-            ),
-            // Every database connection stayed busy past the wait: overload, not a fault.
-            StoreError::Database(sqlx::Error::PoolTimedOut) => ApiError::new(
-                crate::error::ErrorKind::Timeout,
-                "The database is busy; nothing was saved. Try again shortly",
-            ),
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _))
-                if failure.code == rusqlite::ErrorCode::DatabaseBusy =>
-            {
-                ApiError::new(
-                    crate::error::ErrorKind::Timeout,
-                    "The database is busy; nothing was saved. Try again shortly",
-                )
-            }
-            other => ApiError::internal(other),
-        }
-    }
 }
 
 /// What the authentication layer needs to know about a login.
@@ -366,13 +357,6 @@ pub fn from_ticks(ticks: i64) -> crate::domain::Timestamp {
 mod tests {
     use super::*;
     use crate::locale::parse_wire_datetime;
-
-    #[test]
-    fn an_exhausted_pool_is_a_503_and_other_database_failures_a_500() {
-        use crate::error::ErrorKind;
-        assert_eq!(ApiError::from(StoreError::Database(sqlx::Error::PoolTimedOut)).kind, ErrorKind::Timeout);
-        assert_eq!(ApiError::from(StoreError::Database(sqlx::Error::RowNotFound)).kind, ErrorKind::Internal);
-    }
 
     #[test]
     fn ticks_round_trip_to_100ns() {

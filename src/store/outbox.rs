@@ -153,7 +153,7 @@ pub trait NotificationStore: Send + Sync {
 /// A new delivery id: a random version-4 UUID, the form the vendor uses for event ids.
 pub(crate) fn new_delivery_id() -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|err| StoreError::Database(sqlx::Error::Protocol(err.to_string())))?;
+    getrandom::fill(&mut bytes).map_err(|err| StoreError::Internal(err.to_string()))?;
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -64,9 +64,7 @@ impl PostgresStore {
         tx.commit().await?;
         match loaded {
             read::Loaded::Message(message) => Ok(*message),
-            read::Loaded::HasChildren => {
-                Err(StoreError::Database(sqlx::Error::Protocol("child rows left unread".into())))
-            }
+            read::Loaded::HasChildren => Err(StoreError::Internal("child rows left unread".into())),
         }
     }
 

@@ -169,7 +169,7 @@ pub fn event_payload(
         occurred_at: chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(from_ticks(now), chrono::Utc)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
-    serde_json::to_string(&event).map_err(|err| StoreError::Database(sqlx::Error::Protocol(err.to_string())))
+    serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))
 }
 
 pub fn display_name(full_name: String, login: String) -> String {

@@ -131,6 +131,7 @@ async fn ensure_wal(pool: &SqlitePool) -> Result<(), StoreError> {
 
 fn is_busy(error: &StoreError) -> bool {
     let database = match error {
+        StoreError::Busy => return true,
         StoreError::Database(error) | StoreError::Migrate(sqlx::migrate::MigrateError::Execute(error)) => error,
         _ => return false,
     };

@@ -83,7 +83,7 @@ async fn save_foreign_key(conn: &mut Conn, message_id: i32, key: &str, value: &s
         .await
         .map_err(|err| match &err {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-            _ => StoreError::Database(err),
+            _ => StoreError::from(err),
         })?;
     Ok(())
 }

@@ -6,7 +6,7 @@ const OUTBOX_COLUMNS: &str = "o.id, o.delivery_id, o.channel, o.event, o.message
      o.payload, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at";
 
 fn outbox_row(row: &DbRow) -> Result<OutboxRow, StoreError> {
-    let corrupt = |what: &str| StoreError::Database(sqlx::Error::Protocol(format!("outbox row with unknown {what}")));
+    let corrupt = |what: &str| StoreError::Internal(format!("outbox row with unknown {what}"));
     Ok(OutboxRow {
         id: row.try_get("id")?,
         delivery_id: row.try_get("delivery_id")?,

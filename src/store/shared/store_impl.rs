@@ -27,7 +27,7 @@ include!("access.rs");
 fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        _ => StoreError::Database(err),
+        _ => StoreError::from(err),
     }
 }
 
@@ -287,7 +287,7 @@ impl Store for This {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::UnknownReference { field: "Ticket.OwnedBy", id: t.owned_by }
             }
-            _ => StoreError::Database(err),
+            _ => StoreError::from(err),
         })?;
         tx.commit().await?;
         Ok(row.try_get("id")?)

@@ -77,7 +77,7 @@ const NUMBERED: [&str; 24] = [
 fn bound<'c>(conn: &'c Connection, sql: &str, values: &[&dyn ToSql]) -> Result<CachedStatement<'c>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
     if values.len() != statement.parameter_count() || values.len() > NUMBERED.len() {
-        return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterCount(
+        return Err(StoreError::from(rusqlite::Error::InvalidParameterCount(
             values.len(),
             statement.parameter_count(),
         )));
@@ -139,7 +139,7 @@ impl<'r, 's> IndexedRow<'r, 's> {
     fn get<T: rusqlite::types::FromSql>(&self, column: &str) -> Result<T, StoreError> {
         match self.index.get(column) {
             Some(&at) => Ok(self.row.get(at)?),
-            None => Err(StoreError::Sqlite(rusqlite::Error::InvalidColumnName(column.to_owned()))),
+            None => Err(StoreError::from(rusqlite::Error::InvalidColumnName(column.to_owned()))),
         }
     }
 }

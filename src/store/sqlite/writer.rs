@@ -110,7 +110,7 @@ impl WriteQueue {
 }
 
 fn writer_failure(why: &str) -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol(why.to_owned()))
+    StoreError::Internal(why.to_owned())
 }
 
 /// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
