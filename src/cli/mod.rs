@@ -8,8 +8,10 @@ mod delivery;
 mod demo;
 mod healthcheck;
 mod metadata;
+mod metrics;
 mod notifications;
 mod serve;
+mod streams;
 
 use std::process::ExitCode;
 
@@ -17,7 +19,9 @@ use clap::{Args, Parser, Subcommand};
 
 pub use delivery::DeliveryArgs;
 pub use demo::seed_demo_data;
+pub use metrics::MetricsArgs;
 pub use serve::{AuthArgs, ServeArgs, Server};
+pub use streams::StreamArgs;
 
 #[derive(Debug, Parser)]
 #[command(name = "ticketd", version, about = "A SuperOffice-compatible REST WebAPI server for ticket messages")]

@@ -62,6 +62,10 @@ pub struct ServeArgs {
     pub auth: AuthArgs,
     #[command(flatten)]
     pub delivery: super::delivery::DeliveryArgs,
+    #[command(flatten)]
+    pub streams: super::StreamArgs,
+    #[command(flatten)]
+    pub metrics: super::MetricsArgs,
 }
 
 impl ServeArgs {
@@ -81,6 +85,8 @@ impl ServeArgs {
             base_timezone: chrono_tz::Tz::UTC,
             auth: AuthArgs::default(),
             delivery: super::delivery::DeliveryArgs::default(),
+            streams: super::StreamArgs::default(),
+            metrics: super::MetricsArgs::default(),
         }
     }
 }
@@ -205,10 +211,13 @@ impl Server {
             secure_cookies: args.auth.secure_cookies,
             attachment_bytes: args.attachment_limit,
             idle_timeout: args.idle_timeout,
+            stream_recheck: args.streams.stream_recheck.max(Duration::from_millis(10)),
+            max_streams_per_associate: args.streams.max_streams_per_associate,
         };
         let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);
         state.notify = args.delivery.handle();
+        state.metrics_endpoint = Arc::new(args.metrics.endpoint());
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {
             max_connections: args.max_connections,
