@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use ticketd::auth::issue::{issue_ticket, issue_token};
 use ticketd::domain::Scope;
+use ticketd::store::AssociateChange;
 
 use crate::cli::output_beside_server;
 use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
@@ -16,6 +17,7 @@ use crate::sinks::eventually;
 on_both_backends!(
     a_revoked_ticket_or_token_loses_its_stream_and_every_later_notification,
     a_disabled_associates_quiet_stream_is_closed,
+    a_stream_ends_when_the_role_or_the_password_changes,
     the_ninth_stream_of_an_associate_gets_429_until_one_closes,
 );
 
@@ -105,6 +107,23 @@ async fn a_disabled_associates_quiet_stream_is_closed(backend: Backend) {
     read_to_end(&mut stream).await;
     let again = app.client.get(app.url(STREAM)).header("Authorization", RAGNHILD_AUTH).send().await;
     assert_eq!(again.expect("answered").status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn a_stream_ends_when_the_role_or_the_password_changes(backend: Backend) {
+    let Some(app) = app_with_short_recheck(backend).await else { return };
+    let mut stream = open_stream(&app, RAGNHILD_AUTH).await;
+    ticketd(&app, &["associate", "role", "ragnhild", "readonly"]).await;
+    read_to_end(&mut stream).await;
+
+    // Read-only associates may still follow their notifications, over a fresh stream.
+    let mut stream = open_stream(&app, RAGNHILD_AUTH).await;
+    save_notifying(&app, "for a reader").await;
+    read_until(&mut stream, "for a reader").await;
+    // The Basic verification cache remembers the old password's hash, not the new one.
+    let new_hash = ticketd::auth::password::hash("Nytt-passord").expect("hash");
+    let change = AssociateChange::PasswordHash(new_hash);
+    assert!(app.store.change_associate("ragnhild", &change).await.expect("passwd"));
+    read_to_end(&mut stream).await;
 }
 
 async fn the_ninth_stream_of_an_associate_gets_429_until_one_closes(backend: Backend) {
