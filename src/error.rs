@@ -28,7 +28,7 @@ pub enum ErrorKind {
     Conflict,
     /// The body's media type is not one ticketd reads (415).
     UnsupportedMediaType,
-    /// Too many failed sign-in attempts; retry after this many seconds (429).
+    /// Too many failed sign-in attempts or open streams; retry after this many seconds (429).
     TooManyRequests(u64),
     /// The request took longer than the configured limit (503).
     Timeout,

@@ -9,10 +9,12 @@ mod demo;
 mod doctor;
 mod healthcheck;
 mod metadata;
+mod metrics;
 mod notifications;
 mod pending_uploads;
 mod serve;
 mod shutdown;
+mod streams;
 
 use std::process::ExitCode;
 
@@ -20,7 +22,9 @@ use clap::{Args, Parser, Subcommand};
 
 pub use delivery::DeliveryArgs;
 pub use demo::seed_demo_data;
+pub use metrics::MetricsArgs;
 pub use serve::{AuthArgs, ServeArgs, Server};
+pub use streams::StreamArgs;
 
 #[derive(Debug, Parser)]
 #[command(name = "ticketd", version, about = "A SuperOffice-compatible REST WebAPI server for ticket messages")]

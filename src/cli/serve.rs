@@ -67,6 +67,10 @@ pub struct ServeArgs {
     /// How long an upload may wait to be connected to a message before it is deleted (e.g. 24h).
     #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::pending_uploads::parse_ttl)]
     pub pending_upload_ttl: Duration,
+    #[command(flatten)]
+    pub streams: super::StreamArgs,
+    #[command(flatten)]
+    pub metrics: super::MetricsArgs,
 }
 
 impl ServeArgs {
@@ -88,6 +92,8 @@ impl ServeArgs {
             auth: AuthArgs::default(),
             delivery: super::delivery::DeliveryArgs::default(),
             pending_upload_ttl: Duration::from_secs(24 * 3600),
+            streams: super::StreamArgs::default(),
+            metrics: super::MetricsArgs::default(),
         }
     }
 }
@@ -221,12 +227,15 @@ impl Server {
             secure_cookies: args.auth.secure_cookies,
             attachment_bytes: args.attachment_limit,
             idle_timeout: args.idle_timeout,
+            stream_recheck: args.streams.stream_recheck.max(Duration::from_millis(10)),
+            max_streams_per_associate: args.streams.max_streams_per_associate,
         };
         let mut state = AppState::new(store.clone(), limits, &args.auth.settings())?;
         state.base_zone = BaseZone(args.base_timezone);
         state.proxies = Arc::new(TrustedProxies::new(args.auth.trusted_proxy.clone()));
         state.notify = args.delivery.handle();
         let pending_uploads = super::pending_uploads::PendingUploadSweep::new(store.clone(), args.pending_upload_ttl);
+        state.metrics_endpoint = Arc::new(args.metrics.endpoint());
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {
             max_connections: args.max_connections,

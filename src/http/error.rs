@@ -86,22 +86,28 @@ impl IntoResponse for ApiError {
         if self.kind == ErrorKind::Unauthorized {
             return unauthorized_response(&self.message);
         }
-        let body = ErrorBody {
-            error: true,
-            error_type: error_type_of(self.kind),
-            error_message: &self.message,
-            error_source: error_source_of(self.kind),
-        };
-        // The request's negotiated format, so an XML client gets an XML `ErrorInfo`.
-        let format = error_format();
-        let bytes = encode(format, "ErrorInfo", &body).unwrap_or_default();
-        let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))];
-        let mut response = (status_of(self.kind), content_type, bytes).into_response();
-        if let ErrorKind::TooManyRequests(seconds) | ErrorKind::Unavailable(seconds) = self.kind {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
+        vendor_body(&self)
     }
+}
+
+/// The vendor's error body for `error`, even a 401 (which the API answers with the vendor's
+/// HTML help instead); endpoints outside the API, such as `/metrics`, use it directly.
+pub(crate) fn vendor_body(error: &ApiError) -> Response {
+    let body = ErrorBody {
+        error: true,
+        error_type: error_type_of(error.kind),
+        error_message: &error.message,
+        error_source: error_source_of(error.kind),
+    };
+    // The request's negotiated format, so an XML client gets an XML `ErrorInfo`.
+    let format = error_format();
+    let bytes = encode(format, "ErrorInfo", &body).unwrap_or_default();
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))];
+    let mut response = (status_of(error.kind), content_type, bytes).into_response();
+    if let ErrorKind::TooManyRequests(seconds) | ErrorKind::Unavailable(seconds) = error.kind {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 fn unauthorized_response(why: &str) -> Response {

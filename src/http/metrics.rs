@@ -1,24 +1,85 @@
 //! `GET /metrics`: notification counters, outbox rows, group-commit counts and password checks in the Prometheus
-//! text format.
+//! text format; behind a bearer token when `--metrics-token` is set.
+
+mod outbox_cache;
+mod token;
+
+use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::state::AppState;
+pub use outbox_cache::OutboxCountsCache;
+pub use token::MetricsToken;
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    match state.store.outbox_counts().await {
+use super::state::AppState;
+use crate::error::{ApiError, ErrorKind};
+
+/// Who may read `/metrics`, and the outbox counts it shares between scrapes.
+pub struct MetricsEndpoint {
+    token: Option<MetricsToken>,
+    outbox: OutboxCountsCache,
+}
+
+impl Default for MetricsEndpoint {
+    fn default() -> Self {
+        Self::new(None, Duration::from_secs(5))
+    }
+}
+
+impl MetricsEndpoint {
+    /// Open to anyone without a token; outbox counts reused for `outbox_ttl`.
+    pub fn new(token: Option<MetricsToken>, outbox_ttl: Duration) -> Self {
+        Self { token, outbox: OutboxCountsCache::new(outbox_ttl) }
+    }
+
+    /// Why the request may not read the metrics, if it may not: a token is configured and the
+    /// request does not carry it.
+    fn refusal(&self, headers: &HeaderMap) -> Option<&'static str> {
+        let token = self.token.as_ref()?;
+        match headers.get(AUTHORIZATION) {
+            Some(sent) if token.admits(sent.as_bytes()) => None,
+            Some(_) => Some("The Authorization header does not carry the metrics token"),
+            None => Some("The metrics need an Authorization header: Bearer and the metrics token"),
+        }
+    }
+}
+
+/// A 401 in the vendor body rather than the API's HTML sign-in help: scrapers are not API clients.
+fn unauthorized(why: &str) -> Response {
+    let mut response = super::error::vendor_body(&ApiError::new(ErrorKind::Unauthorized, why));
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"metrics\""));
+    response
+}
+
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let endpoint = &state.metrics_endpoint;
+    if let Some(why) = endpoint.refusal(&headers) {
+        return unauthorized(why);
+    }
+    match endpoint.outbox.get(state.store.as_ref()).await {
         Ok(rows) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
             state.notify.metrics.render(&rows)
+                + &render_outbox_queries(endpoint.outbox.queries())
                 + &render_group_commits(state.store.group_commits())
                 + &render_verifications(crate::auth::password::verifications()),
         )
             .into_response(),
-        Err(err) => crate::error::ApiError::from(err).into_response(),
+        Err(err) => ApiError::from(err).into_response(),
     }
+}
+
+/// Times the outbox was counted (scrapes close together share one count).
+fn render_outbox_queries(count: u64) -> String {
+    format!(
+        "# HELP ticketd_outbox_count_queries_total Times the outbox rows were counted for a scrape.\n\
+         # TYPE ticketd_outbox_count_queries_total counter\n\
+         ticketd_outbox_count_queries_total {count}\n"
+    )
 }
 
 /// Password hashes checked (sign-ins that the verification cache did not answer).

@@ -23,6 +23,7 @@ mod timezone;
 use axum::Router;
 use axum::routing::get;
 
+pub use metrics::{MetricsEndpoint, MetricsToken};
 pub use state::{AppState, Limits};
 
 /// Builds the whole application: routes plus middleware, with no I/O of its own.

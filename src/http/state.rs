@@ -27,6 +27,10 @@ pub struct Limits {
     pub attachment_bytes: usize,
     /// How long a connection may carry no traffic before it is closed.
     pub idle_timeout: Duration,
+    /// How often a quiet notification stream checks that its caller's credentials still hold.
+    pub stream_recheck: Duration,
+    /// Notification streams one associate may hold open at once.
+    pub max_streams_per_associate: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +42,8 @@ impl Default for Limits {
             secure_cookies: false,
             attachment_bytes: 25 * 1024 * 1024,
             idle_timeout: Duration::from_secs(60),
+            stream_recheck: Duration::from_secs(30),
+            max_streams_per_associate: 8,
         }
     }
 }
@@ -59,6 +65,10 @@ pub struct AppState {
     pub edit_turns: Arc<EditTurns>,
     /// Shutdown's drain and the readiness check's cached verdict.
     pub lifecycle: Arc<super::health::Lifecycle>,
+    /// Open notification streams per associate.
+    pub stream_slots: Arc<super::notifications::StreamSlots>,
+    /// Who may read `/metrics`, and its cached outbox counts.
+    pub metrics_endpoint: Arc<super::metrics::MetricsEndpoint>,
 }
 
 /// Striped locks by message id: edits of one message queue; edits of others rarely meet.
@@ -89,6 +99,8 @@ impl AppState {
             edit_turns: Arc::default(),
             proxies: Arc::default(),
             lifecycle: Arc::default(),
+            stream_slots: Arc::default(),
+            metrics_endpoint: Arc::default(),
         })
     }
 

@@ -1,9 +1,13 @@
 //! `/api/v1/notifications`: the live stream of the caller's notifications.
 
+mod recheck;
+mod slots;
 mod stream;
 
 use axum::Router;
 use axum::routing::get;
+
+pub use slots::StreamSlots;
 
 use super::AppState;
 

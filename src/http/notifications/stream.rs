@@ -1,6 +1,10 @@
 //! `GET /api/v1/notifications/stream`: Server-Sent Events carrying the caller's notifications as
 //! they are delivered. Each event's id is its outbox row id, so a client that reconnects with
 //! `Last-Event-ID` gets everything it missed; without it the stream starts from now.
+//!
+//! An open stream checks its caller again before every batch it sends and at least every
+//! `Limits::stream_recheck` while quiet, and ends when the credentials no longer hold. Each
+//! associate may hold `Limits::max_streams_per_associate` streams at once.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -10,9 +14,12 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt as _};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
+use super::recheck::Recheck;
+use super::slots::StreamSlot;
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
 use crate::store::outbox::StreamItem;
 
@@ -25,12 +32,12 @@ pub async fn stream_notifications(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let after = match headers.get("last-event-id") {
-        Some(value) => {
-            value.to_str().ok().and_then(|text| text.trim().parse::<i64>().ok()).filter(|id| *id >= 0).ok_or_else(
-                || ApiError::invalid("Invalid value for header 'Last-Event-ID': expected the id of an earlier event"),
-            )?
-        }
+    let resume_after = last_event_id(&headers)?;
+    // Comment lines keep proxies and the idle-connection timeout from closing a quiet stream.
+    let keep_alive = (state.limits.idle_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(15));
+    let slot = take_slot(&state, &caller, keep_alive)?;
+    let after = match resume_after {
+        Some(id) => id,
         None => state.store.last_stream_id(caller.associate_id).await?,
     };
     let cursor = Cursor {
@@ -39,13 +46,40 @@ pub async fn stream_notifications(
         after,
         listener: state.notify.stream_listener(),
         closing: state.notify.closing_listener(),
+        next_check: Instant::now() + state.limits.stream_recheck,
+        recheck: Recheck::new(state.clone(), headers, caller),
+        _slot: slot,
     };
     let events = futures_util::stream::unfold(cursor, next_batch)
         .flat_map(futures_util::stream::iter)
         .map(|item| Ok(Event::default().id(item.id.to_string()).event(item.event).data(item.payload)));
-    // Comment lines keep proxies and the idle-connection timeout from closing a quiet stream.
-    let keep_alive = (state.limits.idle_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(15));
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive)))
+}
+
+/// The `Last-Event-ID` to resume after, if the client sent one.
+fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get("last-event-id") else { return Ok(None) };
+    let id = value.to_str().ok().and_then(|text| text.trim().parse::<i64>().ok()).filter(|id| *id >= 0);
+    id.map(Some).ok_or_else(|| {
+        ApiError::invalid("Invalid value for header 'Last-Event-ID': expected the id of an earlier event")
+    })
+}
+
+/// A slot for one more stream of the caller, or 429. A stream the client dropped gives its
+/// slot back at the latest when the next keep-alive finds the connection gone, hence the
+/// `Retry-After`.
+fn take_slot(state: &AppState, caller: &Principal, keep_alive: Duration) -> Result<StreamSlot, ApiError> {
+    let max = state.limits.max_streams_per_associate;
+    state.stream_slots.take(caller.associate_id, max).ok_or_else(|| {
+        let retry_after = (keep_alive.as_secs() + u64::from(keep_alive.subsec_nanos() > 0)).max(1);
+        ApiError::new(
+            ErrorKind::TooManyRequests(retry_after),
+            format!(
+                "'{}' has {max} notification streams open already, the most allowed; close one first",
+                caller.login
+            ),
+        )
+    })
 }
 
 struct Cursor {
@@ -55,6 +89,11 @@ struct Cursor {
     listener: watch::Receiver<u64>,
     /// Open streams end when the server shuts down, so that it can finish.
     closing: watch::Receiver<bool>,
+    /// When a quiet stream next checks its caller.
+    next_check: Instant,
+    recheck: Recheck,
+    /// Held while the stream lives; dropped with it, however it ends.
+    _slot: StreamSlot,
 }
 
 /// Waits for the next notifications after the cursor; `None` ends the stream (the client
@@ -64,16 +103,24 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
         if *cursor.closing.borrow() {
             return None;
         }
-        match cursor.state.store.stream_after(cursor.recipient, cursor.after, BATCH).await {
-            Ok(items) if !items.is_empty() => {
-                cursor.after = items.last().map_or(cursor.after, |item| item.id);
-                return Some((items, cursor));
-            }
-            Ok(_) => {}
+        let items = match cursor.state.store.stream_after(cursor.recipient, cursor.after, BATCH).await {
+            Ok(items) => items,
             Err(err) => {
                 tracing::warn!(error = %err, "notification stream: cannot read notifications");
                 return None;
             }
+        };
+        // Checked before any body goes out, so nothing saved after a revocation reaches the
+        // revoked credentials, and on a schedule, so a quiet stream ends too.
+        if !items.is_empty() || Instant::now() >= cursor.next_check {
+            if !cursor.recheck.holds().await {
+                return None;
+            }
+            cursor.next_check = Instant::now() + cursor.state.limits.stream_recheck;
+        }
+        if let Some(last) = items.last() {
+            cursor.after = last.id;
+            return Some((items, cursor));
         }
         tokio::select! {
             changed = cursor.listener.changed() => {
@@ -82,6 +129,7 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
                 }
             }
             () = tokio::time::sleep(POLL) => {}
+            () = tokio::time::sleep_until(cursor.next_check) => {}
             _ = cursor.closing.changed() => {}
         }
     }

@@ -1,0 +1,25 @@
+//! Options of `ticketd serve` for live notification streams: how often an open stream checks
+//! its caller again, and how many one associate may hold.
+
+use std::time::Duration;
+
+use clap::Args;
+
+/// Live notification stream options.
+#[derive(Debug, Clone, Args)]
+pub struct StreamArgs {
+    /// How often a quiet notification stream checks that the caller's credentials still hold
+    /// (e.g. 30s); a stream of a revoked ticket or token or a disabled associate is closed.
+    #[arg(long, env = "TICKETD_STREAM_RECHECK", default_value = "30s", value_parser = super::delivery::parse_std_duration)]
+    pub stream_recheck: Duration,
+    /// Notification streams one associate may hold open at once; one more gets 429.
+    #[arg(long, env = "TICKETD_MAX_STREAMS_PER_ASSOCIATE", default_value_t = 8)]
+    pub max_streams_per_associate: usize,
+}
+
+impl Default for StreamArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        Self { stream_recheck: Duration::from_secs(30), max_streams_per_associate: 8 }
+    }
+}
