@@ -19,6 +19,7 @@ mod direct;
 mod enqueue;
 mod read;
 mod save;
+mod startup;
 mod writer;
 
 /// A ticketd store in a SQLite database file.
@@ -50,6 +51,8 @@ impl SqliteStore {
             .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        startup::check_writable(&path)?;
         let mut attempt = 0;
         loop {
             match open(&options).await {
@@ -57,12 +60,12 @@ impl SqliteStore {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(error) => return Err(error),
+                Err(error) => return Err(startup::naming(&path, error)),
                 Ok(pool) => {
                     // Message saves go through one writer connection that commits them in groups;
                     // the pool serves the rarer reads and writes.
-                    let path = options.get_filename().to_path_buf();
-                    let writer = WriteQueue::start(open_connection(&path, sync)?)?;
+                    let connection = open_connection(&path, sync).map_err(|error| startup::naming(&path, error))?;
+                    let writer = WriteQueue::start(connection)?;
                     return Ok(Self { pool, readers: Arc::new(Readers::new(path, sync)), writer });
                 }
             }
@@ -157,6 +160,10 @@ mod shared {
     impl This {
         fn writer_counts(&self) -> Option<(u64, u64)> {
             Some(self.writer.counts())
+        }
+
+        fn recent_write_fault(&self) -> Option<String> {
+            self.writer.recent_fault()
         }
     }
 }
