@@ -20,6 +20,8 @@ mod enqueue;
 mod read;
 mod save;
 mod startup;
+#[cfg(test)]
+mod test_tmpfs;
 mod writer;
 
 /// A ticketd store in a SQLite database file.
