@@ -1,0 +1,286 @@
+//! SQLite's file faults against the real binary: a full disk (a small tmpfs filled beside the
+//! database) answers saves 507 while reads go on and saves resume once space is back, and
+//! start-up refuses a read-only or damaged file, naming it. Mounting needs root: elsewhere the
+//! tmpfs tests are skipped with a message, and fail under `CI=true`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::cli::{serve_with, ticketd};
+use crate::helpers::SEED_AUTH;
+
+/// A tmpfs mounted on a temporary directory, unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output();
+        match mounted {
+            Ok(output) if output.status.success() => Some(Self(dir)),
+            other => {
+                let why = other.map_or_else(|err| err.to_string(), |out| String::from_utf8_lossy(&out.stderr).into());
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "cannot mount a tmpfs under CI: {why}");
+                eprintln!("skipped: cannot mount a tmpfs here ({})", why.trim());
+                None
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Writes a file beside the database until the disk is full, then frees `free` bytes of it.
+    fn fill_leaving(&self, free: u64) -> PathBuf {
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).expect("filler");
+        let chunk = vec![0x5a_u8; 64 * 1024];
+        let mut written = 0_u64;
+        while let Ok(n @ 1..) = file.write(&chunk) {
+            written += n as u64;
+        }
+        file.set_len(written.saturating_sub(free)).expect("shrink the filler");
+        path
+    }
+
+    fn remount(&self, mode: &str) -> bool {
+        let options = format!("remount,{mode}");
+        Command::new("mount").args(["-o", &options]).arg(self.path()).status().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = self.remount("rw");
+        if !Command::new("umount").arg(self.path()).status().is_ok_and(|status| status.success()) {
+            // Something the test started still holds it: detach now, freed once closed.
+            let _ = Command::new("umount").arg("-l").arg(self.path()).status();
+        }
+    }
+}
+
+/// A client of one running server with the seed's credentials.
+struct Api {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", SEED_AUTH)
+            .header("Accept", "application/json");
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.expect("answered");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Creates a message whose body starts with `tag` and is `size` bytes long.
+    async fn save(&self, tag: &str, size: usize) -> (StatusCode, Value) {
+        let body = format!("{tag}:{}", "x".repeat(size));
+        let message = json!({"Ticket": {"TicketId": 1}, "Body": body, "Type": "Html"});
+        self.send(reqwest::Method::POST, "/api/v1/TicketMessage", Some(message)).await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+}
+
+fn stop(server: &mut std::process::Child) {
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    for _ in 0..200 {
+        if let Ok(Some(status)) = server.try_wait() {
+            assert!(status.success(), "ticketd stopped with {status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("ticketd did not stop within 20 s of SIGTERM");
+}
+
+/// Every acknowledged save is in the file with its body, and the file passes `integrity_check`.
+fn assert_file_holds(db: &Path, acknowledged: &[(i64, String)]) {
+    let conn = rusqlite::Connection::open(db).expect("open the file");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("check");
+    assert_eq!(check, "ok");
+    for (id, tag) in acknowledged {
+        let body: String =
+            conn.query_row("SELECT body FROM ticket_messages WHERE id = ?1", [id], |row| row.get(0)).expect("saved");
+        assert!(body.starts_with(&format!("{tag}:")), "message {id} holds another body");
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_answers_507_keeps_reads_and_takes_saves_again_once_space_is_freed() {
+    let Some(disk) = Tmpfs::mount("24m") else { return };
+    let db = disk.path().join("ticketd.db");
+    let (mut server, base) = serve_with(&format!("sqlite://{}", db.display()), &[]);
+    let api = Api { base, client: crate::helpers::client() };
+    let mut acknowledged = Vec::new();
+    let (status, first) = api.save("before", 1024).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    acknowledged.push((first["EjMessageId"].as_i64().expect("id"), "before".to_owned()));
+
+    let filler = disk.fill_leaving(1024 * 1024);
+    let mut full = None;
+    for n in 0..200 {
+        let tag = format!("filling-{n}");
+        match api.save(&tag, 64 * 1024).await {
+            (StatusCode::OK, saved) => acknowledged.push((saved["EjMessageId"].as_i64().expect("id"), tag)),
+            (StatusCode::INSUFFICIENT_STORAGE, error) => {
+                full = Some(error);
+                break;
+            }
+            (status, body) => panic!("a save on a filling disk is answered 200 or 507, got {status}: {body}"),
+        }
+    }
+    let error = full.expect("the disk filled up within 200 saves of 64 KiB");
+    let full = (StatusCode::INSUFFICIENT_STORAGE, error);
+    crate::helpers::assert_error(
+        full,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "InsufficientStorageException",
+        "out of space",
+    );
+    for _ in 0..3 {
+        assert_eq!(api.save("refused", 64 * 1024).await.0, StatusCode::INSUFFICIENT_STORAGE, "still full");
+    }
+    assert_eq!(api.get(&format!("/api/v1/TicketMessage/{}", acknowledged[0].0)).await.0, StatusCode::OK);
+    let (status, health) = api.get("/health").await;
+    assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("Degraded")), "{health}");
+    let (status, ready) = api.get("/health/ready").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "not ready while saves fail: {ready}");
+
+    std::fs::remove_file(filler).expect("space freed");
+    let (status, after) = api.save("after", 64 * 1024).await;
+    assert_eq!(status, StatusCode::OK, "saves resume without a restart: {after}");
+    acknowledged.push((after["EjMessageId"].as_i64().expect("id"), "after".to_owned()));
+    let (status, health) = api.get("/health").await;
+    assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("OK")), "{health}");
+    stop(&mut server);
+    assert_file_holds(&db, &acknowledged);
+}
+
+/// Runs `ticketd serve` on `url`, expecting it to refuse to start; returns what it printed.
+fn serve_fails(url: &str) -> String {
+    let mut child = ticketd()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ticketd runs");
+    for _ in 0..300 {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut printed = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut printed).expect("utf-8");
+            assert!(!status.success(), "start-up must fail: {printed}");
+            return printed;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("ticketd started serving from a file it cannot use");
+}
+
+/// Starts `ticketd serve` on `url` and sees it answer a save; the server is killed after.
+async fn assert_serves(url: &str) {
+    let (_server, base) = serve_with(url, &[]);
+    let api = Api { base, client: crate::helpers::client() };
+    let (status, saved) = api.save("writable again", 16).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+}
+
+/// A database file made by `ticketd migrate` in a directory of its own.
+fn migrated() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ticketd.db");
+    let url = format!("sqlite://{}", db.display());
+    assert!(ticketd().args(["migrate", "--database-url", &url]).status().expect("migrate runs").success());
+    (dir, db, url)
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
+/// Takes write access to a path away: `chattr +i` as root (root ignores file modes), `chmod`
+/// otherwise; gives it back when dropped.
+struct WriteProtected(PathBuf);
+
+impl WriteProtected {
+    fn new(path: &Path) -> Self {
+        let protected = if is_root() {
+            Command::new("chattr").arg("+i").arg(path).status().is_ok_and(|s| s.success())
+        } else {
+            Command::new("chmod").arg("a-w").arg(path).status().is_ok_and(|s| s.success())
+        };
+        assert!(protected, "cannot write-protect {}", path.display());
+        Self(path.to_owned())
+    }
+}
+
+impl Drop for WriteProtected {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        let _ = Command::new("chmod").arg("u+w").arg(&self.0).status();
+    }
+}
+
+#[tokio::test]
+async fn serve_refuses_a_read_only_database_file_and_names_it() {
+    let (_dir, db, url) = migrated();
+    let protected = WriteProtected::new(&db);
+    let printed = serve_fails(&url);
+    assert!(printed.contains(&format!("{} is read-only", db.display())), "{printed}");
+    drop(protected);
+    assert_serves(&url).await;
+}
+
+#[test]
+fn serve_refuses_a_database_in_a_read_only_directory_and_names_it() {
+    let (dir, db, url) = migrated();
+    let _protected = WriteProtected::new(dir.path());
+    let printed = serve_fails(&url);
+    assert!(printed.contains(&format!("cannot write in {}", dir.path().display())), "{printed}");
+    assert!(printed.contains(&db.display().to_string()), "{printed}");
+}
+
+#[test]
+fn serve_refuses_a_damaged_file_and_names_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ticketd.db");
+    let noise: Vec<u8> = (0..16 * 1024_u32).map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(&db, noise).expect("damaged file");
+    let printed = serve_fails(&format!("sqlite://{}", db.display()));
+    assert!(printed.contains(&format!("{} is damaged or not a database", db.display())), "{printed}");
+    assert!(printed.contains("file is not a database"), "names the cause: {printed}");
+}
+
+#[tokio::test]
+async fn serve_refuses_a_database_on_a_read_only_file_system_and_starts_once_it_is_writable() {
+    let Some(disk) = Tmpfs::mount("8m") else { return };
+    let db = disk.path().join("ticketd.db");
+    let url = format!("sqlite://{}", db.display());
+    assert!(ticketd().args(["migrate", "--database-url", &url]).status().expect("migrate runs").success());
+    assert!(disk.remount("ro"), "remount read-only");
+    let printed = serve_fails(&url);
+    assert!(printed.contains(&db.display().to_string()) && printed.contains("Read-only file system"), "{printed}");
+    assert!(disk.remount("rw"), "remount read-write");
+    assert_serves(&url).await;
+}
