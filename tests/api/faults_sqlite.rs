@@ -126,32 +126,37 @@ fn assert_file_holds(db: &Path, acknowledged: &[(i64, String)]) {
     }
 }
 
-#[tokio::test]
-async fn a_full_disk_answers_507_keeps_reads_and_takes_saves_again_once_space_is_freed() {
-    let Some(disk) = Tmpfs::mount("24m") else { return };
-    let db = disk.path().join("ticketd.db");
-    let (mut server, base) = serve_with(&format!("sqlite://{}", db.display()), &[]);
-    let api = Api { base, client: crate::helpers::client() };
-    let mut acknowledged = Vec::new();
-    let (status, first) = api.save("before", 1024).await;
-    assert_eq!(status, StatusCode::OK, "{first}");
-    acknowledged.push((first["EjMessageId"].as_i64().expect("id"), "before".to_owned()));
-
-    let filler = disk.fill_leaving(1024 * 1024);
-    let mut full = None;
-    for n in 0..200 {
-        let tag = format!("filling-{n}");
-        match api.save(&tag, 64 * 1024).await {
-            (StatusCode::OK, saved) => acknowledged.push((saved["EjMessageId"].as_i64().expect("id"), tag)),
-            (StatusCode::INSUFFICIENT_STORAGE, error) => {
-                full = Some(error);
-                break;
+/// Saves in waves of concurrent requests (so the writer commits several in one batch) until
+/// one is refused; every answer must be 200 (kept in `acknowledged`) or 507. Returns the refusal
+/// and how many saves were refused.
+async fn save_until_refused(api: &Api, round: usize, acknowledged: &mut Vec<(i64, String)>) -> (Value, usize) {
+    for wave in 0..100 {
+        let saves = (0..4).map(|k| {
+            let tag = format!("round-{round}-wave-{wave}-{k}");
+            async move { (api.save(&tag, 64 * 1024).await, tag) }
+        });
+        let mut refused = Vec::new();
+        for ((status, body), tag) in futures_util::future::join_all(saves).await {
+            match status {
+                StatusCode::OK => acknowledged.push((body["EjMessageId"].as_i64().expect("id"), tag)),
+                StatusCode::INSUFFICIENT_STORAGE => refused.push(body),
+                _ => panic!("a save on a filling disk is answered 200 or 507, got {status}: {body}"),
             }
-            (status, body) => panic!("a save on a filling disk is answered 200 or 507, got {status}: {body}"),
+        }
+        let count = refused.len();
+        if let Some(refusal) = refused.pop() {
+            return (refusal, count);
         }
     }
-    let error = full.expect("the disk filled up within 200 saves of 64 KiB");
-    let full = (StatusCode::INSUFFICIENT_STORAGE, error);
+    panic!("the disk did not fill up within 400 saves of 64 KiB");
+}
+
+/// One round: fill the disk beside the database, see saves refused and reads served, free the
+/// space, see saves taken again. Returns how many saves were refused.
+async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, acknowledged: &mut Vec<(i64, String)>) -> usize {
+    let filler = disk.fill_leaving(1024 * 1024);
+    let (refusal, mut refused) = save_until_refused(api, round, acknowledged).await;
+    let full = (StatusCode::INSUFFICIENT_STORAGE, refusal);
     crate::helpers::assert_error(
         full,
         StatusCode::INSUFFICIENT_STORAGE,
@@ -160,21 +165,48 @@ async fn a_full_disk_answers_507_keeps_reads_and_takes_saves_again_once_space_is
     );
     for _ in 0..3 {
         assert_eq!(api.save("refused", 64 * 1024).await.0, StatusCode::INSUFFICIENT_STORAGE, "still full");
+        refused += 1;
     }
-    assert_eq!(api.get(&format!("/api/v1/TicketMessage/{}", acknowledged[0].0)).await.0, StatusCode::OK);
+    let (id, _) = acknowledged.last().expect("a save before the disk filled");
+    assert_eq!(api.get(&format!("/api/v1/TicketMessage/{id}")).await.0, StatusCode::OK, "reads go on");
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("Degraded")), "{health}");
     let (status, ready) = api.get("/health/ready").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "not ready while saves fail: {ready}");
 
     std::fs::remove_file(filler).expect("space freed");
-    let (status, after) = api.save("after", 64 * 1024).await;
+    let tag = format!("round-{round}-after");
+    let (status, after) = api.save(&tag, 64 * 1024).await;
     assert_eq!(status, StatusCode::OK, "saves resume without a restart: {after}");
-    acknowledged.push((after["EjMessageId"].as_i64().expect("id"), "after".to_owned()));
+    acknowledged.push((after["EjMessageId"].as_i64().expect("id"), tag));
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("OK")), "{health}");
+    refused
+}
+
+/// Short by default; `TICKETD_FAULTS_LONG=1` fills and frees the disk ten times.
+#[tokio::test]
+async fn a_full_disk_answers_507_keeps_reads_and_takes_saves_again_once_space_is_freed() {
+    let long = std::env::var("TICKETD_FAULTS_LONG").is_ok_and(|value| value == "1");
+    let (size, rounds) = if long { ("96m", 10) } else { ("24m", 1) };
+    let Some(disk) = Tmpfs::mount(size) else { return };
+    let db = disk.path().join("ticketd.db");
+    let (mut server, base) = serve_with(&format!("sqlite://{}", db.display()), &[]);
+    let api = Api { base, client: crate::helpers::client() };
+    let mut acknowledged = Vec::new();
+    let (status, first) = api.save("before", 1024).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    acknowledged.push((first["EjMessageId"].as_i64().expect("id"), "before".to_owned()));
+    let mut refused = 0;
+    for round in 0..rounds {
+        refused += fill_and_free(&api, &disk, round, &mut acknowledged).await;
+    }
     stop(&mut server);
     assert_file_holds(&db, &acknowledged);
+    eprintln!(
+        "full disk: {rounds} round(s), {} saves answered 200 and all stored, {refused} answered 507",
+        acknowledged.len()
+    );
 }
 
 /// Runs `ticketd serve` on `url`, expecting it to refuse to start; returns what it printed.
