@@ -114,68 +114,81 @@ fn stop(server: &mut std::process::Child) {
     panic!("ticketd did not stop within 20 s of SIGTERM");
 }
 
-/// Every acknowledged save is in the file with its body, and the file passes `integrity_check`.
-fn assert_file_holds(db: &Path, acknowledged: &[(i64, String)]) {
-    let conn = rusqlite::Connection::open(db).expect("open the file");
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("check");
-    assert_eq!(check, "ok");
-    for (id, tag) in acknowledged {
-        let body: String =
-            conn.query_row("SELECT body FROM ticket_messages WHERE id = ?1", [id], |row| row.get(0)).expect("saved");
-        assert!(body.starts_with(&format!("{tag}:")), "message {id} holds another body");
+/// What every save on the filling disk was answered.
+#[derive(Default)]
+struct Ledger {
+    /// Message id and tag of each save answered 200.
+    acknowledged: Vec<(i64, String)>,
+    /// Tags of the saves answered 507.
+    refused: Vec<String>,
+}
+
+impl Ledger {
+    /// Keeps a save's answer; anything but 200 or 507 fails the test. Returns the status.
+    fn record(&mut self, tag: String, (status, body): (StatusCode, Value)) -> StatusCode {
+        match status {
+            StatusCode::OK => self.acknowledged.push((body["EjMessageId"].as_i64().expect("id"), tag)),
+            StatusCode::INSUFFICIENT_STORAGE => {
+                let refusal = (status, body);
+                crate::helpers::assert_error(refusal, status, "InsufficientStorageException", "out of space");
+                self.refused.push(tag);
+            }
+            _ => panic!("a save on a filling disk is answered 200 or 507, got {status}: {body}"),
+        }
+        status
+    }
+
+    /// Every save answered 200 is in the file with its body, none answered 507 is, and the
+    /// file passes `integrity_check`.
+    fn assert_file_agrees(&self, db: &Path) {
+        let conn = rusqlite::Connection::open(db).expect("open the file");
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("check");
+        assert_eq!(check, "ok");
+        let body_of = "SELECT body FROM ticket_messages WHERE id = ?1";
+        for (id, tag) in &self.acknowledged {
+            let body: String = conn.query_row(body_of, [id], |row| row.get(0)).expect("an acknowledged save");
+            assert!(body.starts_with(&format!("{tag}:")), "message {id} holds another body");
+        }
+        let count_of = "SELECT count(*) FROM ticket_messages WHERE substr(body, 1, length(?1)) = ?1";
+        for tag in &self.refused {
+            let found: i64 = conn.query_row(count_of, [format!("{tag}:")], |row| row.get(0)).expect("count");
+            assert_eq!(found, 0, "the refused save {tag} left a message behind");
+        }
     }
 }
 
 /// Saves in waves of concurrent requests (so the writer commits several in one batch) until
-/// one is refused; every answer must be 200 (kept in `acknowledged`) or 507. Returns the refusal
-/// and how many saves were refused.
-async fn save_until_refused(api: &Api, round: usize, acknowledged: &mut Vec<(i64, String)>) -> (Value, usize) {
+/// one is refused.
+async fn save_until_refused(api: &Api, round: usize, ledger: &mut Ledger) {
     for wave in 0..100 {
         let saves = (0..4).map(|k| {
             let tag = format!("round-{round}-wave-{wave}-{k}");
             async move { (api.save(&tag, 64 * 1024).await, tag) }
         });
-        let mut refused = Vec::new();
-        for ((status, body), tag) in futures_util::future::join_all(saves).await {
-            match status {
-                StatusCode::OK => acknowledged.push((body["EjMessageId"].as_i64().expect("id"), tag)),
-                StatusCode::INSUFFICIENT_STORAGE => refused.push(body),
-                _ => panic!("a save on a filling disk is answered 200 or 507, got {status}: {body}"),
-            }
-        }
-        let count = refused.len();
-        if let Some(refusal) = refused.pop() {
-            return (refusal, count);
+        let answers = futures_util::future::join_all(saves).await;
+        let statuses: Vec<_> = answers.into_iter().map(|(answer, tag)| ledger.record(tag, answer)).collect();
+        if statuses.contains(&StatusCode::INSUFFICIENT_STORAGE) {
+            return;
         }
     }
     panic!("the disk did not fill up within 400 saves of 64 KiB");
 }
 
 /// One round: fill the disk beside the database, see saves refused and reads served, free the
-/// space, see saves taken again. Returns how many saves were refused.
-async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, acknowledged: &mut Vec<(i64, String)>) -> usize {
+/// space, see saves taken again.
+async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, ledger: &mut Ledger) {
     let filler = disk.fill_leaving(1024 * 1024);
-    let (refusal, mut refused) = save_until_refused(api, round, acknowledged).await;
-    let full = (StatusCode::INSUFFICIENT_STORAGE, refusal);
-    crate::helpers::assert_error(
-        full,
-        StatusCode::INSUFFICIENT_STORAGE,
-        "InsufficientStorageException",
-        "out of space",
-    );
+    save_until_refused(api, round, ledger).await;
     // A checkpoint may let a later save fit again; save alone until one is refused, so no
     // concurrent save commits between that refusal and the health checks.
     for n in 0.. {
         assert!(n < 100, "the disk stays full enough to refuse a save");
         let tag = format!("round-{round}-alone-{n}");
-        match api.save(&tag, 64 * 1024).await {
-            (StatusCode::OK, saved) => acknowledged.push((saved["EjMessageId"].as_i64().expect("id"), tag)),
-            (StatusCode::INSUFFICIENT_STORAGE, _) => break,
-            (status, body) => panic!("a save on a full disk is answered 200 or 507, got {status}: {body}"),
+        if ledger.record(tag.clone(), api.save(&tag, 64 * 1024).await) == StatusCode::INSUFFICIENT_STORAGE {
+            break;
         }
     }
-    refused += 1;
-    let (id, _) = acknowledged.last().expect("a save before the disk filled");
+    let (id, _) = ledger.acknowledged.last().expect("a save before the disk filled");
     assert_eq!(api.get(&format!("/api/v1/TicketMessage/{id}")).await.0, StatusCode::OK, "reads go on");
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("Degraded")), "{health}");
@@ -184,12 +197,11 @@ async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, acknowledged: &mut
 
     std::fs::remove_file(filler).expect("space freed");
     let tag = format!("round-{round}-after");
-    let (status, after) = api.save(&tag, 64 * 1024).await;
-    assert_eq!(status, StatusCode::OK, "saves resume without a restart: {after}");
-    acknowledged.push((after["EjMessageId"].as_i64().expect("id"), tag));
+    let after = api.save(&tag, 64 * 1024).await;
+    assert_eq!(after.0, StatusCode::OK, "saves resume without a restart: {}", after.1);
+    ledger.record(tag, after);
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("OK")), "{health}");
-    refused
 }
 
 /// Short by default; `TICKETD_FAULTS_LONG=1` fills and frees the disk ten times.
@@ -201,19 +213,17 @@ async fn a_full_disk_answers_507_keeps_reads_and_takes_saves_again_once_space_is
     let db = disk.path().join("ticketd.db");
     let (mut server, base) = serve_with(&format!("sqlite://{}", db.display()), &[]);
     let api = Api { base, client: crate::helpers::client() };
-    let mut acknowledged = Vec::new();
-    let (status, first) = api.save("before", 1024).await;
-    assert_eq!(status, StatusCode::OK, "{first}");
-    acknowledged.push((first["EjMessageId"].as_i64().expect("id"), "before".to_owned()));
-    let mut refused = 0;
+    let mut ledger = Ledger::default();
+    let first = api.save("before", 1024).await;
+    assert_eq!(ledger.record("before".to_owned(), first), StatusCode::OK);
     for round in 0..rounds {
-        refused += fill_and_free(&api, &disk, round, &mut acknowledged).await;
+        fill_and_free(&api, &disk, round, &mut ledger).await;
     }
     stop(&mut server);
-    assert_file_holds(&db, &acknowledged);
+    ledger.assert_file_agrees(&db);
+    let (saved, refused) = (ledger.acknowledged.len(), ledger.refused.len());
     eprintln!(
-        "full disk: {rounds} round(s), {} saves answered 200 and all stored, {refused} answered 507",
-        acknowledged.len()
+        "full disk: {rounds} round(s); {saved} saves answered 200, all stored; {refused} answered 507, none stored"
     );
 }
 
