@@ -334,3 +334,28 @@ async fn serve_refuses_a_database_on_a_read_only_file_system_and_starts_once_it_
     assert!(disk.remount("rw"), "remount read-write");
     assert_serves(&url).await;
 }
+
+/// Taking write access away from a database ticketd has open: the kernel checks it only when a
+/// file is opened (and refuses to remount a file system read-only while files on it are open
+/// for writing), so the open file stays writable. Saves must still never be a 500, reads go on,
+/// and once write access is back saves are taken.
+#[tokio::test]
+async fn write_access_taken_from_an_open_database_never_turns_saves_into_500s() {
+    let (dir, db, url) = migrated();
+    let (_server, base) = serve_with(&url, &[]);
+    let api = Api { base, client: crate::helpers::client() };
+    let (status, first) = api.save("before", 64).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let protected = [WriteProtected::new(&db), WriteProtected::new(dir.path())];
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for n in 0..20 {
+        let (status, body) = api.save(&format!("protected-{n}"), 64).await;
+        assert!(status == StatusCode::OK || status == StatusCode::SERVICE_UNAVAILABLE, "{status}: {body}");
+        *statuses.entry(status.as_u16()).or_default() += 1;
+    }
+    let id = first["EjMessageId"].as_i64().expect("id");
+    assert_eq!(api.get(&format!("/api/v1/TicketMessage/{id}")).await.0, StatusCode::OK, "reads go on");
+    drop(protected);
+    assert_eq!(api.save("after", 64).await.0, StatusCode::OK, "saves are taken once writable again");
+    eprintln!("write access taken from the open file: saves answered {statuses:?}");
+}
