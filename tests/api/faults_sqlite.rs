@@ -320,6 +320,19 @@ fn serve_refuses_a_damaged_file_and_names_it() {
     let printed = serve_fails(&format!("sqlite://{}", db.display()));
     assert!(printed.contains(&format!("{} is damaged or not a database", db.display())), "{printed}");
     assert!(printed.contains("file is not a database"), "names the cause: {printed}");
+
+    // A database whose schema page is damaged past its header.
+    let (_dir, db, url) = migrated();
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).expect("everything into the main file");
+    drop(conn);
+    let mut file = std::fs::OpenOptions::new().write(true).open(&db).expect("open the file");
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(100)).expect("past the header");
+    file.write_all(&[0xa5; 3000]).expect("damage the schema page");
+    drop(file);
+    let printed = serve_fails(&url);
+    assert!(printed.contains(&format!("{} is damaged or not a database", db.display())), "{printed}");
+    assert!(printed.contains("malformed"), "names the cause: {printed}");
 }
 
 #[tokio::test]
