@@ -119,7 +119,14 @@ impl SqliteStore {
 /// Opens the pool, puts the file in WAL mode and applies the schema; a "locked" answer from any
 /// step is worth another try, since a concurrent checkpoint or mode switch holds the file briefly.
 async fn open(options: &SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        // When SQLite ends a transaction itself (a full disk, an I/O error), sqlx's ROLLBACK
+        // fails and its count of open transactions stays up: every later BEGIN on that
+        // connection would fail. Such a connection is closed rather than pooled.
+        .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+        .connect_with(options.clone())
+        .await?;
     ensure_wal(&pool).await?;
     super::schema::SQLITE.run(&pool).await?;
     Ok(pool)

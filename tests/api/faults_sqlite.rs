@@ -97,6 +97,21 @@ impl Api {
         self.send(reqwest::Method::POST, "/api/v1/TicketMessage", Some(message)).await
     }
 
+    /// Uploads an attachment of `size` bytes: a write through the store's connection pool
+    /// rather than the message writer.
+    async fn upload(&self, size: usize) -> (StatusCode, Value) {
+        let request = self
+            .client
+            .post(format!("{}/api/v1/Attachment?name=big.txt", self.base))
+            .header("Authorization", SEED_AUTH)
+            .header("Accept", "application/json")
+            .header("Content-Type", "text/plain")
+            .body(vec![b'a'; size]);
+        let response = request.send().await.expect("answered");
+        let status = response.status();
+        (status, serde_json::from_str(&response.text().await.expect("body")).unwrap_or(Value::Null))
+    }
+
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(reqwest::Method::GET, path, None).await
     }
@@ -188,6 +203,13 @@ async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, ledger: &mut Ledge
             break;
         }
     }
+    let upload = api.upload(1024 * 1024).await;
+    crate::helpers::assert_error(
+        upload,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "InsufficientStorageException",
+        "out of space",
+    );
     let (id, _) = ledger.acknowledged.last().expect("a save before the disk filled");
     assert_eq!(api.get(&format!("/api/v1/TicketMessage/{id}")).await.0, StatusCode::OK, "reads go on");
     let (status, health) = api.get("/health").await;
@@ -202,6 +224,11 @@ async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, ledger: &mut Ledge
     ledger.record(tag, after);
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("OK")), "{health}");
+    // Uploads go through the connection pool: enough of them to come by every pooled
+    // connection, including the one whose transaction the full disk ended.
+    for _ in 0..10 {
+        assert_eq!(api.upload(16 * 1024).await.0, StatusCode::OK, "uploads resume too, on every connection");
+    }
 }
 
 /// Short by default; `TICKETD_FAULTS_LONG=1` fills and frees the disk ten times.
