@@ -224,6 +224,17 @@ async fn fill_and_free(api: &Api, disk: &Tmpfs, round: usize, ledger: &mut Ledge
     ledger.record(tag, after);
     let (status, health) = api.get("/health").await;
     assert_eq!((status, health["Status"].as_str()), (StatusCode::OK, Some("OK")), "{health}");
+    // Readiness reuses its write probe's verdict for 2 s, and the dispatcher must have lived
+    // through the full disk: ready again within a generous bound, not at once.
+    let mut ready = api.get("/health/ready").await;
+    for _ in 0..100 {
+        if ready.0 == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        ready = api.get("/health/ready").await;
+    }
+    assert_eq!(ready.0, StatusCode::OK, "ready again once saves commit: {}", ready.1);
     // Uploads go through the connection pool: enough of them to come by every pooled
     // connection, including the one whose transaction the full disk ended.
     for _ in 0..10 {
