@@ -294,12 +294,17 @@ async fn assert_serves(url: &str) {
     assert_eq!(status, StatusCode::OK, "{saved}");
 }
 
+fn migrate(url: &str) {
+    let output = ticketd().args(["migrate", "--database-url", url]).output().expect("migrate runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// A database file made by `ticketd migrate` in a directory of its own.
 fn migrated() -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ticketd.db");
     let url = format!("sqlite://{}", db.display());
-    assert!(ticketd().args(["migrate", "--database-url", &url]).status().expect("migrate runs").success());
+    migrate(&url);
     (dir, db, url)
 }
 
@@ -312,14 +317,23 @@ fn is_root() -> bool {
 struct WriteProtected(PathBuf);
 
 impl WriteProtected {
-    fn new(path: &Path) -> Self {
-        let protected = if is_root() {
-            Command::new("chattr").arg("+i").arg(path).status().is_ok_and(|s| s.success())
+    /// `None` with a message where neither works (root without the right to set the
+    /// immutable attribute, or a file system without it); a failure under `CI=true`.
+    fn new(path: &Path) -> Option<Self> {
+        let (how, protected) = if is_root() {
+            ("chattr +i", Command::new("chattr").arg("+i").arg(path).output())
         } else {
-            Command::new("chmod").arg("a-w").arg(path).status().is_ok_and(|s| s.success())
+            ("chmod a-w", Command::new("chmod").arg("a-w").arg(path).output())
         };
-        assert!(protected, "cannot write-protect {}", path.display());
-        Self(path.to_owned())
+        match protected {
+            Ok(output) if output.status.success() => Some(Self(path.to_owned())),
+            other => {
+                let why = other.map_or_else(|err| err.to_string(), |out| String::from_utf8_lossy(&out.stderr).into());
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "{how} failed under CI: {why}");
+                eprintln!("skipped: {how} {} failed here ({})", path.display(), why.trim());
+                None
+            }
+        }
     }
 }
 
@@ -333,7 +347,7 @@ impl Drop for WriteProtected {
 #[tokio::test]
 async fn serve_refuses_a_read_only_database_file_and_names_it() {
     let (_dir, db, url) = migrated();
-    let protected = WriteProtected::new(&db);
+    let Some(protected) = WriteProtected::new(&db) else { return };
     let printed = serve_fails(&url);
     assert!(printed.contains(&format!("{} is read-only", db.display())), "{printed}");
     drop(protected);
@@ -343,7 +357,7 @@ async fn serve_refuses_a_read_only_database_file_and_names_it() {
 #[test]
 fn serve_refuses_a_database_in_a_read_only_directory_and_names_it() {
     let (dir, db, url) = migrated();
-    let _protected = WriteProtected::new(dir.path());
+    let Some(_protected) = WriteProtected::new(dir.path()) else { return };
     let printed = serve_fails(&url);
     assert!(printed.contains(&format!("cannot write in {}", dir.path().display())), "{printed}");
     assert!(printed.contains(&db.display().to_string()), "{printed}");
@@ -378,7 +392,7 @@ async fn serve_refuses_a_database_on_a_read_only_file_system_and_starts_once_it_
     let Some(disk) = Tmpfs::mount("8m") else { return };
     let db = disk.path().join("ticketd.db");
     let url = format!("sqlite://{}", db.display());
-    assert!(ticketd().args(["migrate", "--database-url", &url]).status().expect("migrate runs").success());
+    migrate(&url);
     assert!(disk.remount("ro"), "remount read-only");
     let printed = serve_fails(&url);
     assert!(printed.contains(&db.display().to_string()) && printed.contains("Read-only file system"), "{printed}");
@@ -397,7 +411,7 @@ async fn write_access_taken_from_an_open_database_never_turns_saves_into_500s() 
     let api = Api { base, client: crate::helpers::client() };
     let (status, first) = api.save("before", 64).await;
     assert_eq!(status, StatusCode::OK, "{first}");
-    let protected = [WriteProtected::new(&db), WriteProtected::new(dir.path())];
+    let Some(protected) = WriteProtected::new(&db).zip(WriteProtected::new(dir.path())) else { return };
     let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     for n in 0..20 {
         let (status, body) = api.save(&format!("protected-{n}"), 64).await;
