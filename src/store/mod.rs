@@ -234,6 +234,11 @@ pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync
     fn group_commits(&self) -> Option<(u64, u64)> {
         None
     }
+    /// Why saves are failing for want of space or write access, while that is recent and no
+    /// save has succeeded since; `None` when saves are written (or the backend does not tell).
+    fn write_fault(&self) -> Option<String> {
+        None
+    }
     /// Whether no associate exists yet (a fresh database).
     async fn is_empty(&self) -> Result<bool, StoreError>;
     /// A message with its relations, or `None`.

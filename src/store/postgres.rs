@@ -132,5 +132,9 @@ mod shared {
         fn writer_counts(&self) -> Option<(u64, u64)> {
             None
         }
+
+        fn recent_write_fault(&self) -> Option<String> {
+            None
+        }
     }
 }

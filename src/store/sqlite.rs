@@ -19,6 +19,9 @@ mod direct;
 mod enqueue;
 mod read;
 mod save;
+mod startup;
+#[cfg(test)]
+mod test_tmpfs;
 mod writer;
 
 /// A ticketd store in a SQLite database file.
@@ -50,6 +53,8 @@ impl SqliteStore {
             .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        startup::check_writable(&path)?;
         let mut attempt = 0;
         loop {
             match open(&options).await {
@@ -57,12 +62,12 @@ impl SqliteStore {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(error) => return Err(error),
+                Err(error) => return Err(startup::naming(&path, error)),
                 Ok(pool) => {
                     // Message saves go through one writer connection that commits them in groups;
                     // the pool serves the rarer reads and writes.
-                    let path = options.get_filename().to_path_buf();
-                    let writer = WriteQueue::start(open_connection(&path, sync)?)?;
+                    let connection = open_connection(&path, sync).map_err(|error| startup::naming(&path, error))?;
+                    let writer = WriteQueue::start(connection)?;
                     return Ok(Self { pool, readers: Arc::new(Readers::new(path, sync)), writer });
                 }
             }
@@ -114,7 +119,14 @@ impl SqliteStore {
 /// Opens the pool, puts the file in WAL mode and applies the schema; a "locked" answer from any
 /// step is worth another try, since a concurrent checkpoint or mode switch holds the file briefly.
 async fn open(options: &SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        // When SQLite ends a transaction itself (a full disk, an I/O error), sqlx's ROLLBACK
+        // fails and its count of open transactions stays up: every later BEGIN on that
+        // connection would fail. Such a connection is closed rather than pooled.
+        .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+        .connect_with(options.clone())
+        .await?;
     ensure_wal(&pool).await?;
     super::schema::SQLITE.run(&pool).await?;
     Ok(pool)
@@ -157,6 +169,10 @@ mod shared {
     impl This {
         fn writer_counts(&self) -> Option<(u64, u64)> {
             Some(self.writer.counts())
+        }
+
+        fn recent_write_fault(&self) -> Option<String> {
+            self.writer.recent_fault()
         }
     }
 }

@@ -13,6 +13,7 @@ mod contract;
 mod crash;
 mod deploy;
 mod errors;
+mod faults_sqlite;
 mod fuzz_corpus;
 mod hostile;
 mod list;

@@ -51,6 +51,10 @@ impl Store for This {
         self.writer_counts()
     }
 
+    fn write_fault(&self) -> Option<String> {
+        self.recent_write_fault()
+    }
+
     async fn is_empty(&self) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM associates").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)

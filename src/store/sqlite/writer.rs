@@ -4,7 +4,9 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -13,13 +15,19 @@ use crate::store::StoreError;
 
 /// How many queued saves one commit takes at most; bounds the time a save waits behind others.
 const MAX_BATCH: usize = 64;
+/// How long a storage fault is reported after the last save that met it, when no save has
+/// committed since: long enough for health checks to see it, short enough that an instance
+/// taken out of rotation for it is tried again without waiting for traffic it no longer gets.
+const FAULT_MEMORY: Duration = Duration::from_secs(15);
 
 /// One queued save, as the writer sees it.
 trait QueuedSave: Send {
     /// Runs the save on the writer's connection, keeping its result; says whether it succeeded.
     fn run(&mut self, conn: &Connection) -> bool;
+    /// Why the save failed, once it has run and failed.
+    fn failure(&self) -> Option<&StoreError>;
     /// Answers the caller with the save's result, or with why its batch did not commit.
-    fn answer(self: Box<Self>, committed: Result<(), String>);
+    fn answer(self: Box<Self>, batch_failure: Option<&StoreError>);
 }
 
 struct Save<T, F> {
@@ -44,11 +52,17 @@ where
         succeeded
     }
 
-    fn answer(self: Box<Self>, committed: Result<(), String>) {
-        let result = match (committed, self.outcome) {
-            (Ok(()), Some(outcome)) => outcome,
-            (Ok(()), None) => Err(writer_failure("the save was not run")),
-            (Err(why), _) => Err(writer_failure(&why)),
+    fn failure(&self) -> Option<&StoreError> {
+        self.outcome.as_ref().and_then(|outcome| outcome.as_ref().err())
+    }
+
+    fn answer(self: Box<Self>, batch_failure: Option<&StoreError>) {
+        // A save that failed on its own keeps its own error: nothing of it was stored either way.
+        let result = match (batch_failure, self.outcome) {
+            (_, Some(Err(own))) => Err(own),
+            (None, Some(outcome)) => outcome,
+            (Some(batch), _) => Err(for_every_caller(batch)),
+            (None, None) => Err(writer_failure("the save was not run")),
         };
         // The caller may have gone (request cancelled); the save stands regardless.
         let _ = self.reply.send(result);
@@ -62,6 +76,7 @@ type Job = Box<dyn QueuedSave>;
 pub struct WriteQueue {
     jobs: mpsc::Sender<Job>,
     counts: Arc<WriterCounts>,
+    fault: Arc<StorageFault>,
 }
 
 /// How many transactions the writer ran and how many saves they carried.
@@ -82,12 +97,19 @@ impl WriteQueue {
     pub fn start(connection: Connection) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let counts = Arc::new(WriterCounts::default());
-        let thread_counts = Arc::clone(&counts);
+        let fault = Arc::new(StorageFault::default());
+        let (thread_counts, thread_fault) = (Arc::clone(&counts), Arc::clone(&fault));
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(connection, queue, thread_counts))
+            .spawn(move || run_writer(connection, queue, thread_counts, thread_fault))
             .map_err(|err| writer_failure(&format!("cannot start the writer: {err}")))?;
-        Ok(Self { jobs, counts })
+        Ok(Self { jobs, counts, fault })
+    }
+
+    /// Why saves cannot be written (out of space, read-only, I/O errors), while the last save
+    /// that met such a fault is recent and none has committed since.
+    pub fn recent_fault(&self) -> Option<String> {
+        self.fault.recent()
     }
 
     /// Transactions run and saves carried so far.
@@ -113,8 +135,62 @@ fn writer_failure(why: &str) -> StoreError {
     StoreError::Internal(why.to_owned())
 }
 
+/// The error a batch's failure means for each caller in it: faults of the file keep their
+/// meaning (507 for a full disk, 503 for a read-only one); anything else is the writer's own.
+fn for_every_caller(batch: &StoreError) -> StoreError {
+    match batch {
+        StoreError::Busy => StoreError::Busy,
+        StoreError::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
+        StoreError::CommitUnknown => StoreError::CommitUnknown,
+        StoreError::StorageFull => StoreError::StorageFull,
+        StoreError::ReadOnly => StoreError::ReadOnly,
+        StoreError::Corrupt(cause) => StoreError::Corrupt(cause.clone()),
+        other => writer_failure(&format!("the transaction carrying this save failed: {other}")),
+    }
+}
+
+/// A fault of the file rather than of one save: it fails whatever save comes next.
+fn is_storage_fault(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::StorageFull | StoreError::ReadOnly | StoreError::Unavailable(_) | StoreError::Corrupt(_)
+    )
+}
+
+/// The storage fault the last batch met and when, until a later save commits.
+#[derive(Debug, Default)]
+struct StorageFault(Mutex<Option<(Instant, String)>>);
+
+impl StorageFault {
+    /// Remembers a storage fault the batch met, or forgets the last one once a save committed.
+    fn note(&self, batch_failure: Option<&StoreError>, batch: &[Job]) {
+        let own_failures = batch.iter().filter_map(|job| job.failure());
+        let fault = batch_failure.into_iter().chain(own_failures).find(|failure| is_storage_fault(failure));
+        let committed_a_save = batch_failure.is_none() && batch.iter().any(|job| job.failure().is_none());
+        if let Ok(mut last) = self.0.lock() {
+            if let Some(fault) = fault {
+                *last = Some((Instant::now(), fault.to_string()));
+            } else if committed_a_save {
+                *last = None;
+            }
+        }
+    }
+
+    fn recent(&self) -> Option<String> {
+        let last = self.0.lock().ok()?;
+        let (at, fault) = last.as_ref()?;
+        let ago = at.elapsed();
+        (ago < FAULT_MEMORY).then(|| format!("{fault} (a save failed {} s ago)", ago.as_secs()))
+    }
+}
+
 /// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
-fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Arc<WriterCounts>) {
+fn run_writer(
+    connection: Connection,
+    mut queue: mpsc::Receiver<Job>,
+    counts: Arc<WriterCounts>,
+    fault: Arc<StorageFault>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
@@ -131,13 +207,14 @@ fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Ar
         }
         counts.transactions.fetch_add(1, Ordering::Relaxed);
         counts.saves.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        let committed = commit_batch(&connection, &mut batch).map_err(|error| error.to_string());
-        if committed.is_err() && !connection.is_autocommit() {
-            // Leave no transaction open behind a failed batch.
+        let failure = commit_batch(&connection, &mut batch).err();
+        if failure.is_some() && !connection.is_autocommit() {
+            // Leave no transaction open behind a failed batch (a failed COMMIT may keep it open).
             let _ = connection.execute_batch("ROLLBACK");
         }
+        fault.note(failure.as_ref(), &batch);
         for job in batch.drain(..) {
-            job.answer(committed.clone());
+            job.answer(failure.as_ref());
         }
     }
 }
@@ -147,16 +224,25 @@ fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Ar
 fn commit_batch(conn: &Connection, batch: &mut [Job]) -> Result<(), StoreError> {
     execute(conn, "BEGIN IMMEDIATE")?;
     if let [only] = batch {
-        return if only.run(conn) { execute(conn, "COMMIT") } else { execute(conn, "ROLLBACK") };
+        if only.run(conn) {
+            return execute(conn, "COMMIT");
+        }
+        // Its own error answers it. A full disk or an I/O error may have ended the transaction.
+        return if conn.is_autocommit() { Ok(()) } else { execute(conn, "ROLLBACK") };
     }
     for job in batch.iter_mut() {
         execute(conn, "SAVEPOINT save")?;
         if job.run(conn) {
             execute(conn, "RELEASE save")?;
-        } else {
-            execute(conn, "ROLLBACK TO save")?;
-            execute(conn, "RELEASE save")?;
+            continue;
         }
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (out of space, I/O error): the saves
+            // before this one went with it, and the ones after would run outside any batch.
+            return Err(job.failure().map_or_else(|| writer_failure("the transaction ended"), for_every_caller));
+        }
+        execute(conn, "ROLLBACK TO save")?;
+        execute(conn, "RELEASE save")?;
     }
     execute(conn, "COMMIT")
 }
