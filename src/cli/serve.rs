@@ -65,8 +65,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub delivery: super::delivery::DeliveryArgs,
     /// How long an upload may wait to be connected to a message before it is deleted (e.g. 24h).
-    #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::pending_uploads::parse_ttl)]
+    #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::retention::parse_ttl)]
     pub pending_upload_ttl: Duration,
+    #[command(flatten)]
+    pub retention: super::retention::RetentionArgs,
 }
 
 impl ServeArgs {
@@ -88,6 +90,7 @@ impl ServeArgs {
             auth: AuthArgs::default(),
             delivery: super::delivery::DeliveryArgs::default(),
             pending_upload_ttl: Duration::from_secs(24 * 3600),
+            retention: super::retention::RetentionArgs::default(),
         }
     }
 }
@@ -198,7 +201,7 @@ pub struct Server {
     connections: ConnectionLimits,
     state: AppState,
     dispatcher: Option<crate::notify::Dispatcher>,
-    pending_uploads: super::pending_uploads::PendingUploadSweep,
+    retention: super::retention::RetentionSweep,
     shutdown_timeout: Duration,
 }
 
@@ -226,14 +229,14 @@ impl Server {
         state.base_zone = BaseZone(args.base_timezone);
         state.proxies = Arc::new(TrustedProxies::new(args.auth.trusted_proxy.clone()));
         state.notify = args.delivery.handle();
-        let pending_uploads = super::pending_uploads::PendingUploadSweep::new(store.clone(), args.pending_upload_ttl);
+        let retention = args.retention.sweep(store.clone(), args.pending_upload_ttl);
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {
             max_connections: args.max_connections,
             idle_timeout: args.idle_timeout,
             read_timeout: args.read_timeout,
         };
-        Ok(Self { listener, connections, state, dispatcher, pending_uploads, shutdown_timeout: args.shutdown_timeout })
+        Ok(Self { listener, connections, state, dispatcher, retention, shutdown_timeout: args.shutdown_timeout })
     }
 
     /// The store the server uses.
@@ -254,7 +257,7 @@ impl Server {
         let notify = self.state.notify.clone();
         let drain = self.state.lifecycle.drain.clone();
         let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
-        let sweeping = tokio::spawn(self.pending_uploads.run(notify.closing_listener()));
+        let sweeping = tokio::spawn(self.retention.run(notify.closing_listener()));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // `tap_io` only to reach axum's `ConnectInfo<SocketAddr>` for listeners of its own kind.
         let listener = GuardedListener::new(self.listener, self.connections).close_on(drain.listener()).tap_io(|_| ());

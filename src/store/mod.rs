@@ -12,6 +12,7 @@ mod debug;
 mod message_rows;
 pub mod outbox;
 mod postgres;
+pub mod retention;
 mod save_sql;
 pub mod schema;
 mod sqlite;
@@ -26,6 +27,7 @@ pub use access::AccessStore;
 pub use attachment::AttachmentStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
+pub use retention::{RetentionKind, RetentionStore};
 pub use sqlite::SqliteStore;
 
 /// Why a store operation failed.
@@ -223,7 +225,7 @@ pub struct SaveContext {
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync + 'static {
+pub trait Store: NotificationStore + AttachmentStore + AccessStore + RetentionStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Checks that the database takes writes (a write transaction that changes nothing, rolled

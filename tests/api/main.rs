@@ -27,6 +27,7 @@ mod post;
 mod proxy;
 mod put;
 mod resource;
+mod retention;
 mod send;
 mod sessions;
 mod shutdown;
