@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// or `normal` (at checkpoints; faster, survives a crash of ticketd but not of the machine).
     #[arg(long, env = "TICKETD_SQLITE_SYNCHRONOUS", default_value = "full")]
     pub sqlite_synchronous: crate::store::SqliteSync,
+    /// MiB SQLite's write-ahead log (`-wal` file) may grow to before the writer truncates it.
+    #[arg(long, env = "TICKETD_SQLITE_WAL_LIMIT_MB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sqlite_wal_limit_mb: u64,
     /// Seed demo associates, persons, tickets and messages when the database is empty.
     #[arg(long, env = "TICKETD_DEMO")]
     pub demo: bool,
@@ -78,6 +81,7 @@ impl ServeArgs {
             listen,
             database: DatabaseArgs { database_url: database_url.into() },
             sqlite_synchronous: crate::store::SqliteSync::Full,
+            sqlite_wal_limit_mb: 16,
             demo: false,
             body_limit: 2 * 1024 * 1024,
             attachment_limit: 25 * 1024 * 1024,
@@ -208,9 +212,11 @@ pub struct Server {
 impl Server {
     /// Opens the database, seeds demo data when asked, and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, String> {
-        let store: Arc<dyn Store> = crate::store::connect_with(&args.database.database_url, args.sqlite_synchronous)
-            .await
-            .map_err(|err| format!("cannot open the database: {err}"))?;
+        let wal_limit = args.sqlite_wal_limit_mb.saturating_mul(1024 * 1024);
+        let store: Arc<dyn Store> =
+            crate::store::connect_tuned(&args.database.database_url, args.sqlite_synchronous, wal_limit)
+                .await
+                .map_err(|err| format!("cannot open the database: {err}"))?;
         if args.demo && store.is_empty().await.map_err(|err| err.to_string())? {
             super::seed_demo_data(store.as_ref()).await?;
             tracing::info!("seeded demo data (login tje0, password Tje0)");

@@ -324,10 +324,18 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 
 /// Like [`connect`], with SQLite syncing at the given level.
 pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Arc<dyn Store>, StoreError> {
+    connect_tuned(url, sync, DEFAULT_SQLITE_WAL_LIMIT).await
+}
+
+/// The size SQLite's write-ahead log is truncated at, unless configured otherwise.
+pub const DEFAULT_SQLITE_WAL_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Like [`connect_with`], SQLite's write-ahead log truncated once past `wal_limit` bytes.
+pub async fn connect_tuned(url: &str, sync: SqliteSync, wal_limit: u64) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect_with(url, sync).await?))
+        Ok(Arc::new(SqliteStore::connect_tuned(url, sync, wal_limit).await?))
     } else {
         Err(StoreError::Database(sqlx::Error::Configuration(
             format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…").into(),

@@ -34,3 +34,4 @@ mod shutdown;
 mod sinks;
 mod soak;
 mod store_suite;
+mod wal_size;

@@ -116,6 +116,7 @@ fn writer_failure(why: &str) -> StoreError {
 /// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
 fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Arc<WriterCounts>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut wal = super::checkpoint::WalBound::new(&connection);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
         if queue.is_empty() {
@@ -138,6 +139,10 @@ fn run_writer(connection: Connection, mut queue: mpsc::Receiver<Job>, counts: Ar
         }
         for job in batch.drain(..) {
             job.answer(committed.clone());
+        }
+        if committed.is_ok() {
+            // After the answers: a truncation delays the next batch, not this one.
+            wal.after_commit(&connection);
         }
     }
 }
