@@ -13,11 +13,9 @@ use rusqlite::Connection;
 pub const DEFAULT_WAL_LIMIT: u64 = crate::store::DEFAULT_SQLITE_WAL_LIMIT;
 /// Commits between two looks at the file size.
 const CHECK_EVERY: u32 = 8;
-/// The most commits left alone after readers kept truncations from finishing; the wait starts
-/// at [`CHECK_EVERY`] and doubles with each failure in a row.
-const LONGEST_BACK_OFF: u32 = 1024;
-/// How long a truncation waits for readers; saves queue behind it meanwhile.
-const READER_WAIT: Duration = Duration::from_millis(100);
+/// How long a truncation waits for the reads under way to end (new reads do not hold it up);
+/// saves queue behind it meanwhile, so it is short, yet longer than a slow list read.
+const READER_WAIT: Duration = Duration::from_secs(1);
 /// The busy timeout the writer's connection has otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -25,8 +23,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct WalBound {
     wal: Option<PathBuf>,
     limit: u64,
+    /// The size the next truncation is tried at: the limit, or further once readers kept one
+    /// from finishing, so a long read (a backup) stalls saves once per half a limit written.
+    next_try: u64,
     until_check: u32,
-    failures: u32,
 }
 
 impl WalBound {
@@ -42,7 +42,7 @@ impl WalBound {
             }
         };
         let wal = conn.path().filter(|path| !path.is_empty()).map(|path| PathBuf::from(format!("{path}-wal")));
-        Self { wal, limit, until_check: CHECK_EVERY, failures: 0 }
+        Self { wal, limit, next_try: limit, until_check: CHECK_EVERY }
     }
 
     /// Called after each commit: truncates the log once it has grown past the limit.
@@ -54,24 +54,24 @@ impl WalBound {
         self.until_check = CHECK_EVERY;
         let Some(wal) = &self.wal else { return };
         let size = std::fs::metadata(wal).map_or(0, |meta| meta.len());
-        if size <= self.limit {
+        if size <= self.next_try {
             return;
         }
-        match truncate(conn) {
+        let started = std::time::Instant::now();
+        let outcome = truncate(conn);
+        let took_ms = started.elapsed().as_millis();
+        match outcome {
             Ok(true) => {
-                tracing::debug!(size, "truncated the SQLite log");
-                self.failures = 0;
+                tracing::debug!(size, took_ms, "truncated the SQLite log");
+                self.next_try = self.limit;
                 return;
             }
-            Ok(false) => tracing::debug!(size, "readers kept the SQLite log from being truncated; trying later"),
+            Ok(false) => {
+                tracing::debug!(size, took_ms, "readers kept the SQLite log from being truncated; trying later")
+            }
             Err(err) => tracing::warn!(error = %err, size, "the SQLite log could not be truncated"),
         }
-        // A reader that held on is usually gone by the next look; only a run of failures (a
-        // long read such as a backup) spaces the attempts out, each of which stalls saves.
-        self.failures = self.failures.saturating_add(1);
-        if self.failures > 3 {
-            self.until_check = CHECK_EVERY.saturating_mul(1 << (self.failures - 3).min(5)).min(LONGEST_BACK_OFF);
-        }
+        self.next_try = size.saturating_add(self.limit / 2);
     }
 }
 
