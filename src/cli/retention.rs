@@ -14,7 +14,8 @@ use crate::store::{RetentionKind, Store, StoreError};
 
 /// Bounds of the pause between two rounds.
 const SHORTEST_PERIOD: Duration = Duration::from_secs(1);
-/// How long idempotency keys are honoured (`POST` with `Idempotency-Key`); they may not go sooner.
+/// How long idempotency keys are honoured (`IDEMPOTENCY_WINDOW_HOURS` of `POST` with
+/// `Idempotency-Key`); they may not go sooner.
 const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// How long a kind of row is kept; `None` keeps it forever.

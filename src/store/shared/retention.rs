@@ -25,8 +25,11 @@ fn retention_sql(kind: crate::store::retention::RetentionKind) -> RetentionSql {
     use crate::store::retention::RetentionKind as Kind;
     match kind {
         Kind::SaveEvents => RetentionSql { table: "message_events", expired: "created_at < $1", key: RetentionKey::Id },
+        // `+status` keeps SQLite off the status index, which holds nearly every row under
+        // status 1; the id range is the narrow one. Unclaimed uploads are few, so their index
+        // on `message_id` is the right way in.
         Kind::DeliveredNotifications => {
-            RetentionSql { table: "outbox", expired: "status = 1 AND created_at < $1", key: RetentionKey::Id }
+            RetentionSql { table: "outbox", expired: "+status = 1 AND created_at < $1", key: RetentionKey::Id }
         }
         Kind::PendingUploads => {
             RetentionSql { table: "attachments", expired: "message_id IS NULL AND created_at < $1", key: RetentionKey::Id }
@@ -68,16 +71,20 @@ impl crate::store::retention::RetentionStore for This {
         let sql = retention_sql(kind);
         let cutoff = to_ticks(&before);
         let limit = i64::from(batch.max(1));
-        let (statement, bound) = match sql.key {
+        let (statement, bounds) = match sql.key {
             RetentionKey::Id => {
-                let last = format!(
-                    "SELECT CAST(MAX(id) AS BIGINT) AS last FROM (SELECT id FROM {} WHERE {} ORDER BY id LIMIT $2) AS batch",
+                let bounds = format!(
+                    "SELECT CAST(MIN(id) AS BIGINT) AS first, CAST(MAX(id) AS BIGINT) AS last \
+                     FROM (SELECT id FROM {} WHERE {} ORDER BY id LIMIT $2) AS batch",
                     sql.table, sql.expired
                 );
-                let row = sqlx::query(sqlx::AssertSqlSafe(last)).bind(cutoff).bind(limit).fetch_one(&self.pool).await?;
-                let Some(last) = row.try_get::<Option<i64>, _>("last")? else { return Ok(0) };
+                let row = sqlx::query(sqlx::AssertSqlSafe(bounds)).bind(cutoff).bind(limit).fetch_one(&self.pool).await?;
+                let (Some(first), Some(last)) = (row.try_get::<Option<i64>, _>("first")?, row.try_get::<Option<i64>, _>("last")?)
+                else {
+                    return Ok(0);
+                };
                 // The condition is checked again: a row may have changed since the read.
-                (format!("DELETE FROM {} WHERE {} AND id <= $2", sql.table, sql.expired), last)
+                (format!("DELETE FROM {} WHERE {} AND id BETWEEN $2 AND $3", sql.table, sql.expired), vec![first, last])
             }
             RetentionKey::Columns(key, columns) => (
                 format!(
@@ -85,11 +92,15 @@ impl crate::store::retention::RetentionStore for This {
                     table = sql.table,
                     expired = sql.expired
                 ),
-                limit,
+                vec![limit],
             ),
         };
+        let mut delete = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(cutoff);
+        for value in bounds {
+            delete = delete.bind(value);
+        }
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let done = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(cutoff).bind(bound).execute(&mut *tx).await?;
+        let done = delete.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }
