@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app`, `customfield`,
-//! `foreignkey`, `follow`, `webhook`, `outbox`, `healthcheck` and `doctor`. Every flag can also
+//! `foreignkey`, `follow`, `webhook`, `outbox`, `purge`, `healthcheck` and `doctor`. Every flag can also
 //! be set through the environment variable named in `--help`.
 
 mod associate;
@@ -11,7 +11,7 @@ mod healthcheck;
 mod metadata;
 mod metrics;
 mod notifications;
-mod pending_uploads;
+mod retention;
 mod serve;
 mod shutdown;
 mod streams;
@@ -23,6 +23,7 @@ use clap::{Args, Parser, Subcommand};
 pub use delivery::DeliveryArgs;
 pub use demo::seed_demo_data;
 pub use metrics::MetricsArgs;
+pub use retention::{Retention, RetentionArgs};
 pub use serve::{AuthArgs, ServeArgs, Server};
 pub use streams::StreamArgs;
 
@@ -83,6 +84,8 @@ enum Command {
         #[command(subcommand)]
         action: notifications::OutboxCommand,
     },
+    /// Delete rows past their retention (the flags of `serve`); --dry-run only counts them.
+    Purge(retention::PurgeArgs),
     /// Exit 0 when a running server's /health (or --path) answers 200 (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Check whether a configuration can work (takes the flags of `serve`); non-zero exit on failure.
@@ -132,6 +135,7 @@ pub fn run() -> ExitCode {
             Command::Unfollow(args) => notifications::run_follow(args, false).await,
             Command::Webhook { action } => notifications::run_webhook(action).await,
             Command::Outbox { action } => notifications::run_outbox(action).await,
+            Command::Purge(args) => retention::run_purge(args).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Doctor(args) => doctor::run(*args).await,
         }

@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// or `normal` (at checkpoints; faster, survives a crash of ticketd but not of the machine).
     #[arg(long, env = "TICKETD_SQLITE_SYNCHRONOUS", default_value = "full")]
     pub sqlite_synchronous: crate::store::SqliteSync,
+    /// MiB SQLite's write-ahead log (`-wal` file) may grow to before the writer truncates it.
+    #[arg(long, env = "TICKETD_SQLITE_WAL_LIMIT_MB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sqlite_wal_limit_mb: u64,
     /// Seed demo associates, persons, tickets and messages when the database is empty.
     #[arg(long, env = "TICKETD_DEMO")]
     pub demo: bool,
@@ -65,12 +68,14 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub delivery: super::delivery::DeliveryArgs,
     /// How long an upload may wait to be connected to a message before it is deleted (e.g. 24h).
-    #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::pending_uploads::parse_ttl)]
+    #[arg(long, env = "TICKETD_PENDING_UPLOAD_TTL", default_value = "24h", value_parser = super::retention::parse_ttl)]
     pub pending_upload_ttl: Duration,
     #[command(flatten)]
     pub streams: super::StreamArgs,
     #[command(flatten)]
     pub metrics: super::MetricsArgs,
+    #[command(flatten)]
+    pub retention: super::retention::RetentionArgs,
 }
 
 impl ServeArgs {
@@ -80,6 +85,7 @@ impl ServeArgs {
             listen,
             database: DatabaseArgs { database_url: database_url.into() },
             sqlite_synchronous: crate::store::SqliteSync::Full,
+            sqlite_wal_limit_mb: 16,
             demo: false,
             body_limit: 2 * 1024 * 1024,
             attachment_limit: 25 * 1024 * 1024,
@@ -94,6 +100,7 @@ impl ServeArgs {
             pending_upload_ttl: Duration::from_secs(24 * 3600),
             streams: super::StreamArgs::default(),
             metrics: super::MetricsArgs::default(),
+            retention: super::retention::RetentionArgs::default(),
         }
     }
 }
@@ -204,16 +211,18 @@ pub struct Server {
     connections: ConnectionLimits,
     state: AppState,
     dispatcher: Option<crate::notify::Dispatcher>,
-    pending_uploads: super::pending_uploads::PendingUploadSweep,
+    retention: super::retention::RetentionSweep,
     shutdown_timeout: Duration,
 }
 
 impl Server {
     /// Opens the database, seeds demo data when asked, and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, String> {
-        let store: Arc<dyn Store> = crate::store::connect_with(&args.database.database_url, args.sqlite_synchronous)
-            .await
-            .map_err(|err| format!("cannot open the database: {err}"))?;
+        let wal_limit = args.sqlite_wal_limit_mb.saturating_mul(1024 * 1024);
+        let store: Arc<dyn Store> =
+            crate::store::connect_tuned(&args.database.database_url, args.sqlite_synchronous, wal_limit)
+                .await
+                .map_err(|err| format!("cannot open the database: {err}"))?;
         if args.demo && store.is_empty().await.map_err(|err| err.to_string())? {
             super::seed_demo_data(store.as_ref()).await?;
             tracing::info!("seeded demo data (login tje0, password Tje0)");
@@ -234,7 +243,7 @@ impl Server {
         state.base_zone = BaseZone(args.base_timezone);
         state.proxies = Arc::new(TrustedProxies::new(args.auth.trusted_proxy.clone()));
         state.notify = args.delivery.handle();
-        let pending_uploads = super::pending_uploads::PendingUploadSweep::new(store.clone(), args.pending_upload_ttl);
+        let retention = args.retention.sweep(store.clone(), args.pending_upload_ttl);
         state.metrics_endpoint = Arc::new(args.metrics.endpoint());
         let dispatcher = args.delivery.dispatcher(store, state.notify.clone())?;
         let connections = ConnectionLimits {
@@ -242,7 +251,7 @@ impl Server {
             idle_timeout: args.idle_timeout,
             read_timeout: args.read_timeout,
         };
-        Ok(Self { listener, connections, state, dispatcher, pending_uploads, shutdown_timeout: args.shutdown_timeout })
+        Ok(Self { listener, connections, state, dispatcher, retention, shutdown_timeout: args.shutdown_timeout })
     }
 
     /// The store the server uses.
@@ -263,7 +272,7 @@ impl Server {
         let notify = self.state.notify.clone();
         let drain = self.state.lifecycle.drain.clone();
         let delivering = self.dispatcher.map(|dispatcher| tokio::spawn(dispatcher.run(notify.closing_listener())));
-        let sweeping = tokio::spawn(self.pending_uploads.run(notify.closing_listener()));
+        let sweeping = tokio::spawn(self.retention.run(notify.closing_listener()));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // `tap_io` only to reach axum's `ConnectInfo<SocketAddr>` for listeners of its own kind.
         let listener = GuardedListener::new(self.listener, self.connections).close_on(drain.listener()).tap_io(|_| ());

@@ -12,6 +12,7 @@ mod debug;
 mod message_rows;
 pub mod outbox;
 mod postgres;
+pub mod retention;
 mod save_sql;
 pub mod schema;
 mod sqlite;
@@ -26,6 +27,7 @@ pub use access::AccessStore;
 pub use attachment::AttachmentStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
+pub use retention::{RetentionKind, RetentionStore};
 pub use sqlite::SqliteStore;
 
 /// Why a store operation failed.
@@ -223,7 +225,7 @@ pub struct SaveContext {
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: NotificationStore + AttachmentStore + AccessStore + Send + Sync + 'static {
+pub trait Store: NotificationStore + AttachmentStore + AccessStore + RetentionStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Checks that the database takes writes (a write transaction that changes nothing, rolled
@@ -327,10 +329,18 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 
 /// Like [`connect`], with SQLite syncing at the given level.
 pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Arc<dyn Store>, StoreError> {
+    connect_tuned(url, sync, DEFAULT_SQLITE_WAL_LIMIT).await
+}
+
+/// The size SQLite's write-ahead log is truncated at, unless configured otherwise.
+pub const DEFAULT_SQLITE_WAL_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Like [`connect_with`], SQLite's write-ahead log truncated once past `wal_limit` bytes.
+pub async fn connect_tuned(url: &str, sync: SqliteSync, wal_limit: u64) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect_with(url, sync).await?))
+        Ok(Arc::new(SqliteStore::connect_tuned(url, sync, wal_limit).await?))
     } else {
         Err(StoreError::Database(sqlx::Error::Configuration(
             format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…").into(),

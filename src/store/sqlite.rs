@@ -14,6 +14,7 @@ use self::writer::WriteQueue;
 use super::{Credentials, SaveContext, SqliteSync, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
+mod checkpoint;
 mod children;
 mod direct;
 mod enqueue;
@@ -40,6 +41,11 @@ impl SqliteStore {
 
     /// Like [`connect`](Self::connect), syncing the log at the given level.
     pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Self, StoreError> {
+        Self::connect_tuned(url, sync, checkpoint::DEFAULT_WAL_LIMIT).await
+    }
+
+    /// Like [`connect_with`](Self::connect_with), the log truncated once past `wal_limit` bytes.
+    pub async fn connect_tuned(url: &str, sync: SqliteSync, wal_limit: u64) -> Result<Self, StoreError> {
         let synchronous = match sync {
             SqliteSync::Full => SqliteSynchronous::Full,
             SqliteSync::Normal => SqliteSynchronous::Normal,
@@ -67,6 +73,7 @@ impl SqliteStore {
                     // Message saves go through one writer connection that commits them in groups;
                     // the pool serves the rarer reads and writes.
                     let connection = open_connection(&path, sync).map_err(|error| startup::naming(&path, error))?;
+                    checkpoint::set_limit(&connection, wal_limit)?;
                     let writer = WriteQueue::start(connection)?;
                     return Ok(Self { pool, readers: Arc::new(Readers::new(path, sync)), writer });
                 }

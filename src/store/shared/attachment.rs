@@ -98,18 +98,8 @@ impl AttachmentStore for This {
     }
 
     async fn delete_pending_uploads(&self, before: crate::domain::Timestamp, batch: u32) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        // The outer `message_id IS NULL` is checked again on rows a connection changed meanwhile.
-        let done = sqlx::query(
-            "DELETE FROM attachments WHERE message_id IS NULL AND id IN \
-             (SELECT id FROM attachments WHERE message_id IS NULL AND created_at < $1 ORDER BY id LIMIT $2)",
-        )
-        .bind(to_ticks(&before))
-        .bind(i64::from(batch))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
+        use crate::store::retention::{RetentionKind, RetentionStore as _};
+        self.delete_expired(RetentionKind::PendingUploads, before, batch).await
     }
 }
 

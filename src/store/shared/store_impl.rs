@@ -22,6 +22,7 @@ use crate::store::outbox::new_delivery_id;
 include!("outbox.rs");
 include!("attachment.rs");
 include!("access.rs");
+include!("retention.rs");
 
 /// Turns a unique-key violation into a conflict on `what`.
 fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {

@@ -192,6 +192,7 @@ fn run_writer(
     fault: Arc<StorageFault>,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut wal = super::checkpoint::WalBound::new(&connection);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
         if queue.is_empty() {
@@ -215,6 +216,10 @@ fn run_writer(
         fault.note(failure.as_ref(), &batch);
         for job in batch.drain(..) {
             job.answer(failure.as_ref());
+        }
+        if failure.is_none() {
+            // After the answers: a truncation delays the next batch, not this one.
+            wal.after_commit(&connection);
         }
     }
 }
