@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::store::StoreError;
 use crate::store::outbox::StreamItem;
 
 /// How often to look for notifications another instance delivered.
@@ -58,7 +59,8 @@ struct Cursor {
 }
 
 /// Waits for the next notifications after the cursor; `None` ends the stream (the client
-/// reconnects with `Last-Event-ID`).
+/// reconnects with `Last-Event-ID`). While the database cannot be reached the stream stays open
+/// and keeps trying; other store errors end it.
 async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
     loop {
         if *cursor.closing.borrow() {
@@ -70,6 +72,11 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
                 return Some((items, cursor));
             }
             Ok(_) => {}
+            // The database is restarting or failing over: keep the stream and read again at
+            // the next poll, from the same cursor, so nothing is skipped.
+            Err(err @ (StoreError::Busy | StoreError::Unavailable(_))) => {
+                tracing::debug!(error = %err, "notification stream: the database is unavailable, waiting");
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "notification stream: cannot read notifications");
                 return None;

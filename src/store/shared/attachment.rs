@@ -22,7 +22,7 @@ impl AttachmentStore for This {
         .bind(now_ticks())
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         attachment_info(&row)
     }
 
@@ -93,7 +93,7 @@ impl AttachmentStore for This {
             .bind(now_ticks())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -108,7 +108,7 @@ impl AttachmentStore for This {
         .bind(i64::from(batch))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 }

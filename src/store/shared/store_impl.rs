@@ -82,7 +82,7 @@ impl Store for This {
     async fn put_custom_field(&self, field: &CustomFieldInfo) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         save_custom_field(&mut tx, field).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -96,7 +96,7 @@ impl Store for This {
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         save_foreign_key(&mut tx, message_id, key, value).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -163,7 +163,7 @@ impl Store for This {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -184,7 +184,7 @@ impl Store for This {
         .execute(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("A secret named '{}'", secret.name)))?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -211,7 +211,7 @@ impl Store for This {
                     .await?
             }
         };
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 
@@ -233,7 +233,7 @@ impl Store for This {
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("Login '{}'", a.login)))?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 
@@ -253,7 +253,7 @@ impl Store for This {
         .bind(&p.contact_name)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 
@@ -289,7 +289,7 @@ impl Store for This {
             }
             _ => StoreError::from(err),
         })?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 }
