@@ -46,7 +46,19 @@ impl PgNode {
         let node = Self::init().expect("standby directory");
         run(
             pg_command("pg_basebackup")
-                .args(["-h", "127.0.0.1", "-p", &primary.port.to_string(), "-U", "postgres", "-R", "-X", "stream"])
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &primary.port.to_string(),
+                    "-U",
+                    "postgres",
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                ])
                 .arg("-D")
                 .arg(&node.data),
             "pg_basebackup",

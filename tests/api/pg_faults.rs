@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use ticketd::domain::notification::DeliveryStatus;
 
 use crate::cli::serve_with;
 use crate::helpers::SEED_AUTH;
@@ -188,11 +189,19 @@ async fn an_immediate_restart_under_load_costs_503s_only_and_loses_nothing() {
         answers.len()
     );
     assert_all_present(&base, &answers).await;
-    assert_notified_once(&receiver, &answers).await;
+    assert_notified_once(&url, &receiver, &answers).await;
 }
 
-/// Every acknowledged save's notification reached the receiver, and none twice.
-async fn assert_notified_once(receiver: &WebhookReceiver, answers: &[Answer]) {
+/// Every acknowledged save's notification reached the receiver, and none twice: checked once
+/// the outbox has nothing pending, so a delivery whose record was lost has been made again.
+async fn assert_notified_once(url: &str, receiver: &WebhookReceiver, answers: &[Answer]) {
+    let store = ticketd::store::connect(url).await.expect("store");
+    let settled = eventually(Duration::from_secs(90), async || {
+        let pending = store.outbox(Some(DeliveryStatus::Pending), 1).await.ok()?;
+        pending.is_empty().then_some(())
+    })
+    .await;
+    assert!(settled.is_some(), "the outbox drains");
     let acknowledged: HashSet<&str> =
         answers.iter().filter(|a| a.status == 200).map(|a| a.body_text.as_str()).collect();
     let delivered = eventually(Duration::from_secs(60), async || {
@@ -264,7 +273,7 @@ async fn a_database_down_longer_than_the_wait_costs_503s_and_everything_resumes(
     );
     assert!(unavailable > 0, "the outage was seen");
     assert_all_present(&base, &answers).await;
-    assert_notified_once(&receiver, &answers).await;
+    assert_notified_once(&url, &receiver, &answers).await;
     let followed: Vec<&Answer> =
         answers.iter().filter(|a| a.status == 200 && a.ticket == 1 && a.sent_at > stream_opened).collect();
     let all_streamed = eventually(Duration::from_secs(20), async || {
@@ -327,4 +336,53 @@ async fn a_backend_killed_during_commit_answers_503_outcome_unknown_and_service_
     })
     .await;
     assert!(again.is_some(), "saves succeed again without restarting ticketd");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_to_a_promoted_standby_continues_on_the_new_primary() {
+    let Some(primary) = PgNode::primary() else { return };
+    primary.create_database("failover").await;
+    let standby = tokio::task::block_in_place(|| PgNode::standby_of(&primary));
+    // Synchronous replication (set after the base backup, so the standby does not wait for one
+    // of its own once promoted): an acknowledged commit is on the standby too.
+    let mut admin = primary.connect("postgres").await;
+    sqlx::raw_sql("ALTER SYSTEM SET synchronous_standby_names = '*'").execute(&mut admin).await.expect("sync");
+    sqlx::raw_sql("SELECT pg_reload_conf()").execute(&mut admin).await.expect("reload");
+    let synchronous = eventually(Duration::from_secs(30), async || {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT sync_state FROM pg_stat_replication").fetch_optional(&mut admin).await.ok()?;
+        (state.as_deref() == Some("sync")).then_some(())
+    })
+    .await;
+    assert!(synchronous.is_some(), "the standby replicates synchronously");
+    drop(admin);
+
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/failover?target_session_attrs=read-write",
+        primary.port, standby.port
+    );
+    let timeout = REQUEST_TIMEOUT_SECS.to_string();
+    let (_server, base) = serve_with(&url, &["--request-timeout", &timeout]);
+    let load = Load::start(&base, 4);
+    assert!(load.acknowledged(30, Duration::from_secs(60)).await, "saves are acknowledged on the primary");
+    let began = Instant::now();
+    tokio::task::block_in_place(|| primary.kill());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::task::block_in_place(|| standby.promote());
+    let promoted = Instant::now();
+    assert!(load.acknowledged(20, Duration::from_secs(30)).await, "ticketd continues on the promoted standby");
+    let answers = load.finish().await;
+
+    let (ok, unavailable) = assert_only_ok_or_retryable(&answers);
+    let (last_503, messages) = outage(&answers, began);
+    eprintln!(
+        "failover (promoted {:?} after the kill): {} saves answered, {ok} 200, {unavailable} 503; last 503 sent {last_503:?} after the kill; {messages:?}",
+        promoted - began,
+        answers.len()
+    );
+    assert_all_present(&base, &answers).await;
+    let mut new_primary = standby.connect("failover").await;
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM ticket_messages").fetch_one(&mut new_primary).await.expect("count");
+    assert!(stored as usize >= ok, "the new primary holds every acknowledged save ({stored} rows, {ok} acknowledged)");
 }
