@@ -68,6 +68,13 @@ impl PostgresStore {
         Ok(Self { pool, _host_watch: host_watch })
     }
 
+    /// One connection to the first host of `url` that serves as the URL asks (for tools that
+    /// need no pool, such as `ticketd doctor`).
+    pub async fn first_connection(url: &str) -> Result<sqlx::PgConnection, StoreError> {
+        let failover = failover::Failover::new(hosts::Hosts::parse(url)?);
+        Ok(failover.first_usable().await?.1)
+    }
+
     /// Runs a save in its own transaction: committed when `work` succeeds, rolled back otherwise.
     async fn in_write<T, F>(&self, work: F) -> Result<T, StoreError>
     where

@@ -381,6 +381,12 @@ async fn a_failover_to_a_promoted_standby_continues_on_the_new_primary() {
         answers.len()
     );
     assert_all_present(&base, &answers).await;
+    let doctor = tokio::task::block_in_place(|| {
+        crate::cli::ticketd().args(["doctor", "--json", "--database-url", &url]).output().expect("doctor runs")
+    });
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("doctor prints JSON");
+    let database = report["checks"].as_array().and_then(|c| c.iter().find(|c| c["check"] == "database")).cloned();
+    assert_eq!(database.as_ref().map(|c| c["status"].clone()), Some(json!("ok")), "doctor follows the hosts: {report}");
     let mut new_primary = standby.connect("failover").await;
     let stored: i64 =
         sqlx::query_scalar("SELECT count(*) FROM ticket_messages").fetch_one(&mut new_primary).await.expect("count");
