@@ -35,6 +35,7 @@ struct Answer {
     message: String,
     ticket: usize,
     sent_at: Instant,
+    answered_at: Instant,
 }
 
 /// The answers of a write load, shared by its workers.
@@ -111,7 +112,8 @@ async fn post(client: &reqwest::Client, base: &str, text: String, ticket: usize)
     let vendor_body = json["Error"] == true && json["ErrorMessage"].is_string() && json["ErrorType"].is_string();
     let message = json["ErrorMessage"].as_str().unwrap_or_default().to_owned();
     let id = json["EjMessageId"].as_i64();
-    Answer { status, body_text: text, id, retry_after, vendor_body, message, ticket, sent_at }
+    let answered_at = Instant::now();
+    Answer { status, body_text: text, id, retry_after, vendor_body, message, ticket, sent_at, answered_at }
 }
 
 /// Every answer is 200, or 503 with the vendor error body and `Retry-After`.
@@ -146,12 +148,25 @@ async fn assert_all_present(base: &str, answers: &[Answer]) {
     }
 }
 
-/// For a fault that began at `at`: how long after it the last 503 was sent, and the messages
-/// the 503s carried.
-fn outage(answers: &[Answer], at: Instant) -> (Option<Duration>, HashSet<String>) {
-    let failed = answers.iter().filter(|a| a.status == 503);
-    let last = failed.clone().filter(|a| a.sent_at >= at).map(|a| a.sent_at - at).max();
-    (last, failed.map(|a| a.message.clone()).collect())
+/// What a fault cost, for the record in docs/reliability.md.
+#[derive(Debug)]
+#[allow(dead_code, reason = "printed with Debug only")]
+struct Outage {
+    /// How long the database was gone (the fault's command, or the planned outage).
+    down: Duration,
+    /// From the database being back to the first acknowledged save answered after that.
+    first_ok_after_back: Option<Duration>,
+    /// The 503s' messages.
+    messages: HashSet<String>,
+}
+
+fn outage(answers: &[Answer], began: Instant, back: Instant) -> Outage {
+    let first_ok = answers.iter().filter(|a| a.status == 200 && a.answered_at >= back).map(|a| a.answered_at - back);
+    Outage {
+        down: back - began,
+        first_ok_after_back: first_ok.min(),
+        messages: answers.iter().filter(|a| a.status == 503).map(|a| a.message.clone()).collect(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,19 +190,17 @@ async fn an_immediate_restart_under_load_costs_503s_only_and_loses_nothing() {
     for _ in 0..restarts {
         let began = Instant::now();
         tokio::task::block_in_place(|| node.restart_immediately());
+        let back = Instant::now();
         assert!(
             load.acknowledged(20, Duration::from_secs(10)).await,
             "ticketd serves again within 10 s of the restart"
         );
-        recovered.push(outage(&load.answers(), began));
+        recovered.push(outage(&load.answers(), began, back));
     }
     let answers = load.finish().await;
 
     let (ok, unavailable) = assert_only_ok_or_retryable(&answers);
-    eprintln!(
-        "restart under load: {} saves answered, {ok} 200, {unavailable} 503; (last 503 sent after the restart began, 503 messages): {recovered:?}",
-        answers.len()
-    );
+    eprintln!("restart under load: {} saves answered, {ok} 200, {unavailable} 503; {recovered:?}", answers.len());
     assert_all_present(&base, &answers).await;
     assert_notified_once(&url, &receiver, &answers).await;
 }
@@ -265,12 +278,8 @@ async fn a_database_down_longer_than_the_wait_costs_503s_and_everything_resumes(
     let answers = load.finish().await;
 
     let (ok, unavailable) = assert_only_ok_or_retryable(&answers);
-    let (last_503, messages) = outage(&answers, began);
-    eprintln!(
-        "outage of {:?}: {} saves answered, {ok} 200, {unavailable} 503; last 503 sent {last_503:?} after it began; {messages:?}",
-        back - began,
-        answers.len()
-    );
+    let cost = outage(&answers, began, back);
+    eprintln!("outage: {} saves answered, {ok} 200, {unavailable} 503; {cost:?}", answers.len());
     assert!(unavailable > 0, "the outage was seen");
     assert_all_present(&base, &answers).await;
     assert_notified_once(&url, &receiver, &answers).await;
@@ -324,12 +333,13 @@ async fn a_backend_killed_during_commit_answers_503_outcome_unknown_and_service_
     assert!(answer.message.contains("may or may not have been stored"), "{answer:?}");
 
     // The killed backend made the server restart (crash recovery); ticketd follows it back.
-    let mut admin = eventually(Duration::from_secs(30), async || {
-        <sqlx::PgConnection as sqlx::Connection>::connect(&node.url("commitloss")).await.ok()
+    // A connection made while the other backends are still being ended may die too: retry.
+    let dropped = eventually(Duration::from_secs(30), async || {
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&node.url("commitloss")).await.ok()?;
+        sqlx::raw_sql("DROP TRIGGER hold_commit ON message_events").execute(&mut admin).await.ok()
     })
-    .await
-    .expect("the server recovers");
-    sqlx::raw_sql("DROP TRIGGER hold_commit ON message_events").execute(&mut admin).await.expect("drop trigger");
+    .await;
+    assert!(dropped.is_some(), "the server recovers");
     let again = eventually(Duration::from_secs(20), async || {
         let answer = post(&client, &base, "after the crash".into(), 1).await;
         (answer.status == 200).then_some(answer)
@@ -374,12 +384,8 @@ async fn a_failover_to_a_promoted_standby_continues_on_the_new_primary() {
     let answers = load.finish().await;
 
     let (ok, unavailable) = assert_only_ok_or_retryable(&answers);
-    let (last_503, messages) = outage(&answers, began);
-    eprintln!(
-        "failover (promoted {:?} after the kill): {} saves answered, {ok} 200, {unavailable} 503; last 503 sent {last_503:?} after the kill; {messages:?}",
-        promoted - began,
-        answers.len()
-    );
+    let cost = outage(&answers, began, promoted);
+    eprintln!("failover: {} saves answered, {ok} 200, {unavailable} 503; {cost:?}", answers.len());
     assert_all_present(&base, &answers).await;
     let doctor = tokio::task::block_in_place(|| {
         crate::cli::ticketd().args(["doctor", "--json", "--database-url", &url]).output().expect("doctor runs")
