@@ -29,6 +29,25 @@ const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 mod read;
 mod save;
 
+/// How long start-up waits for a usable host (a database starting alongside ticketd).
+const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The first usable host, trying again until `patience` has passed.
+async fn first_usable_within(
+    failover: &failover::Failover,
+    patience: Duration,
+) -> Result<(usize, sqlx::PgConnection), StoreError> {
+    let give_up = tokio::time::Instant::now() + patience;
+    loop {
+        match failover.first_usable().await {
+            Err(StoreError::Unavailable(_)) if tokio::time::Instant::now() < give_up => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            found => return found,
+        }
+    }
+}
+
 /// A ticketd store in a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -54,7 +73,7 @@ impl PostgresStore {
         let hosts = hosts::Hosts::parse(url)?;
         let several = hosts.options.len() > 1;
         let failover = Arc::new(failover::Failover::new(hosts));
-        let (first, probe) = failover.first_usable().await?;
+        let (first, probe) = first_usable_within(&failover, STARTUP_PATIENCE).await?;
         let options: PgConnectOptions = failover.use_host(first);
         let pool = failover
             .guard_pool(PgPoolOptions::new())
@@ -64,7 +83,13 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         super::schema::POSTGRES.run(&pool).await?;
-        let host_watch = several.then(|| Arc::new(HostWatch(tokio::spawn(failover.watch(pool.clone(), Some(probe))))));
+        let host_watch = if several {
+            Some(Arc::new(HostWatch(tokio::spawn(failover.watch(pool.clone(), Some(probe))))))
+        } else {
+            // One host: nothing to watch; the pool replaces dead connections by itself.
+            let _ = sqlx::Connection::close(probe).await;
+            None
+        };
         Ok(Self { pool, _host_watch: host_watch })
     }
 
