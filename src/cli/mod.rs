@@ -95,7 +95,8 @@ enum Command {
 /// Where the data lives.
 #[derive(Clone, Args)]
 pub struct DatabaseArgs {
-    /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`.
+    /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`
+    /// (several hosts for failover: `postgres://USER@HOST1,HOST2/DB?target_session_attrs=read-write`).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://ticketd.db")]
     pub database_url: String,
 }

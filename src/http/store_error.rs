@@ -19,10 +19,9 @@ impl From<StoreError> for ApiError {
                 ErrorKind::PreconditionFailed,
                 "The ticket message has changed since the version the request is based on; nothing was saved",
             ),
-            // Every database connection stayed busy past the wait: overload, not a fault.
-            StoreError::Busy => {
-                ApiError::new(ErrorKind::Timeout, "The database is busy; nothing was saved. Try again shortly")
-            }
+            // Every database connection stayed busy past the wait, or none could be opened (a
+            // PostgreSQL restart looks like this from the pool): either way, retry shortly.
+            StoreError::Busy => unavailable("The database is busy; nothing was saved. Try again shortly"),
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "the database is unavailable");
                 unavailable("The database is unavailable; nothing was saved. Try again shortly")
@@ -57,8 +56,9 @@ mod tests {
 
     #[test]
     fn faults_the_client_can_wait_out_are_503_with_retry_after_and_others_500() {
-        assert_eq!(ApiError::from(StoreError::from(sqlx::Error::PoolTimedOut)).kind, ErrorKind::Timeout);
-        for retryable in [StoreError::Unavailable("gone".into()), StoreError::ReadOnly, StoreError::CommitUnknown] {
+        let busy = StoreError::from(sqlx::Error::PoolTimedOut);
+        for retryable in [busy, StoreError::Unavailable("gone".into()), StoreError::ReadOnly, StoreError::CommitUnknown]
+        {
             assert_eq!(ApiError::from(retryable).kind, ErrorKind::Unavailable(RETRY_AFTER_SECONDS));
         }
         assert_eq!(ApiError::from(StoreError::StorageFull).kind, ErrorKind::InsufficientStorage);

@@ -10,8 +10,8 @@ use tokio::sync::watch;
 use super::metrics::Outcome;
 use super::{Mailer, NotifyHandle, WebhookSender};
 use crate::domain::notification::{Channel, retry_delay};
-use crate::store::Store;
 use crate::store::outbox::{ClaimedDelivery, DeliveryResult, WebhookTarget};
+use crate::store::{Store, StoreError};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,10 +180,30 @@ impl Dispatcher {
         if let DeliveryResult::Retry { error, .. } | DeliveryResult::Dead { error } = &result {
             tracing::warn!(delivery = %row.delivery_id, channel = row.channel.name(), attempts = row.attempts, %error, "outbox: delivery failed");
         }
-        match self.store.finish_delivery(row.id, &self.worker, &result).await {
+        match self.record(row.id, &result).await {
             Ok(()) => self.handle.metrics.count(row.channel, outcome),
             // The claim runs out and the row is tried again; the delivery id stays the same.
             Err(err) => tracing::warn!(delivery = %row.delivery_id, error = %err, "outbox: cannot record a delivery"),
+        }
+    }
+
+    /// Records an attempt's outcome. While the database is briefly gone (a restart, a failover)
+    /// it tries again for up to half the lease, so that a delivery already made is not made a
+    /// second time when its claim runs out. A retry after a commit of unknown outcome is
+    /// harmless: the row is no longer claimed by this worker, so it changes nothing.
+    async fn record(&self, id: i64, result: &DeliveryResult) -> Result<(), StoreError> {
+        let give_up = tokio::time::Instant::now() + self.settings.lease / 2;
+        let mut wait = Duration::from_millis(100);
+        loop {
+            match self.store.finish_delivery(id, &self.worker, result).await {
+                Err(StoreError::Busy | StoreError::Unavailable(_) | StoreError::CommitUnknown)
+                    if tokio::time::Instant::now() + wait < give_up =>
+                {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+                other => return other,
+            }
         }
     }
 

@@ -47,6 +47,26 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// Classifies an error from a COMMIT. Losing the connection there (an I/O error, or the server
+/// ending the session) leaves the outcome unknown: the commit may have been durable before the
+/// answer was lost. Any other error means the transaction did not commit.
+pub(crate) fn at_commit(err: sqlx::Error) -> StoreError {
+    let connection_lost = match &err {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some_and(|pg| {
+            let code = pg.code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    };
+    if connection_lost {
+        tracing::warn!(error = %err, "the connection was lost during a commit");
+        StoreError::CommitUnknown
+    } else {
+        StoreError::from(err)
+    }
+}
+
 /// A PostgreSQL SQLSTATE that says the server cannot serve now, or is out of room.
 fn by_sqlstate(code: &str, err: &sqlx::Error) -> Option<StoreError> {
     match code {
@@ -95,5 +115,12 @@ mod tests {
         assert!(matches!(StoreError::from(sqlx::Error::Io(io)), StoreError::Unavailable(_)));
         let failure = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None);
         assert!(matches!(StoreError::from(failure), StoreError::StorageFull));
+    }
+
+    #[test]
+    fn a_connection_lost_at_commit_leaves_the_outcome_unknown() {
+        let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof");
+        assert!(matches!(at_commit(sqlx::Error::Io(eof)), StoreError::CommitUnknown));
+        assert!(matches!(at_commit(sqlx::Error::PoolTimedOut), StoreError::Busy), "no connection: nothing was sent");
     }
 }

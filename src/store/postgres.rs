@@ -1,5 +1,11 @@
 //! The PostgreSQL store, for running several ticketd instances on one database.
+//!
+//! When the server goes away (restart, crash, failover) requests fail fast with
+//! `StoreError::Unavailable`/`Busy` rather than hang: a pooled connection is checked before it
+//! is handed out (dead ones are replaced), and waiting for one is bounded by
+//! [`ACQUIRE_TIMEOUT`], below the default request timeout.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -11,29 +17,87 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod children;
 mod enqueue;
+mod failover;
+mod hosts;
+
+/// How long a request waits for a pooled connection (which includes connecting to a server
+/// that is coming back) before it is answered 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One snapshot for all the reads that assemble a message.
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 mod read;
 mod save;
 
+/// How long start-up waits for a usable host (a database starting alongside ticketd).
+const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The first usable host, trying again until `patience` has passed.
+async fn first_usable_within(
+    failover: &failover::Failover,
+    patience: Duration,
+) -> Result<(usize, sqlx::PgConnection), StoreError> {
+    let give_up = tokio::time::Instant::now() + patience;
+    loop {
+        match failover.first_usable().await {
+            Err(StoreError::Unavailable(_)) if tokio::time::Instant::now() < give_up => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            found => return found,
+        }
+    }
+}
+
 /// A ticketd store in a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The task that moves the pool to another host; stops with the last clone of the store.
+    _host_watch: Option<Arc<HostWatch>>,
+}
+
+/// Aborts the host-watching task when dropped.
+#[derive(Debug)]
+struct HostWatch(tokio::task::JoinHandle<()>);
+
+impl Drop for HostWatch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl PostgresStore {
-    /// Connects to a `postgres://` URL and applies the schema.
+    /// Connects to a `postgres://` URL (one host, or several in the libpq form
+    /// `postgres://u@host1,host2/db?target_session_attrs=read-write`) and applies the schema.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new()
+        let hosts = hosts::Hosts::parse(url)?;
+        let several = hosts.options.len() > 1;
+        let failover = Arc::new(failover::Failover::new(hosts));
+        let (first, probe) = first_usable_within(&failover, STARTUP_PATIENCE).await?;
+        let options: PgConnectOptions = failover.use_host(first);
+        let pool = failover
+            .guard_pool(PgPoolOptions::new())
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(true)
             .connect_with(options)
             .await?;
         super::schema::POSTGRES.run(&pool).await?;
-        Ok(Self { pool })
+        let host_watch = if several {
+            Some(Arc::new(HostWatch(tokio::spawn(failover.watch(pool.clone(), Some(probe))))))
+        } else {
+            // One host: nothing to watch; the pool replaces dead connections by itself.
+            let _ = sqlx::Connection::close(probe).await;
+            None
+        };
+        Ok(Self { pool, _host_watch: host_watch })
+    }
+
+    /// One connection to the first host of `url` that serves as the URL asks (for tools that
+    /// need no pool, such as `ticketd doctor`).
+    pub async fn first_connection(url: &str) -> Result<sqlx::PgConnection, StoreError> {
+        let failover = failover::Failover::new(hosts::Hosts::parse(url)?);
+        Ok(failover.first_usable().await?.1)
     }
 
     /// Runs a save in its own transaction: committed when `work` succeeds, rolled back otherwise.
@@ -45,7 +109,7 @@ impl PostgresStore {
         let mut tx = self.pool.begin().await?;
         let outcome = work(&mut tx).await;
         if outcome.is_ok() {
-            tx.commit().await?;
+            tx.commit().await.map_err(super::classify::at_commit)?;
         }
         // Dropping an uncommitted transaction rolls it back.
         outcome

@@ -25,6 +25,8 @@ mod notify_durability;
 mod openapi;
 mod outbox_store;
 mod pending_uploads;
+mod pg_cluster;
+mod pg_faults;
 mod post;
 mod proxy;
 mod put;

@@ -45,13 +45,13 @@ pub async fn fresh_database() -> Option<String> {
     Some(format!("postgres://postgres@127.0.0.1:{}/{name}", server.port))
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
 /// Runs a PostgreSQL program, through `runuser -u postgres` when we are root (the server
 /// refuses to run as root).
-fn pg_command(program: &str) -> Command {
+pub(crate) fn pg_command(program: &str) -> Command {
     if is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--", program]);
@@ -61,7 +61,7 @@ fn pg_command(program: &str) -> Command {
     }
 }
 
-fn run(command: &mut Command, what: &str) -> Result<(), String> {
+pub(crate) fn run(command: &mut Command, what: &str) -> Result<(), String> {
     let output = command.output().map_err(|err| format!("{what}: {err}"))?;
     if output.status.success() {
         Ok(())
@@ -100,13 +100,13 @@ fn start() -> Result<PgServer, String> {
     Ok(PgServer { port })
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 /// Stops the server and removes its directory once this test process is gone.
-fn spawn_reaper(dir: &Path, data: &Path) {
+pub(crate) fn spawn_reaper(dir: &Path, data: &Path) {
     let stop = if is_root() { "runuser -u postgres -- pg_ctl" } else { "pg_ctl" };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} -D '{data}' -m immediate stop; rm -rf '{dir}'",

@@ -92,7 +92,9 @@ async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
 
 /// Connects to PostgreSQL and reads the applied migrations.
 async fn postgres(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
-    let mut conn = PgConnection::connect(url).await.map_err(|err| format!("cannot connect: {err}"))?;
+    // Several hosts (the libpq form) are tried as `serve` tries them.
+    let mut conn =
+        crate::store::PostgresStore::first_connection(url).await.map_err(|err| format!("cannot connect: {err}"))?;
     let has = async |conn: &mut PgConnection, table: &str| -> Result<bool, String> {
         sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
             .bind(table)

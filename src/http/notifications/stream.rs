@@ -21,6 +21,7 @@ use super::slots::StreamSlot;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
+use crate::store::StoreError;
 use crate::store::outbox::StreamItem;
 
 /// How often to look for notifications another instance delivered.
@@ -97,7 +98,8 @@ struct Cursor {
 }
 
 /// Waits for the next notifications after the cursor; `None` ends the stream (the client
-/// reconnects with `Last-Event-ID`).
+/// reconnects with `Last-Event-ID`). While the database cannot be reached the stream stays open
+/// and keeps trying; other store errors end it.
 async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
     loop {
         if *cursor.closing.borrow() {
@@ -105,6 +107,14 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
         }
         let items = match cursor.state.store.stream_after(cursor.recipient, cursor.after, BATCH).await {
             Ok(items) => items,
+            // The database is restarting or failing over: keep the stream and read again after
+            // a poll, from the same cursor, so nothing is skipped. Nothing is sent meanwhile, so
+            // the re-check can wait for the database too.
+            Err(err @ (StoreError::Busy | StoreError::Unavailable(_))) => {
+                tracing::debug!(error = %err, "notification stream: the database is unavailable, waiting");
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "notification stream: cannot read notifications");
                 return None;

@@ -58,7 +58,7 @@ impl crate::store::access::AccessStore for This {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(true)
     }
 

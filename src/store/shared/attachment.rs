@@ -22,7 +22,7 @@ impl AttachmentStore for This {
         .bind(now_ticks())
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         attachment_info(&row)
     }
 
@@ -93,7 +93,7 @@ impl AttachmentStore for This {
             .bind(now_ticks())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 

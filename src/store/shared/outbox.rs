@@ -79,7 +79,7 @@ impl NotificationStore for This {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -113,7 +113,7 @@ impl NotificationStore for This {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -126,7 +126,7 @@ impl NotificationStore for This {
             .bind(now_ticks())
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 
@@ -147,7 +147,7 @@ impl NotificationStore for This {
     async fn remove_webhook(&self, id: i32) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -158,7 +158,7 @@ impl NotificationStore for This {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let claimed = sqlx::query(CLAIM_DUE).bind(worker).bind(expires).bind(now).bind(i64::from(limit)).execute(&mut *tx).await?;
         if claimed.rows_affected() == 0 {
-            tx.commit().await?;
+            tx.commit().await.map_err(crate::store::classify::at_commit)?;
             return Ok(Vec::new());
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -171,7 +171,7 @@ impl NotificationStore for This {
         .bind(expires)
         .fetch_all(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         rows.iter().map(claimed_delivery).collect()
     }
 
@@ -208,7 +208,7 @@ impl NotificationStore for This {
         };
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         query.execute(&mut *tx).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -225,7 +225,7 @@ impl NotificationStore for This {
         };
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let done = query.execute(&mut *tx).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 
@@ -251,7 +251,7 @@ impl NotificationStore for This {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 
@@ -261,7 +261,7 @@ impl NotificationStore for This {
             .bind(to_ticks(&before))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 

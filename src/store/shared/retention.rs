@@ -101,7 +101,7 @@ impl crate::store::retention::RetentionStore for This {
         }
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let done = delete.execute(&mut *tx).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 }

@@ -87,7 +87,7 @@ impl Store for This {
     async fn put_custom_field(&self, field: &CustomFieldInfo) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         save_custom_field(&mut tx, field).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -101,7 +101,7 @@ impl Store for This {
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         save_foreign_key(&mut tx, message_id, key, value).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -168,7 +168,7 @@ impl Store for This {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -189,7 +189,7 @@ impl Store for This {
         .execute(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("A secret named '{}'", secret.name)))?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
@@ -216,7 +216,7 @@ impl Store for This {
                     .await?
             }
         };
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
     }
 
@@ -238,7 +238,7 @@ impl Store for This {
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| unique_as_conflict(err, format!("Login '{}'", a.login)))?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 
@@ -258,7 +258,7 @@ impl Store for This {
         .bind(&p.contact_name)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 
@@ -294,7 +294,7 @@ impl Store for This {
             }
             _ => StoreError::from(err),
         })?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
 }
