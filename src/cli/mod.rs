@@ -1,8 +1,9 @@
 //! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app`, `customfield`,
-//! `foreignkey`, `follow`, `webhook`, `outbox`, `healthcheck` and `doctor`. Every flag can also
+//! `foreignkey`, `follow`, `webhook`, `outbox`, `healthcheck`, `doctor` and `backup`. Every flag can also
 //! be set through the environment variable named in `--help`.
 
 mod associate;
+mod backup;
 mod credentials;
 mod delivery;
 mod demo;
@@ -83,6 +84,8 @@ enum Command {
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Check whether a configuration can work (takes the flags of `serve`); non-zero exit on failure.
     Doctor(Box<doctor::DoctorArgs>),
+    /// Copy the SQLite database to a file while a server keeps serving on it.
+    Backup(backup::BackupArgs),
 }
 
 /// Where the data lives.
@@ -130,6 +133,7 @@ pub fn run() -> ExitCode {
             Command::Outbox { action } => notifications::run_outbox(action).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Doctor(args) => doctor::run(*args).await,
+            Command::Backup(args) => backup::run(args).await,
         }
     });
     match outcome {
