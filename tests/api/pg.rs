@@ -51,7 +51,7 @@ fn is_root() -> bool {
 
 /// Runs a PostgreSQL program, through `runuser -u postgres` when we are root (the server
 /// refuses to run as root).
-fn pg_command(program: &str) -> Command {
+pub fn pg_command(program: &str) -> Command {
     if is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--", program]);
