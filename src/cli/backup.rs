@@ -124,6 +124,7 @@ fn copy_to(source: &Path, partial: &Path) -> Result<i32, String> {
     remove_partial(partial);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let from = Connection::open_with_flags(source, flags).map_err(|err| format!("{}: {err}", source.display()))?;
+    create_private(partial)?;
     let mut to = Connection::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
     let pages = {
         let backup = Backup::new(&from, &mut to).map_err(|err| format!("cannot start the backup: {err}"))?;
@@ -141,6 +142,16 @@ fn copy_to(source: &Path, partial: &Path) -> Result<i32, String> {
     let file = std::fs::File::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
     file.sync_all().map_err(|err| format!("cannot sync {}: {err}", partial.display()))?;
     Ok(pages)
+}
+
+/// Creates the empty file SQLite then fills, readable by its owner only: a backup holds password
+/// hashes and webhook secrets, and often goes to a directory others can read.
+fn create_private(partial: &Path) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(partial).map(drop).map_err(|err| format!("cannot create {}: {err}", partial.display()))
 }
 
 /// Copies every page in one step: one read transaction, so the copy is the database as of one

@@ -179,6 +179,9 @@ async fn a_backup_refuses_an_existing_file_unless_forced_and_the_database_itself
 
     run_ok(&["backup", &copy_arg, "--force", "--database-url", &url]);
     assert_eq!(integrity(&copy), "ok");
+    // The copy holds password hashes and secrets: its owner alone may read it.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&copy).expect("copy").permissions().mode() & 0o777, 0o600);
 
     let live = dir.path().join("live.db").display().to_string();
     let itself = ticketd().args(["backup", &live, "--force", "--database-url", &url]).output().expect("runs");
