@@ -37,8 +37,8 @@ fn parse_label(text: &str) -> Option<(usize, u64)> {
     Some((writer.parse().ok()?, n.parse().ok()?))
 }
 
-/// A save with the writers' token; the saved message's id when it was acknowledged.
-async fn save(http: &reqwest::Client, token: &str, method: Method, url: String, text: &str) -> Option<i64> {
+/// A save with the writers' token: the saved message's id, or why it was not acknowledged.
+async fn save(http: &reqwest::Client, token: &str, method: Method, url: String, text: &str) -> Result<i64, String> {
     let body = json!({"Ticket": {"TicketId": 1}, "Body": text, "MessageHeaders": [{"Name": "X-Check", "Value": text}]});
     let response = http
         .request(method, url)
@@ -48,25 +48,40 @@ async fn save(http: &reqwest::Client, token: &str, method: Method, url: String, 
         .body(body.to_string())
         .send()
         .await
-        .ok()?;
-    if response.status() != StatusCode::OK {
-        return None;
+        .map_err(|err| format!("not answered: {err}"))?;
+    let status = response.status();
+    if status != StatusCode::OK {
+        return Err(format!("{status}: {}", response.text().await.unwrap_or_default()));
     }
-    response.json::<Value>().await.ok()?["EjMessageId"].as_i64()
+    let saved: Value = response.json().await.map_err(|err| format!("unreadable answer: {err}"))?;
+    saved["EjMessageId"].as_i64().ok_or_else(|| format!("no id in {saved}"))
 }
 
-/// What the writers share: when to stop, and what they were told.
+/// What the writers share: when to stop, what they were told, and the saves that failed.
 #[derive(Default)]
 struct Load {
     stop: AtomicBool,
     seen: Mutex<Acknowledged>,
     saves: AtomicUsize,
+    failures: Mutex<Vec<String>>,
 }
 
 impl Load {
-    fn acknowledge(&self, id: i64, writer: usize, n: u64) {
-        self.seen.lock().expect("lock").insert(id, (writer, n));
-        self.saves.fetch_add(1, Ordering::Relaxed);
+    /// Notes an answer: an acknowledged save, or a failure (a save that was not acknowledged
+    /// may still have committed, which the checks allow).
+    async fn note(&self, answer: Result<i64, String>, writer: usize, n: u64) -> Option<i64> {
+        match answer {
+            Ok(id) => {
+                self.seen.lock().expect("lock").insert(id, (writer, n));
+                self.saves.fetch_add(1, Ordering::Relaxed);
+                Some(id)
+            }
+            Err(why) => {
+                self.failures.lock().expect("lock").push(why);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                None
+            }
+        }
     }
 }
 
@@ -75,20 +90,20 @@ impl Load {
 async fn writer(base: String, token: String, index: usize, load: Arc<Load>) {
     let http = client();
     let create = format!("{base}/api/v1/TicketMessage");
-    let Some(own) = save(&http, &token, Method::POST, create.clone(), &label(index, 0)).await else { return };
-    load.acknowledge(own, index, 0);
-    for n in 1.. {
+    let mut own = None;
+    for n in 0.. {
         if load.stop.load(Ordering::Relaxed) {
             return;
         }
         let text = label(index, n);
-        let saved = if n % 2 == 0 {
-            save(&http, &token, Method::POST, create.clone(), &text).await
-        } else {
-            save(&http, &token, Method::PUT, format!("{base}/api/v1/TicketMessage/{own}"), &text).await
+        let answer = match own {
+            Some(own) if n % 2 == 1 => {
+                save(&http, &token, Method::PUT, format!("{base}/api/v1/TicketMessage/{own}"), &text).await
+            }
+            _ => save(&http, &token, Method::POST, create.clone(), &text).await,
         };
-        let Some(id) = saved else { return };
-        load.acknowledge(id, index, n);
+        let saved = load.note(answer, index, n).await;
+        own = own.or(saved);
     }
 }
 
@@ -146,9 +161,13 @@ async fn a_backup_under_write_load_restores_every_save_acknowledged_before_it_be
         task.await.expect("writer");
     }
     assert!(backup.status.success(), "backup failed: {}", String::from_utf8_lossy(&backup.stderr));
+    let failures = load.failures.lock().expect("lock").clone();
     eprintln!(
-        "{saves_before} saves ({} messages) acknowledged before the backup, {saves_during} while it ran: {}",
+        "{saves_before} saves ({} messages) acknowledged before the backup, {saves_during} while it ran, \
+         {} not acknowledged {:?}: {}",
         before.len(),
+        failures.len(),
+        failures.iter().take(3).collect::<Vec<_>>(),
         String::from_utf8_lossy(&backup.stdout).trim()
     );
     assert!(!dir.path().join("copy.db.partial").exists(), "the partial copy is left behind");
