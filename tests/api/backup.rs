@@ -1,6 +1,7 @@
 //! Backups as an operator takes them: `ticketd backup` of the SQLite file while the real server
 //! takes concurrent saves, restored and served again; its refusals; and PostgreSQL's `pg_dump`
-//! and `pg_restore` into a fresh database that ticketd then serves.
+//! and `pg_restore` into a fresh database, and a `pg_basebackup` started as a server of its own,
+//! each then served by ticketd.
 //!
 //! `TICKETD_BACKUP_SAVES` sets how many saves are acknowledged before the backup starts (50 by
 //! default; docs/reliability.md quotes a larger run).
@@ -233,19 +234,43 @@ async fn a_backup_of_a_postgres_database_points_to_pg_dump() {
     assert!(stderr.contains("pg_dump") && !stderr.contains("secret"), "{stderr}");
 }
 
-/// The PostgreSQL backup and restore of docs/operations.md: `pg_dump -Fc`, `pg_restore` into a
-/// new database, ticketd started on it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pg_dump_and_pg_restore_carry_every_message_to_a_new_database() {
-    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+/// Saves a few messages through ticketd; their ids and bodies.
+async fn save_messages(app: &TestApp, prefix: &str) -> Vec<(i64, String)> {
     let mut saved = Vec::new();
     for n in 0..5 {
-        let text = format!("kept through pg_dump {n}");
+        let text = format!("{prefix} {n}");
         let body = json!({"Ticket": {"TicketId": 1}, "Body": text}).to_string();
         let (status, message) = app.call(app.send_json(Method::POST, "/api/v1/TicketMessage", body)).await;
         assert_eq!(status, StatusCode::OK, "{message}");
         saved.push((message["EjMessageId"].as_i64().expect("id"), text));
     }
+    saved
+}
+
+/// Starts `ticketd serve` on a restored database and reads every saved message back.
+async fn serves_the_messages(url: &str, saved: &[(i64, String)]) {
+    let (_server, base) = serve_with(url, &[]);
+    let http = client();
+    for (id, text) in saved {
+        let response = http
+            .get(format!("{base}/api/v1/TicketMessage/{id}"))
+            .header("Authorization", SEED_AUTH)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK, "message {id} after the restore");
+        let message: Value = response.json().await.expect("json");
+        assert_eq!(message["Body"], text.as_str());
+    }
+}
+
+/// The PostgreSQL backup and restore of docs/operations.md: `pg_dump -Fc`, `pg_restore` into a
+/// new database, ticketd started on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_dump_and_pg_restore_carry_every_message_to_a_new_database() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let saved = save_messages(&app, "kept through pg_dump").await;
     let source = app.database_url().to_owned();
     let dump = tokio::task::spawn_blocking(move || {
         let output = crate::pg::pg_command("pg_dump").args(["-Fc", "--dbname", &source]).output().expect("pg_dump");
@@ -259,19 +284,72 @@ async fn pg_dump_and_pg_restore_carry_every_message_to_a_new_database() {
     let target = crate::pg::fresh_database().await.expect("a second database");
     let restore_into = target.clone();
     tokio::task::spawn_blocking(move || pg_restore(&restore_into, &dump)).await.expect("pg_restore's thread");
-    let (_server, base) = serve_with(&target, &[]);
-    let http = client();
-    for (id, text) in saved {
-        let response = http
-            .get(format!("{base}/api/v1/TicketMessage/{id}"))
-            .header("Authorization", SEED_AUTH)
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .expect("answered");
-        assert_eq!(response.status(), StatusCode::OK, "message {id} after the restore");
-        let message: Value = response.json().await.expect("json");
-        assert_eq!(message["Body"], text.as_str());
+    serves_the_messages(&target, &saved).await;
+}
+
+/// The physical backup of docs/operations.md: `pg_basebackup` of the running cluster, started as
+/// a server of its own on another port, ticketd started on the database there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_basebackup_starts_as_a_server_that_serves_every_message() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let saved = save_messages(&app, "kept through pg_basebackup").await;
+    let (server, database) = app.database_url().rsplit_once('/').expect("a database name");
+    let port = server.rsplit_once(':').expect("a port").1.to_owned();
+    let database = database.to_owned();
+    let restored = tokio::task::spawn_blocking(move || RestoredCluster::from_base_backup(&port))
+        .await
+        .expect("pg_basebackup's thread");
+    drop(app);
+    serves_the_messages(&format!("postgres://postgres@127.0.0.1:{}/{database}", restored.port), &saved).await;
+}
+
+/// A PostgreSQL server running on a base backup; stopped and removed when the value goes.
+struct RestoredCluster {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl RestoredCluster {
+    fn from_base_backup(source_port: &str) -> Self {
+        let dir = tempfile::Builder::new().prefix("ticketd-base-").tempdir().expect("temp dir").keep();
+        let cluster = Self {
+            dir,
+            port: std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port(),
+        };
+        if crate::pg::is_root() {
+            let chown = std::process::Command::new("chown").arg("postgres:postgres").arg(&cluster.dir).status();
+            assert!(chown.is_ok_and(|status| status.success()), "chown the base backup's directory");
+        }
+        let data = cluster.dir.join("data");
+        let backup = crate::pg::pg_command("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", source_port, "-U", "postgres", "-X", "stream", "--checkpoint=fast", "-D"])
+            .arg(&data)
+            .output()
+            .expect("pg_basebackup");
+        assert!(backup.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&backup.stderr));
+        let options =
+            format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", cluster.port, cluster.dir.display());
+        let start = crate::pg::pg_command("pg_ctl")
+            .args(["-w", "-t", "60", "-D"])
+            .arg(&data)
+            .arg("-l")
+            .arg(cluster.dir.join("log"))
+            .args(["-o", &options, "start"])
+            .output()
+            .expect("pg_ctl");
+        assert!(start.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&start.stderr));
+        cluster
+    }
+}
+
+impl Drop for RestoredCluster {
+    fn drop(&mut self) {
+        let _ = crate::pg::pg_command("pg_ctl")
+            .args(["-D"])
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -45,7 +45,7 @@ pub async fn fresh_database() -> Option<String> {
     Some(format!("postgres://postgres@127.0.0.1:{}/{name}", server.port))
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
