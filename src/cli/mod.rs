@@ -1,8 +1,9 @@
 //! The command line: `serve`, `migrate`, `associate`, `ticket`, `token`, `app`, `customfield`,
-//! `foreignkey`, `follow`, `webhook`, `outbox`, `purge`, `healthcheck` and `doctor`. Every flag can also
-//! be set through the environment variable named in `--help`.
+//! `foreignkey`, `follow`, `webhook`, `outbox`, `purge`, `healthcheck`, `doctor` and `backup`.
+//! Every flag can also be set through the environment variable named in `--help`.
 
 mod associate;
+mod backup;
 mod credentials;
 mod delivery;
 mod demo;
@@ -90,6 +91,8 @@ enum Command {
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Check whether a configuration can work (takes the flags of `serve`); non-zero exit on failure.
     Doctor(Box<doctor::DoctorArgs>),
+    /// Copy the SQLite database to a file while a server keeps serving on it.
+    Backup(backup::BackupArgs),
 }
 
 /// Where the data lives.
@@ -139,6 +142,7 @@ pub fn run() -> ExitCode {
             Command::Purge(args) => retention::run_purge(args).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Doctor(args) => doctor::run(*args).await,
+            Command::Backup(args) => backup::run(args).await,
         }
     });
     match outcome {

@@ -6,6 +6,7 @@ mod pg;
 mod access;
 mod attachments;
 mod auth;
+mod backup;
 mod browser;
 mod cli;
 mod connections;

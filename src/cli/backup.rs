@@ -1,0 +1,204 @@
+//! `ticketd backup PATH`: a consistent copy of the SQLite database taken while a server keeps
+//! serving on the same file, checked before it takes PATH's name. PostgreSQL has its own tools.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+use sqlx::sqlite::SqliteConnectOptions;
+
+use super::DatabaseArgs;
+use super::doctor::redact_url;
+
+/// How long the copy waits for a moment when it can read the source (a WAL recovery or a
+/// journal-mode switch holds the file briefly).
+const LOCK_PATIENCE: Duration = Duration::from_secs(30);
+const LOCK_RETRY: Duration = Duration::from_millis(50);
+
+/// Arguments of `ticketd backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write the copy to; an existing file is refused unless --force.
+    pub path: PathBuf,
+    /// Replace PATH when it exists (the old file stays until the new copy is complete).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// What a finished backup copied.
+struct Copied {
+    pages: i32,
+    bytes: u64,
+    took: Duration,
+}
+
+/// Copies the database named by `--database-url` to PATH and prints what was copied.
+pub async fn run(args: BackupArgs) -> Result<(), String> {
+    let url = args.database.database_url.clone();
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        return Err(format!(
+            "ticketd backup copies SQLite databases; back up PostgreSQL with its own tools, e.g. \
+             `pg_dump -Fc --file ticketd.dump '{}'` (restore with pg_restore; see docs/operations.md)",
+            redact_url(&url)
+        ));
+    }
+    if !url.starts_with("sqlite:") {
+        return Err(format!("--database-url '{}': use sqlite://PATH", redact_url(&url)));
+    }
+    // The file name is read exactly as the server reads it, so both mean the same file.
+    let options = SqliteConnectOptions::from_str(&url).map_err(|err| format!("--database-url '{url}': {err}"))?;
+    let source = options.get_filename().to_path_buf();
+    let target = args.path.clone();
+    let copied = tokio::task::spawn_blocking(move || copy(&source, &args.path, args.force))
+        .await
+        .map_err(|err| format!("the backup stopped: {err}"))??;
+    println!(
+        "backed up {} to {}: {} pages, {} bytes in {} ms; integrity_check ok",
+        options.get_filename().display(),
+        target.display(),
+        copied.pages,
+        copied.bytes,
+        copied.took.as_millis()
+    );
+    Ok(())
+}
+
+/// Copies `source` to a file beside `target`, checks it, syncs it and only then names it
+/// `target`, so PATH is never a partial copy.
+fn copy(source: &Path, target: &Path, force: bool) -> Result<Copied, String> {
+    let started = Instant::now();
+    check_target(source, target, force)?;
+    if !source.is_file() {
+        return Err(format!("there is no database file at {}", source.display()));
+    }
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let outcome = copy_to(source, &partial).and_then(|pages| {
+        if target.exists() && !force {
+            return Err(format!("{} appeared during the backup; pass --force to replace it", target.display()));
+        }
+        std::fs::rename(&partial, target).map_err(|err| format!("cannot rename to {}: {err}", target.display()))?;
+        sync_directory_of(target)?;
+        let bytes = std::fs::metadata(target).map_err(|err| format!("{}: {err}", target.display()))?.len();
+        Ok(Copied { pages, bytes, took: started.elapsed() })
+    });
+    if outcome.is_err() {
+        remove_partial(&partial);
+    }
+    outcome
+}
+
+/// Removes an unfinished copy with its log files (also one an interrupted run left behind).
+fn remove_partial(partial: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut leftover = partial.as_os_str().to_owned();
+        leftover.push(suffix);
+        let _ = std::fs::remove_file(leftover);
+    }
+}
+
+/// Refuses an existing PATH without --force, a directory, and the live database itself.
+fn check_target(source: &Path, target: &Path, force: bool) -> Result<(), String> {
+    let Ok(existing) = std::fs::metadata(target) else { return Ok(()) };
+    if existing.is_dir() {
+        return Err(format!("{} is a directory; name the file to write", target.display()));
+    }
+    if !force {
+        return Err(format!("{} exists; pass --force to replace it", target.display()));
+    }
+    let same = |path: &Path| std::fs::canonicalize(path).ok();
+    if same(source).is_some() && same(source) == same(target) {
+        return Err(format!("{} is the database itself", target.display()));
+    }
+    Ok(())
+}
+
+/// Runs SQLite's online backup into `partial` and checks the copy; the number of pages.
+fn copy_to(source: &Path, partial: &Path) -> Result<i32, String> {
+    remove_partial(partial);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let from = Connection::open_with_flags(source, flags).map_err(|err| format!("{}: {err}", source.display()))?;
+    create_private(partial)?;
+    let mut to = Connection::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
+    let pages = {
+        let backup = Backup::new(&from, &mut to).map_err(|err| format!("cannot start the backup: {err}"))?;
+        step_to_the_end(&backup)?;
+        backup.progress().pagecount
+    };
+    drop(from);
+    let verdict: String = to
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .map_err(|err| format!("cannot check the copy: {err}"))?;
+    if verdict != "ok" {
+        return Err(format!("the copy fails PRAGMA integrity_check: {verdict}"));
+    }
+    to.close().map_err(|(_, err)| format!("cannot close the copy: {err}"))?;
+    let file = std::fs::File::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
+    file.sync_all().map_err(|err| format!("cannot sync {}: {err}", partial.display()))?;
+    Ok(pages)
+}
+
+/// Creates the empty file SQLite then fills, readable by its owner only: a backup holds password
+/// hashes and webhook secrets, and often goes to a directory others can read.
+fn create_private(partial: &Path) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(partial).map(drop).map_err(|err| format!("cannot create {}: {err}", partial.display()))
+}
+
+/// Copies every page in one step: one read transaction, so the copy is the database as of one
+/// commit. In WAL mode the server's writers go on meanwhile; copying a few pages per step
+/// instead would start over after each of their commits and might never finish under load.
+fn step_to_the_end(backup: &Backup<'_, '_>) -> Result<(), String> {
+    let waiting_since = Instant::now();
+    loop {
+        match backup.step(-1).map_err(|err| format!("the backup failed: {err}"))? {
+            StepResult::Done => return Ok(()),
+            _ if waiting_since.elapsed() > LOCK_PATIENCE => {
+                return Err(format!("the database stayed locked for {} s", LOCK_PATIENCE.as_secs()));
+            }
+            _ => std::thread::sleep(LOCK_RETRY),
+        }
+    }
+}
+
+/// Makes the rename durable: the directory entry is synced too.
+fn sync_directory_of(target: &Path) -> Result<(), String> {
+    let directory = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(directory)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|err| format!("cannot sync {}: {err}", directory.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_existing_target_needs_force_and_is_never_the_database_itself() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("live.db");
+        std::fs::write(&database, b"x").expect("write");
+        let target = dir.path().join("copy.db");
+        assert_eq!(check_target(&database, &target, false), Ok(()));
+        std::fs::write(&target, b"old").expect("write");
+        let refused = check_target(&database, &target, false).expect_err("refused");
+        assert!(refused.contains("--force"), "{refused}");
+        assert_eq!(check_target(&database, &target, true), Ok(()));
+        let itself = check_target(&database, &dir.path().join(".").join("live.db"), true).expect_err("refused");
+        assert!(itself.contains("the database itself"), "{itself}");
+        let directory = check_target(&database, dir.path(), true).expect_err("refused");
+        assert!(directory.contains("is a directory"), "{directory}");
+    }
+}
