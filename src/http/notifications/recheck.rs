@@ -5,7 +5,20 @@
 use axum::http::HeaderMap;
 
 use crate::auth::Principal;
+use crate::error::ErrorKind;
 use crate::http::AppState;
+use crate::store::StoreError;
+
+/// The outcome of a re-check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The caller may go on reading.
+    Holds,
+    /// The credentials no longer hold: the stream ends.
+    Ends,
+    /// The database cannot answer now (a restart, a failover): nothing is sent until it can.
+    Unknown,
+}
 
 /// What a stream needs to check its caller again.
 pub struct Recheck {
@@ -20,32 +33,35 @@ impl Recheck {
     }
 
     /// Whether the credentials that opened the stream still hold for the same associate with
-    /// the same role. Anything that cannot be checked (a store error) counts as not holding:
-    /// the client reconnects and is answered by the ordinary sign-in.
-    pub async fn holds(&self) -> bool {
+    /// the same role. While the database cannot be reached the answer is unknown, so an outage
+    /// does not end every open stream; any other failure to check counts as not holding: the
+    /// client reconnects and is answered by the ordinary sign-in.
+    pub async fn holds(&self) -> Verdict {
         // No client address: a re-check is not a sign-in attempt, so it neither waits on nor
         // feeds the per-address failure limit.
         match self.state.authenticator.authenticate(&self.headers, None).await {
             Ok(again) if again.associate_id == self.caller.associate_id => {}
             Ok(_) => return self.ends("the credentials now name another associate"),
+            Err(err) if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Unavailable(_)) => return Verdict::Unknown,
             Err(err) => return self.ends(&err.message),
         }
         // The Basic verification cache may have answered above; the row itself is not cached.
         match self.state.store.credentials_by_id(self.caller.associate_id).await {
             Ok(Some(row)) if row.deleted => self.ends("the associate is disabled"),
             Ok(Some(row)) if row.role != self.caller.access.role => self.ends("the associate's role changed"),
-            Ok(Some(_)) => true,
+            Ok(Some(_)) => Verdict::Holds,
             Ok(None) => self.ends("the associate no longer exists"),
+            Err(StoreError::Busy | StoreError::Unavailable(_)) => Verdict::Unknown,
             Err(err) => self.ends(&err.to_string()),
         }
     }
 
-    fn ends(&self, why: &str) -> bool {
+    fn ends(&self, why: &str) -> Verdict {
         tracing::info!(
             associate = self.caller.associate_id,
             why,
             "notification stream closed: credentials no longer hold"
         );
-        false
+        Verdict::Ends
     }
 }

@@ -16,7 +16,7 @@ use futures_util::{Stream, StreamExt as _};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::recheck::Recheck;
+use super::recheck::{Recheck, Verdict};
 use super::slots::StreamSlot;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
@@ -123,10 +123,15 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<StreamItem>, Cursor)> {
         // Checked before any body goes out, so nothing saved after a revocation reaches the
         // revoked credentials, and on a schedule, so a quiet stream ends too.
         if !items.is_empty() || Instant::now() >= cursor.next_check {
-            if !cursor.recheck.holds().await {
-                return None;
+            match cursor.recheck.holds().await {
+                Verdict::Holds => cursor.next_check = Instant::now() + cursor.state.limits.stream_recheck,
+                Verdict::Ends => return None,
+                // Nothing goes out unchecked: wait for the database, then read and check again.
+                Verdict::Unknown => {
+                    tokio::time::sleep(POLL).await;
+                    continue;
+                }
             }
-            cursor.next_check = Instant::now() + cursor.state.limits.stream_recheck;
         }
         if let Some(last) = items.last() {
             cursor.after = last.id;
