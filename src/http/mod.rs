@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod origin;
 pub(crate) mod path;
 mod query;
+mod routes;
 mod session;
 mod state;
 mod store_error;
@@ -26,10 +27,29 @@ use axum::routing::get;
 pub use metrics::{MetricsEndpoint, MetricsToken};
 pub use state::{AppState, Limits};
 
+use routes::Routes;
+
 /// Builds the whole application: routes plus middleware, with no I/O of its own.
 pub fn router(state: AppState) -> Router {
+    // Every route goes through `routes()`, so `route_paths` lists what is really served.
+    let routes = routes()
+        .into_router()
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state.clone());
+    let app = middleware::wrap(Router::new().fallback_service(routes), &state);
+    drain::wrap(app, state.lifecycle.drain.clone())
+}
+
+/// The path template of every route the router serves; their methods are the router's to say
+/// (a method a path does not offer answers 405).
+pub fn route_paths() -> Vec<&'static str> {
+    routes().paths().to_vec()
+}
+
+fn routes() -> Routes {
     let document = openapi::document_json();
-    let routes = Router::new()
+    Routes::new()
         .route("/api/v1/openapi.json", get(move || async move { openapi::serve(document.clone()) }))
         .route("/health", get(health::health))
         .route("/health/live", get(health::live))
@@ -40,9 +60,4 @@ pub fn router(state: AppState) -> Router {
         .merge(attachment::routes())
         .merge(ticket_message::routes())
         .merge(session::routes())
-        .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state.clone());
-    let app = middleware::wrap(Router::new().fallback_service(routes), &state);
-    drain::wrap(app, state.lifecycle.drain.clone())
 }

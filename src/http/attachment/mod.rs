@@ -7,16 +7,15 @@ mod upload;
 
 pub use content::binary_response;
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 
-use super::AppState;
+use super::routes::Routes;
 use crate::error::{ApiError, ErrorKind};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/api/v1/Attachment", post(upload::upload_attachment))
         .route("/api/v1/Attachment/{id}", get(get::get_attachment))
         .route("/api/v1/Attachment/{id}/Content", get(content::attachment_content))

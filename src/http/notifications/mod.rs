@@ -4,13 +4,12 @@ mod recheck;
 mod slots;
 mod stream;
 
-use axum::Router;
 use axum::routing::get;
 
 pub use slots::StreamSlots;
 
-use super::AppState;
+use super::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/notifications/stream", get(stream::stream_notifications))
+pub fn routes() -> Routes {
+    Routes::new().route("/api/v1/notifications/stream", get(stream::stream_notifications))
 }

@@ -3,11 +3,10 @@
 mod login;
 mod logout;
 
-use axum::Router;
 use axum::routing::post;
 
-use super::state::AppState;
+use super::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/session", post(login::login).delete(logout::logout))
+pub fn routes() -> Routes {
+    Routes::new().route("/api/v1/session", post(login::login).delete(logout::logout))
 }

@@ -20,12 +20,12 @@ mod select;
 mod send;
 mod send_sms;
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
 
+use super::routes::Routes;
 use super::state::AppState;
 use crate::domain::{Access, MessageDraft, TicketMessage};
 use crate::error::ApiError;
@@ -36,8 +36,8 @@ use crate::negotiate::{BodyKind, EntityBody, ResponseFormat, entity_response};
 use crate::store::StoreError;
 
 /// The resource's routes, on canonical paths (see `http::path`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/api/v1/TicketMessage", get(list::list_messages).post(post::post_message))
         .route("/api/v1/TicketMessage/default", get(default::default_message))
         .route("/api/v1/TicketMessage/CustomField", get(custom_field::list_custom_fields))
