@@ -31,8 +31,17 @@ pub use streams::StreamArgs;
 #[derive(Debug, Parser)]
 #[command(name = "ticketd", version, about = "A SuperOffice-compatible REST WebAPI server for ticket messages")]
 struct Cli {
+    /// How log lines on stderr are written: `text` for people, `json` (one object per line) for log shippers.
+    #[arg(long, global = true, env = "TICKETD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,7 +123,7 @@ impl std::fmt::Debug for DatabaseArgs {
 /// Parses the command line, runs the command and turns its outcome into an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -155,8 +164,14 @@ pub fn run() -> ExitCode {
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        // An event's fields sit at the top level beside `timestamp`, `level`, `target` and
+        // `message`; the request's (id, method, path, client, associate, app) under `span`.
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
+    };
 }

@@ -19,6 +19,7 @@ mod fuzz_corpus;
 mod hostile;
 mod list;
 mod locale;
+mod logs;
 mod metrics;
 mod negotiate;
 mod notify;
