@@ -5,8 +5,8 @@
 mod associate;
 mod backup;
 mod credentials;
+mod defaults;
 mod delivery;
-mod demo;
 mod doctor;
 mod healthcheck;
 mod metadata;
@@ -14,7 +14,6 @@ mod metrics;
 mod notifications;
 mod retention;
 mod serve;
-mod shutdown;
 mod streams;
 
 use std::process::ExitCode;
@@ -22,10 +21,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use delivery::DeliveryArgs;
-pub use demo::seed_demo_data;
 pub use metrics::MetricsArgs;
 pub use retention::{Retention, RetentionArgs};
-pub use serve::{AuthArgs, ServeArgs, Server};
+pub use serve::{AuthArgs, ServeArgs};
 pub use streams::StreamArgs;
 
 #[derive(Debug, Parser)]
@@ -100,7 +98,7 @@ enum Command {
 pub struct DatabaseArgs {
     /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`
     /// (several hosts for failover: `postgres://USER@HOST1,HOST2/DB?target_session_attrs=read-write`).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://ticketd.db")]
+    #[arg(long, env = "DATABASE_URL", default_value_t = defaults::defaults().database_url.0)]
     pub database_url: String,
 }
 
