@@ -26,14 +26,14 @@ use crate::http::{AppState, Limits, router};
 use crate::locale::BaseZone;
 use crate::store::{Store, StoreError};
 
-/// Why the application could not be built.
+/// Why the application could not be built; the cause, when there is one, is the error's source.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("cannot open the database: {0}")]
+    #[error("cannot open the database")]
     Database(#[source] StoreError),
     #[error("cannot seed the demo data: {0}")]
     Demo(String),
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}")]
     Listen { address: SocketAddr, source: std::io::Error },
     /// A setting the server cannot start with (e.g. a JWT key, the SMTP URL).
     #[error("{0}")]

@@ -121,35 +121,50 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // The other commands still report failures as plain text.
+        let text = anyhow::Error::msg;
         match cli.command {
             Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => crate::store::connect(&db.database_url)
                 .await
                 .map(|_| tracing::info!("schema is up to date"))
-                .map_err(|err| err.to_string()),
-            Command::Associate { action } => associate::run(action).await,
-            Command::Ticket { action } => credentials::run_ticket(action).await,
-            Command::Token { action } => credentials::run_token(action).await,
-            Command::App { action } => credentials::run_app(action).await,
-            Command::Customfield { action } => metadata::run_custom_field(action).await,
-            Command::Foreignkey { action } => metadata::run_foreign_key(action).await,
-            Command::Follow(args) => notifications::run_follow(args, true).await,
-            Command::Unfollow(args) => notifications::run_follow(args, false).await,
-            Command::Webhook { action } => notifications::run_webhook(action).await,
-            Command::Outbox { action } => notifications::run_outbox(action).await,
-            Command::Purge(args) => retention::run_purge(args).await,
-            Command::Healthcheck(args) => healthcheck::run(args).await,
-            Command::Doctor(args) => doctor::run(*args).await,
-            Command::Backup(args) => backup::run(args).await,
+                .map_err(anyhow::Error::new),
+            Command::Associate { action } => associate::run(action).await.map_err(text),
+            Command::Ticket { action } => credentials::run_ticket(action).await.map_err(text),
+            Command::Token { action } => credentials::run_token(action).await.map_err(text),
+            Command::App { action } => credentials::run_app(action).await.map_err(text),
+            Command::Customfield { action } => metadata::run_custom_field(action).await.map_err(text),
+            Command::Foreignkey { action } => metadata::run_foreign_key(action).await.map_err(text),
+            Command::Follow(args) => notifications::run_follow(args, true).await.map_err(text),
+            Command::Unfollow(args) => notifications::run_follow(args, false).await.map_err(text),
+            Command::Webhook { action } => notifications::run_webhook(action).await.map_err(text),
+            Command::Outbox { action } => notifications::run_outbox(action).await.map_err(text),
+            Command::Purge(args) => retention::run_purge(args).await.map_err(text),
+            Command::Healthcheck(args) => healthcheck::run(args).await.map_err(text),
+            Command::Doctor(args) => doctor::run(*args).await.map_err(text),
+            Command::Backup(args) => backup::run(args).await.map_err(text),
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("ticketd: {message}");
+        Err(error) => {
+            eprintln!("ticketd: {}", describe(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error followed by those of its causes it does not already quote (drivers' errors often
+/// repeat their source in their own message): "cannot listen on 127.0.0.1:8080: Address in use".
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.
@@ -157,4 +172,23 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Quoting(#[source] std::io::Error);
+
+    #[test]
+    fn causes_are_appended_once() {
+        let cause = || std::io::Error::other("the cause");
+        let quoted = anyhow::Error::new(Quoting(cause()));
+        assert_eq!(describe(&quoted), "outer: the cause");
+        let listen =
+            crate::app::BuildError::Listen { address: "127.0.0.1:1".parse().expect("address"), source: cause() };
+        assert_eq!(describe(&anyhow::Error::new(listen)), "cannot listen on 127.0.0.1:1: the cause");
+    }
 }

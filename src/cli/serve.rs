@@ -177,9 +177,9 @@ impl AuthArgs {
     }
 }
 
-pub async fn run(args: ServeArgs) -> Result<(), String> {
-    let application = Application::build(args.settings()).await.map_err(|err| err.to_string())?;
-    application.run_until_stopped(shutdown_signal()).await?;
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let application = Application::build(args.settings()).await?;
+    application.run_until_stopped(shutdown_signal()).await.map_err(anyhow::Error::msg)?;
     tracing::info!("stopped");
     Ok(())
 }
