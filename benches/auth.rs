@@ -41,7 +41,7 @@ async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("auth.db").display());
     let store = ticketd::store::connect(&url).await.expect("store");
-    ticketd::cli::seed_demo_data(store.as_ref()).await.expect("demo data");
+    ticketd::app::seed_demo_data(store.as_ref()).await.expect("demo data");
     let basic = header(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("tje0:Tje0")));
     let ticket =
         header(&format!("SoTicket {}", issue_ticket(store.as_ref(), 1, chrono::Duration::hours(1)).await.expect("t")));

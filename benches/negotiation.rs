@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::Value;
-use ticketd::cli::{ServeArgs, Server};
+use ticketd::app::{Application, Settings};
 use ticketd::domain::sample::sample_message;
 use ticketd::negotiate::ResponseFormat;
 use ticketd::negotiate::charset::Charset;
@@ -123,10 +123,15 @@ fn codec_table() {
 async fn end_to_end_table() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let args = ServeArgs { demo: true, ..ServeArgs::new("127.0.0.1:0".parse().expect("addr"), url) };
-    let server = Server::build(&args).await.expect("server");
+    let settings = Settings {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: url.into(),
+        demo: true,
+        ..Settings::default()
+    };
+    let server = Application::build(settings).await.expect("server");
     let base = format!("http://{}/api/v1/TicketMessage/1", server.local_addr().expect("addr"));
-    tokio::spawn(server.run_until(std::future::pending()));
+    tokio::spawn(server.run_until_stopped(std::future::pending()));
     ticketd::notify::install_crypto_provider();
     let client = reqwest::Client::new();
     let value = entity_value();

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use sqlx::ConnectOptions as _;
-use ticketd::cli::{ServeArgs, Server};
+use ticketd::app::{Application, Settings};
 use ticketd::negotiate::odata::parse_list_request;
 
 const SAMPLES: usize = 60;
@@ -29,16 +29,20 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("odata.db").display());
     let store = ticketd::store::connect(&url).await.expect("store");
-    ticketd::cli::seed_demo_data(store.as_ref()).await.expect("demo data");
+    ticketd::app::seed_demo_data(store.as_ref()).await.expect("demo data");
     let seeded = Instant::now();
     seed(&url, rows).await;
     eprintln!("seeded {rows} messages in {:.1} s", seeded.elapsed().as_secs_f64());
 
-    let mut args = ServeArgs::new("127.0.0.1:0".parse().expect("addr"), url.clone());
-    args.delivery.no_dispatch = true;
-    let server = Server::build(&args).await.expect("server");
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: url.clone().into(),
+        ..Settings::default()
+    };
+    settings.delivery.no_dispatch = true;
+    let server = Application::build(settings).await.expect("server");
     let base = format!("http://{}/api/v1/TicketMessage", server.local_addr().expect("addr"));
-    tokio::spawn(server.run_until(std::future::pending()));
+    tokio::spawn(server.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::new();
     let get = |path: String| {
         let request =

@@ -4,6 +4,7 @@
 //! formats) → `locale` (dates) → `domain` (the model) → `store` (SQLite or PostgreSQL) → `notify` (delivering the notifications
 //! a save queued).
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod domain;

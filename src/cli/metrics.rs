@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::http::{MetricsEndpoint, MetricsToken};
+use super::defaults::{self, defaults};
+use crate::app::MetricsOptions;
+use crate::http::MetricsToken;
 
 /// `/metrics` options; the token's `Debug` form is redacted.
 #[derive(Debug, Clone, Args)]
@@ -15,19 +17,12 @@ pub struct MetricsArgs {
     pub metrics_token: Option<MetricsToken>,
     /// How long `/metrics` reuses its count of the outbox's rows (e.g. 5s); scrapes within it
     /// share one count.
-    #[arg(long, env = "TICKETD_METRICS_CACHE", default_value = "5s", value_parser = super::delivery::parse_std_duration)]
+    #[arg(long, env = "TICKETD_METRICS_CACHE", default_value = defaults::duration(defaults().metrics.metrics_cache), value_parser = super::delivery::parse_std_duration)]
     pub metrics_cache: Duration,
 }
 
-impl Default for MetricsArgs {
-    /// The command line's defaults.
-    fn default() -> Self {
-        Self { metrics_token: None, metrics_cache: Duration::from_secs(5) }
-    }
-}
-
 impl MetricsArgs {
-    pub fn endpoint(&self) -> MetricsEndpoint {
-        MetricsEndpoint::new(self.metrics_token.clone(), self.metrics_cache)
+    pub fn options(&self) -> MetricsOptions {
+        MetricsOptions { metrics_token: self.metrics_token.clone(), metrics_cache: self.metrics_cache }
     }
 }

@@ -5,8 +5,8 @@
 mod associate;
 mod backup;
 mod credentials;
+mod defaults;
 mod delivery;
-mod demo;
 mod doctor;
 mod healthcheck;
 mod metadata;
@@ -14,7 +14,6 @@ mod metrics;
 mod notifications;
 mod retention;
 mod serve;
-mod shutdown;
 mod streams;
 
 use std::process::ExitCode;
@@ -22,10 +21,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use delivery::DeliveryArgs;
-pub use demo::seed_demo_data;
 pub use metrics::MetricsArgs;
 pub use retention::{Retention, RetentionArgs};
-pub use serve::{AuthArgs, ServeArgs, Server};
+pub use serve::{AuthArgs, ServeArgs};
 pub use streams::StreamArgs;
 
 #[derive(Debug, Parser)]
@@ -109,7 +107,7 @@ enum Command {
 pub struct DatabaseArgs {
     /// Database to use: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`
     /// (several hosts for failover: `postgres://USER@HOST1,HOST2/DB?target_session_attrs=read-write`).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://ticketd.db")]
+    #[arg(long, env = "DATABASE_URL", default_value_t = defaults::defaults().database_url.0)]
     pub database_url: String,
 }
 
@@ -132,35 +130,50 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // The other commands still report failures as plain text.
+        let text = anyhow::Error::msg;
         match cli.command {
             Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => crate::store::connect(&db.database_url)
                 .await
                 .map(|_| tracing::info!("schema is up to date"))
-                .map_err(|err| err.to_string()),
-            Command::Associate { action } => associate::run(action).await,
-            Command::Ticket { action } => credentials::run_ticket(action).await,
-            Command::Token { action } => credentials::run_token(action).await,
-            Command::App { action } => credentials::run_app(action).await,
-            Command::Customfield { action } => metadata::run_custom_field(action).await,
-            Command::Foreignkey { action } => metadata::run_foreign_key(action).await,
-            Command::Follow(args) => notifications::run_follow(args, true).await,
-            Command::Unfollow(args) => notifications::run_follow(args, false).await,
-            Command::Webhook { action } => notifications::run_webhook(action).await,
-            Command::Outbox { action } => notifications::run_outbox(action).await,
-            Command::Purge(args) => retention::run_purge(args).await,
-            Command::Healthcheck(args) => healthcheck::run(args).await,
-            Command::Doctor(args) => doctor::run(*args).await,
-            Command::Backup(args) => backup::run(args).await,
+                .map_err(anyhow::Error::new),
+            Command::Associate { action } => associate::run(action).await.map_err(text),
+            Command::Ticket { action } => credentials::run_ticket(action).await.map_err(text),
+            Command::Token { action } => credentials::run_token(action).await.map_err(text),
+            Command::App { action } => credentials::run_app(action).await.map_err(text),
+            Command::Customfield { action } => metadata::run_custom_field(action).await.map_err(text),
+            Command::Foreignkey { action } => metadata::run_foreign_key(action).await.map_err(text),
+            Command::Follow(args) => notifications::run_follow(args, true).await.map_err(text),
+            Command::Unfollow(args) => notifications::run_follow(args, false).await.map_err(text),
+            Command::Webhook { action } => notifications::run_webhook(action).await.map_err(text),
+            Command::Outbox { action } => notifications::run_outbox(action).await.map_err(text),
+            Command::Purge(args) => retention::run_purge(args).await.map_err(text),
+            Command::Healthcheck(args) => healthcheck::run(args).await.map_err(text),
+            Command::Doctor(args) => doctor::run(*args).await.map_err(text),
+            Command::Backup(args) => backup::run(args).await.map_err(text),
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("ticketd: {message}");
+        Err(error) => {
+            eprintln!("ticketd: {}", describe(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error followed by those of its causes it does not already quote (drivers' errors often
+/// repeat their source in their own message): "cannot listen on 127.0.0.1:8080: Address in use".
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.
@@ -174,4 +187,23 @@ fn init_tracing(format: LogFormat) {
         // `message`; the request's (id, method, path, client, associate, app) under `span`.
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Quoting(#[source] std::io::Error);
+
+    #[test]
+    fn causes_are_appended_once() {
+        let cause = || std::io::Error::other("the cause");
+        let quoted = anyhow::Error::new(Quoting(cause()));
+        assert_eq!(describe(&quoted), "outer: the cause");
+        let listen =
+            crate::app::BuildError::Listen { address: "127.0.0.1:1".parse().expect("address"), source: cause() };
+        assert_eq!(describe(&anyhow::Error::new(listen)), "cannot listen on 127.0.0.1:1: the cause");
+    }
 }

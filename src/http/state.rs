@@ -33,21 +33,6 @@ pub struct Limits {
     pub max_streams_per_associate: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            body_bytes: 2 * 1024 * 1024,
-            request_timeout: Duration::from_secs(30),
-            session_ttl: Duration::from_secs(8 * 3600),
-            secure_cookies: false,
-            attachment_bytes: 25 * 1024 * 1024,
-            idle_timeout: Duration::from_secs(60),
-            stream_recheck: Duration::from_secs(30),
-            max_streams_per_associate: 8,
-        }
-    }
-}
-
 /// Shared application state, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {

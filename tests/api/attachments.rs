@@ -104,7 +104,7 @@ async fn uploads_connect_to_a_message_and_read_back(backend: Backend) {
 }
 
 async fn bad_uploads_and_connections_are_refused_and_change_nothing(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| args.attachment_limit = 64).await else { return };
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.attachment_limit = 64).await else { return };
     let lying = upload(&app, "x.pdf", "application/pdf", PNG.to_vec()).await;
     assert_error(
         lying,
@@ -241,7 +241,7 @@ fn large_png(size: usize) -> Vec<u8> {
 
 async fn embed_images_past_the_cap_is_a_413_naming_it(backend: Backend) {
     // 16 KiB bodies, so embedded answers are capped at 64 KiB.
-    let Some(app) = TestApp::spawn_with(backend, |args| args.body_limit = 16 * 1024).await else { return };
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.body_limit = 16 * 1024).await else { return };
     let cap = "65536 bytes";
     let image = upload_inline(&app, "big", "image/png", large_png(40 * 1024)).await;
     let huge = upload_inline(&app, "huge", "image/png", large_png(4 * 1024 * 1024)).await;

@@ -34,7 +34,9 @@ pub(crate) async fn status(request: RequestBuilder) -> StatusCode {
 
 async fn bad_or_missing_credentials_get_401_with_every_challenge(backend: Backend) {
     // More failures than the default limit, which has its own test.
-    let Some(app) = TestApp::spawn_with(backend, |args| args.auth.auth_failure_limit = 100).await else { return };
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.auth.auth_failure_limit = 100).await else {
+        return;
+    };
     let cases: [Option<&[u8]>; 9] = [
         None,
         Some(b"Basic dGplMDp3cm9uZw=="), // tje0:wrong
@@ -197,11 +199,11 @@ async fn repeated_failures_are_rate_limited_with_retry_after() {
 async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
     // Issuer and audience are configured, so a token must carry both.
     let secret = "a-long-enough-test-secret-for-hs256";
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
-        args.auth.auth_failure_limit = 100;
-        args.auth.jwt_hs256_secret = Some(secret.into());
-        args.auth.jwt_issuer = Some("https://sod.example.com".into());
-        args.auth.jwt_audience = Some("ticketd".into());
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |settings| {
+        settings.auth.auth_failure_limit = 100;
+        settings.auth.jwt_hs256_secret = Some(secret.into());
+        settings.auth.jwt_issuer = Some("https://sod.example.com".into());
+        settings.auth.jwt_audience = Some("ticketd".into());
     })
     .await
     else {
@@ -248,14 +250,21 @@ async fn jwts_are_checked_for_key_algorithm_expiry_issuer_and_audience() {
 async fn a_short_hs256_secret_stops_the_server_from_starting() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("short-secret.db").display());
-    let mut args = ticketd::cli::ServeArgs::new("127.0.0.1:0".parse().expect("address"), url);
-    args.auth.jwt_hs256_secret = Some("only-twenty-six-bytes-long".into());
+    let mut settings = ticketd::app::Settings {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        database_url: url.into(),
+        ..Default::default()
+    };
+    settings.auth.jwt_hs256_secret = Some("only-twenty-six-bytes-long".into());
     // `ticketd serve` prints this error and exits.
-    let Err(error) = ticketd::cli::Server::build(&args).await else { panic!("a 26-byte HS256 secret was accepted") };
+    let Err(error) = ticketd::app::Application::build(settings.clone()).await else {
+        panic!("a 26-byte HS256 secret was accepted")
+    };
+    let error = error.to_string();
     assert!(error.contains("--jwt-hs256-secret") && error.contains("TICKETD_JWT_HS256_SECRET"), "{error}");
     assert!(error.contains("at least 32 bytes"), "{error}");
-    args.auth.jwt_hs256_secret = Some("a-secret-of-exactly-32-bytes-ok!".into());
-    assert!(ticketd::cli::Server::build(&args).await.is_ok(), "32 bytes are enough");
+    settings.auth.jwt_hs256_secret = Some("a-secret-of-exactly-32-bytes-ok!".into());
+    assert!(ticketd::app::Application::build(settings).await.is_ok(), "32 bytes are enough");
 }
 
 #[tokio::test]
@@ -268,10 +277,10 @@ async fn jwts_signed_with_rsa_pem_and_ec_jwks_keys_are_accepted() {
     let jwks = dir.path().join("jwks.json");
     std::fs::write(&jwks, json!({"keys": [jwk]}).to_string()).expect("write jwks");
     let public_pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt/rsa-public.pem");
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
-        args.auth.jwt_public_key = Some(public_pem.into());
-        args.auth.jwt_jwks = Some(jwks.display().to_string());
-        args.auth.jwt_associate_claim = "preferred_username".into();
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |settings| {
+        settings.auth.jwt_public_key = Some(public_pem.into());
+        settings.auth.jwt_jwks = Some(jwks.display().to_string());
+        settings.auth.jwt_associate_claim = "preferred_username".into();
     })
     .await
     else {
@@ -349,7 +358,8 @@ async fn browser_sessions_need_the_matching_xsrf_header() {
 #[tokio::test]
 async fn app_tokens_are_optional_unless_required_for_soticket() {
     for required in [false, true] {
-        let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| args.auth.require_app_token = required).await
+        let Some(app) =
+            TestApp::spawn_with(Backend::Sqlite, |settings| settings.auth.require_app_token = required).await
         else {
             return;
         };

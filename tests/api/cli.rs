@@ -262,3 +262,20 @@ async fn clients_signing_in_together_share_the_password_checks() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     assert!((1..=cores).contains(&checks), "16 sign-ins of one login at once ran {checks} argon2 checks");
 }
+
+#[test]
+fn serve_on_a_taken_port_exits_naming_the_address_and_the_cause() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = taken.local_addr().expect("bound").to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("taken.db").display());
+    let output = ticketd()
+        .args(["serve", "--listen", &address, "--database-url", &url])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("ticketd runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("ticketd: cannot listen on {address}: ")), "{stderr}");
+    assert!(stderr.to_ascii_lowercase().contains("in use"), "the operating system's reason: {stderr}");
+}

@@ -12,10 +12,10 @@ use crate::helpers::{Backend, TestApp};
 const LIMIT: Duration = Duration::from_secs(15);
 
 async fn app_with_short_timeouts(max_connections: usize) -> Option<TestApp> {
-    TestApp::spawn_with(Backend::Sqlite, |args| {
-        args.max_connections = max_connections;
-        args.idle_timeout = Duration::from_millis(1500);
-        args.read_timeout = Duration::from_secs(1);
+    TestApp::spawn_with(Backend::Sqlite, |settings| {
+        settings.max_connections = max_connections;
+        settings.idle_timeout = Duration::from_millis(1500);
+        settings.read_timeout = Duration::from_secs(1);
     })
     .await
 }

@@ -97,7 +97,7 @@ async fn unknown_references_are_400_naming_them(backend: Backend) {
 }
 
 async fn oversized_bodies_are_413(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| args.body_limit = 64 * 1024).await else {
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.body_limit = 64 * 1024).await else {
         return;
     };
     let big = json!({"Body": "x".repeat(100 * 1024)}).to_string();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
-use ticketd::cli::{ServeArgs, Server};
+use ticketd::app::{Application, Settings};
 use ticketd::store::Store;
 use tokio::sync::oneshot;
 
@@ -77,17 +77,21 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
-    /// Starts ticketd with demo data after `adjust` has changed the serve options.
-    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<Self> {
+    /// Starts ticketd with demo data after `adjust` has changed the settings.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<Self> {
         let database = TestDatabase::new(backend).await?;
-        let loopback = "127.0.0.1:0".parse().expect("addr");
-        let mut args = ServeArgs { demo: true, ..ServeArgs::new(loopback, database.url.clone()) };
-        adjust(&mut args);
-        let server = Server::build(&args).await.expect("server starts");
+        let mut settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url: database.url.clone().into(),
+            demo: true,
+            ..Settings::default()
+        };
+        adjust(&mut settings);
+        let server = Application::build(settings).await.expect("server starts");
         let base = format!("http://{}", server.local_addr().expect("bound"));
         let store = server.store();
         let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.run_until(async move {
+        tokio::spawn(server.run_until_stopped(async move {
             let _ = stopped.await;
         }));
         let client = client();

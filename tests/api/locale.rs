@@ -98,7 +98,8 @@ async fn dates_follow_so_timezone_and_stamps_stay_utc(backend: Backend) {
 
 #[tokio::test]
 async fn the_base_zone_is_configurable_and_zones_are_listed() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| args.base_timezone = chrono_tz::Tz::Europe__Oslo).await
+    let Some(app) =
+        TestApp::spawn_with(Backend::Sqlite, |settings| settings.base_timezone = chrono_tz::Tz::Europe__Oslo).await
     else {
         return;
     };

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use ticketd::cli::ServeArgs;
+use ticketd::app::Settings;
 
 use crate::helpers::{Backend, TestApp, assert_error, on_both_backends};
 
@@ -22,8 +22,8 @@ async fn scrape(app: &TestApp, authorization: Option<&str>) -> (StatusCode, Stri
 
 #[tokio::test]
 async fn a_metrics_token_is_required_once_configured() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
-        args.metrics.metrics_token = Some(TOKEN.parse().expect("a token"));
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |settings| {
+        settings.metrics.metrics_token = Some(TOKEN.parse().expect("a token"));
     })
     .await
     else {
@@ -58,9 +58,9 @@ async fn without_a_metrics_token_the_metrics_stay_open() {
 
 #[test]
 fn the_metrics_token_is_left_out_of_the_options_debug_form() {
-    let mut args = ServeArgs::new("127.0.0.1:0".parse().expect("addr"), "sqlite://x.db");
-    args.metrics.metrics_token = Some(TOKEN.parse().expect("a token"));
-    let printed = format!("{args:?}");
+    let mut settings = Settings::default();
+    settings.metrics.metrics_token = Some(TOKEN.parse().expect("a token"));
+    let printed = format!("{settings:?}");
     assert!(printed.contains("metrics_token") && !printed.contains(TOKEN), "{printed}");
 }
 
@@ -74,7 +74,8 @@ fn count_queries(body: &str) -> u64 {
 
 async fn concurrent_scrapes_share_one_count_of_the_outbox(backend: Backend) {
     // Counts kept for longer than the burst can take, so that only sharing is measured.
-    let Some(app) = TestApp::spawn_with(backend, |args| args.metrics.metrics_cache = Duration::from_secs(600)).await
+    let Some(app) =
+        TestApp::spawn_with(backend, |settings| settings.metrics.metrics_cache = Duration::from_secs(600)).await
     else {
         return;
     };

@@ -25,9 +25,9 @@ async fn rows(app: &TestApp) -> Vec<OutboxRow> {
 }
 
 async fn notify_true_queues_one_row_per_recipient_and_channel_with_the_save(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| {
-        args.delivery.smtp_url = Some("smtp://127.0.0.1:9".into());
-        args.delivery.no_dispatch = true;
+    let Some(app) = TestApp::spawn_with(backend, |settings| {
+        settings.delivery.smtp_url = Some("smtp://127.0.0.1:9".into());
+        settings.delivery.no_dispatch = true;
     })
     .await
     else {
@@ -119,9 +119,9 @@ async fn webhook_deliveries_are_signed_and_carry_the_event(backend: Backend) {
 
 async fn email_reaches_a_real_smtp_server_in_the_recipients_language(backend: Backend) {
     let sink = SmtpSink::start();
-    let Some(app) = TestApp::spawn_with(backend, |args| {
-        args.delivery.smtp_url = Some(sink.url());
-        args.delivery.smtp_from = "Support <support@example.com>".into();
+    let Some(app) = TestApp::spawn_with(backend, |settings| {
+        settings.delivery.smtp_url = Some(sink.url());
+        settings.delivery.smtp_from = "Support <support@example.com>".into();
     })
     .await
     else {
@@ -213,9 +213,9 @@ async fn next_event(stream: &mut reqwest::Response) -> StreamEvent {
 }
 
 async fn a_failing_receiver_is_retried_with_backoff_then_parked_and_revived(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| {
-        args.delivery.outbox_max_attempts = 3;
-        args.delivery.outbox_retry_base = Duration::from_millis(50);
+    let Some(app) = TestApp::spawn_with(backend, |settings| {
+        settings.delivery.outbox_max_attempts = 3;
+        settings.delivery.outbox_retry_base = Duration::from_millis(50);
     })
     .await
     else {

@@ -79,7 +79,8 @@ async fn status_of(app: &TestApp, id: i64) -> StatusCode {
 }
 
 async fn uploads_never_connected_are_swept_after_the_ttl(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| args.pending_upload_ttl = Duration::from_secs(3)).await else {
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.pending_upload_ttl = Duration::from_secs(3)).await
+    else {
         return;
     };
     let connected = upload_as_admin(&app).await;

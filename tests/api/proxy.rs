@@ -73,7 +73,8 @@ async fn failures_from_an_address_block_neither_its_valid_logins_nor_its_tokens(
 
 async fn failures_from_another_client_do_not_lock_out_a_correct_password(backend: Backend) {
     let Some(app) =
-        TestApp::spawn_with(backend, |args| args.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()]).await
+        TestApp::spawn_with(backend, |settings| settings.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()])
+            .await
     else {
         return;
     };
@@ -94,7 +95,8 @@ async fn failures_from_another_client_do_not_lock_out_a_correct_password(backend
 
 async fn a_trusted_proxy_decides_address_scheme_host_and_cookies(backend: Backend) {
     let Some(app) =
-        TestApp::spawn_with(backend, |args| args.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()]).await
+        TestApp::spawn_with(backend, |settings| settings.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()])
+            .await
     else {
         return;
     };
@@ -145,7 +147,8 @@ async fn forwarding_headers_from_anyone_else_are_ignored(backend: Backend) {
 
 async fn hostile_hosts_never_reach_links(backend: Backend) {
     let Some(app) =
-        TestApp::spawn_with(backend, |args| args.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()]).await
+        TestApp::spawn_with(backend, |settings| settings.auth.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()])
+            .await
     else {
         return;
     };

@@ -162,7 +162,7 @@ async fn purge_dry_run_counts_and_purge_deletes_only_rows_past_their_retention(b
 
 async fn the_background_sweep_deletes_old_rows_and_keeps_recent_ones(backend: Backend) {
     let Some(app) =
-        TestApp::spawn_with(backend, |args| args.retention.retention_interval = Duration::from_secs(1)).await
+        TestApp::spawn_with(backend, |settings| settings.retention.retention_interval = Duration::from_secs(1)).await
     else {
         return;
     };
@@ -183,10 +183,10 @@ async fn the_background_sweep_deletes_old_rows_and_keeps_recent_ones(backend: Ba
 const OLD_EVENTS: i64 = 10_000;
 
 async fn saves_succeed_while_a_sweep_deletes_many_rows(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |args| {
-        args.retention.retention_interval = Duration::from_secs(1);
-        args.retention.retention_batch = 100;
-        args.retention.retention_pause = Duration::from_millis(20);
+    let Some(app) = TestApp::spawn_with(backend, |settings| {
+        settings.retention.retention_interval = Duration::from_secs(1);
+        settings.retention.retention_batch = 100;
+        settings.retention.retention_pause = Duration::from_millis(20);
     })
     .await
     else {

@@ -15,7 +15,7 @@ async fn post(app: &TestApp, path: &str) -> (StatusCode, serde_json::Value) {
 
 async fn send_mails_the_message_with_its_attachments_to_every_recipient(backend: Backend) {
     let sink = SmtpSink::start();
-    let Some(app) = TestApp::spawn_with(backend, |args| args.delivery.smtp_url = Some(sink.url())).await else {
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.delivery.smtp_url = Some(sink.url())).await else {
         return;
     };
     let pdf = app
@@ -71,9 +71,9 @@ async fn send_refuses_bad_recipients_and_queues_nothing(backend: Backend) {
 async fn send_sms_posts_each_number_to_the_gateway_signed(backend: Backend) {
     let gateway = WebhookReceiver::start("sms-key").await;
     let url = gateway.url.clone();
-    let Some(app) = TestApp::spawn_with(backend, |args| {
-        args.delivery.sms_gateway_url = Some(url);
-        args.delivery.sms_gateway_secret = "sms-key".into();
+    let Some(app) = TestApp::spawn_with(backend, |settings| {
+        settings.delivery.sms_gateway_url = Some(url);
+        settings.delivery.sms_gateway_secret = "sms-key".into();
     })
     .await
     else {

@@ -28,7 +28,7 @@ const STREAM: &str = "/api/v1/notifications/stream";
 
 /// A server whose streams check their caller every 200 ms.
 async fn app_with_short_recheck(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |args| args.streams.stream_recheck = Duration::from_millis(200)).await
+    TestApp::spawn_with(backend, |settings| settings.streams.stream_recheck = Duration::from_millis(200)).await
 }
 
 async fn open_stream(app: &TestApp, authorization: &str) -> reqwest::Response {
@@ -128,7 +128,8 @@ async fn a_stream_ends_when_the_role_or_the_password_changes(backend: Backend) {
 
 async fn the_ninth_stream_of_an_associate_gets_429_until_one_closes(backend: Backend) {
     // Keep-alives every half second find a dropped client's connection gone soon.
-    let Some(app) = TestApp::spawn_with(backend, |args| args.idle_timeout = Duration::from_secs(1)).await else {
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.idle_timeout = Duration::from_secs(1)).await
+    else {
         return;
     };
     let mut open = Vec::new();

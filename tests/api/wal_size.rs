@@ -31,7 +31,8 @@ fn load_duration() -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_wal_stays_bounded_under_a_sustained_write_load_with_readers() {
     let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| args.sqlite_wal_limit_mb = WAL_LIMIT_MB).await else {
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |settings| settings.sqlite_wal_limit_mb = WAL_LIMIT_MB).await
+    else {
         return;
     };
     let app = Arc::new(app);

@@ -6,14 +6,14 @@ use std::str::FromStr;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use super::{Outcome, redact_url};
-use crate::auth::jwt::{JwtSettings, JwtVerifier};
-use crate::cli::{AuthArgs, DeliveryArgs, ServeArgs};
+use crate::app::{AuthOptions, DeliveryOptions, Settings};
+use crate::auth::jwt::JwtVerifier;
 use crate::notify::{Mailer, SmtpSettings, WebhookSender};
 
 /// What `serve` would refuse at start beyond the command line parser: the database URL's
 /// kind, the SMTP URL and sender, the SMS gateway URL.
-pub fn config(args: &ServeArgs) -> Outcome {
-    let url = &args.database.database_url;
+pub fn config(args: &Settings) -> Outcome {
+    let url = &args.database_url.0;
     let known = ["sqlite:", "postgres:", "postgresql:"];
     if !known.iter().any(|prefix| url.starts_with(prefix)) {
         return Outcome::Fail(format!("--database-url '{}': use sqlite://PATH or postgres://…", redact_url(url)));
@@ -71,7 +71,7 @@ pub fn tls_roots() -> Outcome {
 
 /// Connects to the SMTP server as deliveries would: EHLO, then STARTTLS or TLS as the URL
 /// says, and sign-in when it carries credentials.
-pub async fn smtp(delivery: &DeliveryArgs) -> Outcome {
+pub async fn smtp(delivery: &DeliveryOptions) -> Outcome {
     let Some(url) = &delivery.smtp_url else {
         return Outcome::Skip("no --smtp-url: e-mail notifications are off".into());
     };
@@ -114,15 +114,8 @@ fn describe(err: &dyn std::error::Error) -> String {
 }
 
 /// Loads the configured JWT keys as `serve` would.
-pub fn jwt(auth: &AuthArgs) -> Outcome {
-    let settings = JwtSettings {
-        hs256_secret: auth.jwt_hs256_secret.clone(),
-        public_key: auth.jwt_public_key.clone(),
-        jwks: auth.jwt_jwks.clone(),
-        issuer: auth.jwt_issuer.clone(),
-        audience: auth.jwt_audience.clone(),
-        associate_claim: auth.jwt_associate_claim.clone(),
-    };
+pub fn jwt(auth: &AuthOptions) -> Outcome {
+    let settings = auth.jwt();
     match JwtVerifier::from_settings(&settings) {
         Ok(None) => Outcome::Skip("no JWT key configured: Bearer JWTs are refused".into()),
         Ok(Some(_)) => {

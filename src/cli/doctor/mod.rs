@@ -98,15 +98,17 @@ pub enum Outcome {
 pub async fn run(args: DoctorArgs) -> Result<(), String> {
     let selected: Vec<Check> =
         Check::ALL.into_iter().filter(|check| args.only.is_empty() || args.only.contains(check)).collect();
+    let settings = args.serve.settings();
+    let url = &settings.database_url.0;
     let mut findings = Vec::with_capacity(selected.len());
     for check in selected {
         let outcome = match check {
-            Check::Config => checks::config(&args.serve),
-            Check::Database => database::check(&args.serve.database.database_url).await,
+            Check::Config => checks::config(&settings),
+            Check::Database => database::check(url).await,
             Check::TlsRoots => checks::tls_roots(),
-            Check::Smtp => checks::smtp(&args.serve.delivery).await,
-            Check::Jwt => checks::jwt(&args.serve.auth),
-            Check::DataDir => checks::data_dir(&args.serve.database.database_url, args.min_free_mib),
+            Check::Smtp => checks::smtp(&settings.delivery).await,
+            Check::Jwt => checks::jwt(&settings.auth),
+            Check::DataDir => checks::data_dir(url, args.min_free_mib),
         };
         findings.push(Finding::of(check, outcome));
     }
