@@ -16,8 +16,8 @@ mod query;
 mod session;
 mod state;
 mod store_error;
-mod ticket_access;
 mod ticket_message;
+mod ticket_reach;
 mod timezone;
 
 use axum::Router;

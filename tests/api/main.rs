@@ -3,7 +3,6 @@
 mod helpers;
 mod pg;
 
-mod access;
 mod attachments;
 mod auth;
 mod backup;
@@ -40,4 +39,5 @@ mod sinks;
 mod soak;
 mod store_suite;
 mod stream_guard;
+mod ticket_reach;
 mod wal_size;

@@ -13,7 +13,7 @@ use crate::domain::outgoing::OutgoingMail;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
-use crate::http::ticket_access::{reach_of, require_message};
+use crate::http::ticket_reach::{reach_of, require_message};
 
 pub async fn send_message(
     caller: Principal,
