@@ -60,7 +60,7 @@ fn addresses(query: &QueryList, name: &str) -> Result<Vec<String>, ApiError> {
     query
         .values(name)
         .map(|address| {
-            crate::notify::email::parse_address(address).map_err(|why| {
+            crate::domain::outgoing::parse_email_address(address).map_err(|why| {
                 ApiError::invalid(format!(
                     "Invalid value '{}' in query parameter '{name}': {why}",
                     address.escape_debug()
