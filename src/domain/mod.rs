@@ -11,6 +11,7 @@ pub mod outgoing;
 pub mod rights;
 pub mod sample;
 pub mod ticket_reach;
+pub mod timestamp;
 
 pub use carriers::{Associate, Person, Ticket};
 pub use custom_field::CustomFieldInfo;
@@ -18,9 +19,7 @@ pub use enums::{
     BadgeType, CustomFieldType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
     SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
 };
-pub use message::{
-    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE, TicketMessage,
-    Timestamp,
-};
+pub use message::{AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, TicketMessage};
 pub use rights::{Access, Role, Scope};
 pub use ticket_reach::{TicketAccess, TicketReach, TicketScope};
+pub use timestamp::{NO_DATE, Timestamp};
