@@ -6,6 +6,7 @@ pub mod connection;
 pub mod drain;
 mod error;
 pub mod health;
+pub mod lifecycle;
 mod metrics;
 mod middleware;
 mod notifications;
