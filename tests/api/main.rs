@@ -16,6 +16,7 @@ mod errors;
 mod faults_sqlite;
 mod fuzz_corpus;
 mod hostile;
+mod imports;
 mod list;
 mod locale;
 mod metrics;
