@@ -47,11 +47,14 @@ pub enum ErrorKind {
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
+    /// What really failed, for the server log only: `http::error` logs it when it renders the
+    /// error and never puts it in the response.
+    cause: Option<String>,
 }
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), cause: None }
     }
 
     /// A 400 naming what is wrong.
@@ -69,10 +72,18 @@ impl ApiError {
         Self::new(ErrorKind::NotFound, format!("TicketMessage id {id} not found"))
     }
 
-    /// A 500 whose cause is logged here and never shown to the client.
+    /// A 500 whose cause travels with it to be logged where it is rendered, never shown to the
+    /// client. Building one logs nothing: an error that is built and then handled is no event.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        tracing::error!(%cause, "internal error");
-        Self::new(ErrorKind::Internal, "An internal error occurred; see the server log.")
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(ErrorKind::Internal, "An internal error occurred; see the server log.")
+        }
+    }
+
+    /// What really failed, when known; for logs only.
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
     }
 }
 

@@ -4,7 +4,7 @@
 //! the rest at the vendor's zero values.
 
 use super::enums::{SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType};
-use super::message::{NO_DATE, Timestamp};
+use super::timestamp::{NO_DATE, Timestamp};
 
 /// The `Ticket` carrier.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,21 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
-
 use super::carriers::{Associate, Person, Ticket};
 use super::enums::{
     BadgeType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType, SecurityLevel,
 };
-
-/// A point in time in the installation's base zone (UTC), to 100 ns precision.
-pub type Timestamp = NaiveDateTime;
-
-/// The vendor's "no date": `0001-01-01T00:00:00`.
-pub const NO_DATE: Timestamp = match chrono::NaiveDate::from_ymd_opt(1, 1, 1) {
-    Some(date) => date.and_time(chrono::NaiveTime::MIN),
-    None => NaiveDateTime::MIN,
-};
+use super::timestamp::{NO_DATE, Timestamp};
 
 /// A string-to-string dictionary (`ExtraFields`, `CustomFields`); keys are case-sensitive.
 pub type FieldMap = BTreeMap<String, String>;
@@ -156,10 +146,5 @@ mod tests {
         assert!(named("report.PDF").is_safe_file_extension());
         assert!(!named("setup.pdf.exe").is_safe_file_extension());
         assert!(!named("README").is_safe_file_extension());
-    }
-
-    #[test]
-    fn no_date_is_year_one() {
-        assert_eq!(NO_DATE.to_string(), "0001-01-01 00:00:00");
     }
 }

@@ -1,7 +1,6 @@
 //! The ticket-message model: what a message is, what a save asks for, and the carriers it refers to.
 //! Nothing here performs I/O or knows about HTTP or SQL.
 
-pub mod access;
 pub mod carriers;
 pub mod custom_field;
 pub mod enums;
@@ -9,18 +8,18 @@ pub mod list;
 pub mod message;
 pub mod notification;
 pub mod outgoing;
+pub mod rights;
 pub mod sample;
-pub mod ticket_access;
+pub mod ticket_reach;
+pub mod timestamp;
 
-pub use access::{Access, Role, Scope};
 pub use carriers::{Associate, Person, Ticket};
 pub use custom_field::CustomFieldInfo;
 pub use enums::{
     BadgeType, CustomFieldType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
     SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
 };
-pub use message::{
-    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, NO_DATE, TicketMessage,
-    Timestamp,
-};
-pub use ticket_access::{TicketAccess, TicketReach, TicketScope};
+pub use message::{AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, TicketMessage};
+pub use rights::{Access, Role, Scope};
+pub use ticket_reach::{TicketAccess, TicketReach, TicketScope};
+pub use timestamp::{NO_DATE, Timestamp};

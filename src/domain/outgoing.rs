@@ -1,5 +1,5 @@
 //! Messages sent out of the help desk on request (`/Send`, `/SendSms`): what is sent to whom,
-//! and the checks on mobile numbers.
+//! and the checks on the addresses they go to (e-mail addresses and mobile numbers).
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,12 @@ pub struct OutgoingSms {
 /// The longest text an SMS gateway is handed (ten concatenated GSM parts).
 pub const SMS_TEXT_LIMIT: usize = 1530;
 
+/// Checks an e-mail address the way the sending will read it (lettre's parser, which the
+/// mailer uses too); the canonical form on success, the parser's reason on failure.
+pub fn parse_email_address(text: &str) -> Result<String, String> {
+    text.trim().parse::<lettre::Address>().map(|address| address.to_string()).map_err(|err| err.to_string())
+}
+
 /// A mobile number in international form: `+` and 7 to 15 digits, after dropping spaces,
 /// hyphens, dots and parentheses; a leading `00` counts as `+`.
 pub fn normalize_phone(text: &str) -> Option<String> {
@@ -61,6 +67,14 @@ mod tests {
         assert_eq!(normalize_phone("+1 (555) 010-9999").as_deref(), Some("+15550109999"));
         for bad in ["", "12345678", "+47", "+47abc12345", "+0471234567", "+1234567890123456", "quia"] {
             assert_eq!(normalize_phone(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_trimmed_and_checked() {
+        assert_eq!(parse_email_address(" ola@example.com ").as_deref(), Ok("ola@example.com"));
+        for bad in ["", "ola", "ola@", "@example.com", "ola nordmann@example.com"] {
+            assert!(parse_email_address(bad).is_err(), "{bad}");
         }
     }
 

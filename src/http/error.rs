@@ -93,6 +93,10 @@ impl IntoResponse for ApiError {
 /// The vendor's error body for `error`, even a 401 (which the API answers with the vendor's
 /// HTML help instead); endpoints outside the API, such as `/metrics`, use it directly.
 pub(crate) fn vendor_body(error: &ApiError) -> Response {
+    // Logged here, once per 500 answered, with the cause the response leaves out.
+    if error.kind == ErrorKind::Internal {
+        tracing::error!(cause = error.cause().unwrap_or("unknown"), "internal error");
+    }
     let body = ErrorBody {
         error: true,
         error_type: error_type_of(error.kind),
@@ -143,4 +147,53 @@ pub async fn no_route() -> ApiError {
 /// A known path asked with a method it does not offer.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(ErrorKind::MethodNotAllowed, "The HTTP method is not supported on this resource")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_500_is_logged_once_with_its_cause_when_rendered_and_the_cause_stays_out_of_the_body() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let error = ApiError::internal("the disk is on fire");
+        assert_eq!(log.text(), "", "building the error logs nothing");
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let logged = log.text();
+        assert_eq!(logged.matches("internal error").count(), 1, "{logged}");
+        assert!(logged.contains("the disk is on fire"), "{logged}");
+
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("disk"), "{body}");
+        assert!(body.contains("An internal error occurred"), "{body}");
+    }
 }

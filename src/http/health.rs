@@ -1,9 +1,6 @@
 //! Health endpoints: `GET /health` (the server and its database answer), `GET /health/live`
 //! (the process serves HTTP) and `GET /health/ready` (this instance should get traffic).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,12 +8,6 @@ use serde_json::json;
 
 use super::state::AppState;
 use crate::negotiate::response::json_response;
-
-/// How long a readiness verdict on the database is reused: probes stay cheap however often
-/// load balancers ask.
-const VERDICT_TTL: Duration = Duration::from_secs(2);
-/// A write probe that waits longer than this (a lock held elsewhere) counts as a failure.
-const PROBE_LIMIT: Duration = Duration::from_secs(5);
 
 /// 200 `{"Status":"OK"}` when the database answers; 200 `{"Status":"Degraded","Reason":…}`
 /// when it answers reads but saves fail for want of space or write access (the process is
@@ -55,48 +46,11 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     } else if let Some(fault) = state.store.write_fault() {
         Some(format!("DatabaseNotWritable: {fault}"))
     } else {
-        state.lifecycle.readiness.database_verdict(&state).await.err()
+        state.lifecycle.readiness.database_verdict(state.store.as_ref()).await.err()
     };
     let (status, body) = match reason {
         None => (StatusCode::OK, json!({ "Status": "OK" })),
         Some(reason) => (StatusCode::SERVICE_UNAVAILABLE, json!({ "Status": "NotReady", "Reason": reason })),
     };
     json_response(status, &body).unwrap_or_else(IntoResponse::into_response)
-}
-
-/// The last verdict of the database write probe, and when it was reached.
-#[derive(Debug, Default)]
-pub struct Readiness {
-    last: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
-}
-
-impl Readiness {
-    /// The database's verdict, probed at most once per [`VERDICT_TTL`]; concurrent callers
-    /// wait for the one probe rather than each running their own.
-    async fn database_verdict(&self, state: &AppState) -> Result<(), String> {
-        let mut last = self.last.lock().await;
-        if let Some((at, verdict)) = last.as_ref()
-            && at.elapsed() < VERDICT_TTL
-        {
-            return verdict.clone();
-        }
-        let verdict = match tokio::time::timeout(PROBE_LIMIT, state.store.write_probe()).await {
-            Ok(Ok(pending)) if pending.is_empty() => Ok(()),
-            Ok(Ok(pending)) => Err(format!("MigrationsPending: {}", pending.join(", "))),
-            Ok(Err(err)) => Err(format!("DatabaseNotWritable: {err}")),
-            Err(_) => Err(format!("DatabaseBusy: a write probe waited over {} s", PROBE_LIMIT.as_secs())),
-        };
-        if let Err(reason) = &verdict {
-            tracing::warn!(%reason, "readiness check failed");
-        }
-        *last = Some((Instant::now(), verdict.clone()));
-        verdict
-    }
-}
-
-/// What the health endpoints and shutdown share: the drain state and the readiness cache.
-#[derive(Debug, Default)]
-pub struct Lifecycle {
-    pub drain: Arc<super::drain::Drain>,
-    pub readiness: Readiness,
 }

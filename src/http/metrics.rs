@@ -1,51 +1,19 @@
 //! `GET /metrics`: notification counters, outbox rows, group-commit counts and password checks in the Prometheus
 //! text format; behind a bearer token when `--metrics-token` is set.
 
+pub(super) mod endpoint;
 mod outbox_cache;
 mod token;
 
-use std::time::Duration;
-
 use axum::extract::State;
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-pub use outbox_cache::OutboxCountsCache;
+pub use endpoint::MetricsEndpoint;
 pub use token::MetricsToken;
 
 use super::state::AppState;
 use crate::error::{ApiError, ErrorKind};
-
-/// Who may read `/metrics`, and the outbox counts it shares between scrapes.
-pub struct MetricsEndpoint {
-    token: Option<MetricsToken>,
-    outbox: OutboxCountsCache,
-}
-
-impl Default for MetricsEndpoint {
-    fn default() -> Self {
-        Self::new(None, Duration::from_secs(5))
-    }
-}
-
-impl MetricsEndpoint {
-    /// Open to anyone without a token; outbox counts reused for `outbox_ttl`.
-    pub fn new(token: Option<MetricsToken>, outbox_ttl: Duration) -> Self {
-        Self { token, outbox: OutboxCountsCache::new(outbox_ttl) }
-    }
-
-    /// Why the request may not read the metrics, if it may not: a token is configured and the
-    /// request does not carry it.
-    fn refusal(&self, headers: &HeaderMap) -> Option<&'static str> {
-        let token = self.token.as_ref()?;
-        match headers.get(AUTHORIZATION) {
-            Some(sent) if token.admits(sent.as_bytes()) => None,
-            Some(_) => Some("The Authorization header does not carry the metrics token"),
-            None => Some("The metrics need an Authorization header: Bearer and the metrics token"),
-        }
-    }
-}
 
 /// A 401 in the vendor body rather than the API's HTML sign-in help: scrapers are not API clients.
 fn unauthorized(why: &str) -> Response {

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod drain;
 mod error;
 pub mod health;
+pub mod lifecycle;
 mod metrics;
 mod middleware;
 mod notifications;
@@ -17,8 +18,8 @@ mod routes;
 mod session;
 mod state;
 mod store_error;
-mod ticket_access;
 mod ticket_message;
+mod ticket_reach;
 mod timezone;
 
 use axum::Router;

@@ -49,11 +49,11 @@ pub struct AppState {
     /// each other and retrying.
     pub edit_turns: Arc<EditTurns>,
     /// Shutdown's drain and the readiness check's cached verdict.
-    pub lifecycle: Arc<super::health::Lifecycle>,
+    pub lifecycle: Arc<super::lifecycle::Lifecycle>,
     /// Open notification streams per associate.
     pub stream_slots: Arc<super::notifications::StreamSlots>,
     /// Who may read `/metrics`, and its cached outbox counts.
-    pub metrics_endpoint: Arc<super::metrics::MetricsEndpoint>,
+    pub metrics_endpoint: Arc<super::metrics::endpoint::MetricsEndpoint>,
 }
 
 /// Striped locks by message id: edits of one message queue; edits of others rarely meet.

@@ -116,11 +116,6 @@ impl Mailer {
     }
 }
 
-/// Checks an e-mail address the way the sending will read it; the canonical form on success.
-pub fn parse_address(text: &str) -> Result<String, String> {
-    text.trim().parse::<lettre::Address>().map(|address| address.to_string()).map_err(|err| err.to_string())
-}
-
 /// A notification e-mail's texts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedMail {

@@ -4,7 +4,6 @@
 //! message statements live in `message_rows` and `save_sql`, which SQLite runs on rusqlite
 //! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
 
-pub mod access;
 pub mod attachment;
 mod classify;
 mod columns;
@@ -16,6 +15,7 @@ pub mod retention;
 mod save_sql;
 pub mod schema;
 mod sqlite;
+pub mod ticket_reach;
 
 use std::sync::Arc;
 
@@ -23,12 +23,12 @@ use async_trait::async_trait;
 
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 
-pub use access::AccessStore;
 pub use attachment::AttachmentStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use retention::{RetentionKind, RetentionStore};
 pub use sqlite::SqliteStore;
+pub use ticket_reach::TicketReachStore;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -225,7 +225,9 @@ pub struct SaveContext {
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
-pub trait Store: NotificationStore + AttachmentStore + AccessStore + RetentionStore + Send + Sync + 'static {
+pub trait Store:
+    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + Send + Sync + 'static
+{
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Checks that the database takes writes (a write transaction that changes nothing, rolled

@@ -3,7 +3,6 @@
 mod helpers;
 mod pg;
 
-mod access;
 mod attachments;
 mod auth;
 mod backup;
@@ -17,6 +16,7 @@ mod errors;
 mod faults_sqlite;
 mod fuzz_corpus;
 mod hostile;
+mod imports;
 mod list;
 mod locale;
 mod logs;
@@ -41,4 +41,5 @@ mod sinks;
 mod soak;
 mod store_suite;
 mod stream_guard;
+mod ticket_reach;
 mod wal_size;

@@ -11,7 +11,7 @@ use super::{AttachmentId, not_found};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::require_attachment_owner;
+use crate::http::ticket_reach::require_attachment_owner;
 use crate::negotiate::content::{opens_inline, servable_type};
 
 pub async fn attachment_content(

@@ -8,7 +8,7 @@ use super::{AttachmentId, not_found};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::require_attachment_owner;
+use crate::http::ticket_reach::require_attachment_owner;
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 

@@ -43,7 +43,8 @@ impl Recheck {
             Ok(again) if again.associate_id == self.caller.associate_id => {}
             Ok(_) => return self.ends("the credentials now name another associate"),
             Err(err) if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Unavailable(_)) => return Verdict::Unknown,
-            Err(err) => return self.ends(&err.message),
+            // A 500 here is never rendered, so its cause is logged with the stream's end instead.
+            Err(err) => return self.ends(err.cause().unwrap_or(&err.message)),
         }
         // The Basic verification cache may have answered above; the row itself is not cached.
         match self.state.store.credentials_by_id(self.caller.associate_id).await {

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document (`GET /api/v1/openapi.json`), built with utoipa from the operation
 //! table in `operations.rs`; the entity schemas are the vendor's own definitions.
 
+mod model;
 pub mod operations;
 mod own_operations;
 

@@ -4,82 +4,8 @@
 
 use utoipa::openapi::HttpMethod;
 
-/// A parameter's type.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    Int32,
-    Text,
-    Bool,
-    /// A list, as repeated parameters or comma-separated.
-    TextList,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum Param {
-    Path(&'static str, Kind),
-    Query(&'static str, Kind, bool),
-    Header(&'static str),
-}
-
-/// What a request carries.
-#[derive(Debug, Clone, Copy)]
-pub enum Body {
-    /// A `TicketMessageEntity` in any of the entity media types.
-    Entity,
-    /// A list of ids (`attachmentIds`).
-    IdList,
-    /// Raw bytes of any type.
-    Bytes,
-    /// A JSON object of the named schema.
-    Json(&'static str),
-}
-
-/// What a success answers with.
-#[derive(Debug, Clone, Copy)]
-pub enum Answer {
-    /// 200 with a schema from the components.
-    Schema(&'static str),
-    /// 200 with an array of a schema.
-    ArrayOf(&'static str),
-    /// 200 with a string-to-string map.
-    StringMap,
-    /// 200 with bytes of the part's own type.
-    Bytes,
-    /// 200 with a text stream (Server-Sent Events, Prometheus text).
-    Text(&'static str),
-    NoContent,
-}
-
-pub struct Operation {
-    pub method: HttpMethod,
-    pub path: &'static str,
-    pub id: &'static str,
-    pub summary: &'static str,
-    pub params: Vec<Param>,
-    pub body: Option<Body>,
-    pub answer: Answer,
-    /// The media types of the success answer (and of error bodies).
-    pub produces: &'static [&'static str],
-}
-
-pub const ENTITY_TYPES: &[&str] = &[
-    "application/json",
-    "text/json",
-    "application/xml",
-    "text/xml",
-    "application/json-patch+json",
-    "application/merge-patch+json",
-];
-
-pub const REQUEST_TYPES: &[&str] = &[
-    "application/json",
-    "text/json",
-    "application/xml",
-    "text/xml",
-    "application/x-www-form-urlencoded",
-    "application/json-patch+json",
-    "application/merge-patch+json",
-];
+use super::model::{ATTACHMENT, op};
+pub use super::model::{Answer, Body, ENTITY_TYPES, Kind, Operation, Param, REQUEST_TYPES};
 
 const RFC_PART_TYPES: &[&str] = &[
     "application/json",
@@ -137,22 +63,7 @@ fn with_locale(mut params: Vec<Param>) -> Vec<Param> {
 }
 
 const MESSAGE: &str = "SuperOffice.CRM.Services.TicketMessageEntity";
-pub(super) const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
 const ENTITY_ID: Param = Param::Path("ticketMessageEntityId", Kind::Int32);
-
-#[allow(clippy::too_many_arguments)]
-pub(super) fn op(
-    method: HttpMethod,
-    path: &'static str,
-    id: &'static str,
-    summary: &'static str,
-    params: Vec<Param>,
-    body: Option<Body>,
-    answer: Answer,
-    produces: &'static [&'static str],
-) -> Operation {
-    Operation { method, path, id, summary, params, body, answer, produces }
-}
 
 /// The vendor's TicketMessage operations, in the order of its Swagger document.
 fn ticket_message() -> Vec<Operation> {

@@ -3,7 +3,7 @@
 
 use utoipa::openapi::HttpMethod;
 
-use super::operations::{ATTACHMENT, Answer, Body, ENTITY_TYPES, Kind, Operation, Param, op};
+use super::model::{ATTACHMENT, Answer, Body, ENTITY_TYPES, Kind, Operation, Param, op};
 
 /// ticketd's own operations.
 pub fn ticketd() -> Vec<Operation> {

@@ -14,7 +14,7 @@ use super::{MessageId, message_error};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
-use crate::http::ticket_access::{pending_uploads_of, reach_of, require_message_id};
+use crate::http::ticket_reach::{pending_uploads_of, reach_of, require_message_id};
 use crate::negotiate::accept::essence;
 use crate::negotiate::body::read_limited;
 

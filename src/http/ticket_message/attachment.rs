@@ -9,7 +9,7 @@ use super::{MessageId, load_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message};
+use crate::http::ticket_reach::{reach_of, require_message};
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 

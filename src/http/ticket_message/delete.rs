@@ -11,7 +11,7 @@ use super::{MessageId, guarded_version};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message_id};
+use crate::http::ticket_reach::{reach_of, require_message_id};
 
 pub async fn delete_message(
     caller: Principal,

@@ -9,7 +9,7 @@ use super::MessageId;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message_id};
+use crate::http::ticket_reach::{reach_of, require_message_id};
 use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn foreign_keys(

@@ -13,7 +13,7 @@ use super::{MessageId, Reply, load_message};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message};
+use crate::http::ticket_reach::{reach_of, require_message};
 use crate::locale::Locale;
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::wire::TicketMessageEntity;

@@ -10,7 +10,7 @@ use super::{load_message, message_error};
 use crate::domain::{MessageDraft, TicketMessage, TicketReach};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{require_message, require_ticket_id};
+use crate::http::ticket_reach::{require_message, require_ticket_id};
 use crate::store::{SaveContext, StoreError};
 
 /// Times a save without a client precondition is tried again when concurrent saves keep

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::origin::Origin;
 use crate::http::path::Tenant;
-use crate::http::ticket_access::reach_of;
+use crate::http::ticket_reach::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::odata::parse_list_request;
 use crate::negotiate::{ResponseFormat, entity_response};

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
 use crate::http::origin::Origin;
 use crate::http::path::Tenant;
-use crate::http::ticket_access::reach_of;
+use crate::http::ticket_reach::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::wire::TicketMessageEntity;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};

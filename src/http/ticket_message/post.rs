@@ -14,7 +14,7 @@ use crate::auth::Principal;
 use crate::domain::{MessageDraft, TicketReach};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::{reach_of, require_message_id, require_ticket_id};
+use crate::http::ticket_reach::{reach_of, require_message_id, require_ticket_id};
 use crate::locale::Locale;
 use crate::negotiate::wire::decode_message;
 use crate::negotiate::{EntityBody, ResponseFormat};

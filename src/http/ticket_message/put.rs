@@ -13,7 +13,7 @@ use super::{MessageId, Notify, Reply, draft_for, load_message, message_error, re
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_access::reach_of;
+use crate::http::ticket_reach::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
 use crate::store::SaveContext;

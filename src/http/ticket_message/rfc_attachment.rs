@@ -9,7 +9,7 @@ use axum::response::Response;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
-use crate::http::ticket_access::require_attachment_owner;
+use crate::http::ticket_reach::require_attachment_owner;
 use crate::negotiate::content::{PartError, message_part};
 
 pub async fn rfc_attachment_part(

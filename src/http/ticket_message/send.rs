@@ -13,7 +13,7 @@ use crate::domain::outgoing::OutgoingMail;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
-use crate::http::ticket_access::{reach_of, require_message};
+use crate::http::ticket_reach::{reach_of, require_message};
 
 pub async fn send_message(
     caller: Principal,
@@ -60,7 +60,7 @@ fn addresses(query: &QueryList, name: &str) -> Result<Vec<String>, ApiError> {
     query
         .values(name)
         .map(|address| {
-            crate::notify::email::parse_address(address).map_err(|why| {
+            crate::domain::outgoing::parse_email_address(address).map_err(|why| {
                 ApiError::invalid(format!(
                     "Invalid value '{}' in query parameter '{name}': {why}",
                     address.escape_debug()

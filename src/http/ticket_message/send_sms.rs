@@ -13,7 +13,7 @@ use crate::domain::outgoing::{OutgoingSms, normalize_phone, sms_text};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
-use crate::http::ticket_access::{reach_of, require_message};
+use crate::http::ticket_reach::{reach_of, require_message};
 
 pub async fn send_sms(
     caller: Principal,

@@ -3,7 +3,7 @@
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::entity_out::Dictionary;
+use super::dictionary::Dictionary;
 use super::rights::{FULL, NO_FIELDS};
 use crate::domain::{Associate, FieldMap, Person, Ticket, VendorEnum};
 use crate::locale::Locale;

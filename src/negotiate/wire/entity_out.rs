@@ -1,10 +1,11 @@
 //! Writes a stored message as `TicketMessageEntity`, properties in the vendor's order.
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::carriers_out::{AssociateOut, PersonOut, TicketOut};
+use super::dictionary::Dictionary;
 use super::rights::{FieldProperties, NO_FIELDS, Right, TICKET_MESSAGE_FIELDS};
-use crate::domain::{Access, AttachmentInfo, FieldMap, MessageHeader, TicketMessage, VendorEnum};
+use crate::domain::{Access, AttachmentInfo, MessageHeader, TicketMessage, VendorEnum};
 use crate::locale::Locale;
 
 /// The response form of a stored message, for a caller's rights and locale.
@@ -78,19 +79,6 @@ impl<'a, T, W: Serialize> Serialize for Items<'a, T, W> {
             seq.serialize_element(&(self.1)(item))?;
         }
         seq.end()
-    }
-}
-
-/// A string dictionary (`{}` when empty).
-pub(super) struct Dictionary<'a>(pub &'a FieldMap);
-
-impl Serialize for Dictionary<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
     }
 }
 

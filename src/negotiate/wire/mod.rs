@@ -4,6 +4,7 @@
 mod carriers_out;
 mod custom_field_out;
 pub mod decode;
+mod dictionary;
 mod entity_out;
 mod rights;
 

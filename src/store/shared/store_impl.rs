@@ -21,7 +21,7 @@ include!("list.rs");
 use crate::store::outbox::new_delivery_id;
 include!("outbox.rs");
 include!("attachment.rs");
-include!("access.rs");
+include!("ticket_reach.rs");
 include!("retention.rs");
 
 /// Turns a unique-key violation into a conflict on `what`.

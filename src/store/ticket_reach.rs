@@ -1,6 +1,6 @@
 //! Ticket access: an associate's stored access (every ticket, or some ticket categories), the
 //! category and owner of the ticket a request addresses (`Store::list_messages` limits the list
-//! to a caller's reach). What the access allows is decided in `domain::ticket_access`.
+//! to a caller's reach). What the access allows is decided in `domain::ticket_reach`.
 
 use async_trait::async_trait;
 
@@ -8,7 +8,7 @@ use super::StoreError;
 use crate::domain::{TicketAccess, TicketScope};
 
 #[async_trait]
-pub trait AccessStore: Send + Sync {
+pub trait TicketReachStore: Send + Sync {
     /// An associate's stored ticket access (`All` for an associate that does not exist).
     async fn ticket_access(&self, associate_id: i32) -> Result<TicketAccess, StoreError>;
     /// Replaces a login's ticket access; `false` when there is no such login.

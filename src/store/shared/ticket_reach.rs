@@ -1,4 +1,4 @@
-// The `AccessStore` implementation shared by both backends; included by `store_impl.rs`. Types
+// The `TicketReachStore` implementation shared by both backends; included by `store_impl.rs`. Types
 // other included files import too are named by path here, so the includes never clash.
 
 fn ticket_scope_of(row: &DbRow) -> Result<crate::domain::TicketScope, StoreError> {
@@ -10,7 +10,7 @@ fn ticket_scope_of(row: &DbRow) -> Result<crate::domain::TicketScope, StoreError
 }
 
 #[async_trait]
-impl crate::store::access::AccessStore for This {
+impl crate::store::ticket_reach::TicketReachStore for This {
     async fn ticket_access(&self, associate_id: i32) -> Result<crate::domain::TicketAccess, StoreError> {
         // One row per category (one row with a NULL category when there are none).
         let rows = sqlx::query(

@@ -1,7 +1,7 @@
 //! Object-level authorization for the routes that address a ticket message, a ticket or an
 //! attachment of a message: the caller's reach is read on every request (so `ticketd associate
 //! access` applies from the next request on), and a ticket outside it is a 403 naming the
-//! ticket. Which tickets are reachable is decided in `domain::ticket_access`, nowhere else.
+//! ticket. Which tickets are reachable is decided in `domain::ticket_reach`, nowhere else.
 
 use super::AppState;
 use crate::auth::Principal;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::access::Role;
+use super::rights::Role;
 
 /// An associate's stored ticket access, as `ticketd associate access` sets it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
