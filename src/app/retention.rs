@@ -108,3 +108,10 @@ impl RetentionSweep {
         }
     }
 }
+
+impl RetentionOptions {
+    /// The sweep these options describe, with uploads unclaimed for `pending_upload_ttl` going too.
+    pub fn sweep(&self, store: Arc<dyn Store>, pending_upload_ttl: Duration) -> RetentionSweep {
+        RetentionSweep::new(store, self, pending_upload_ttl)
+    }
+}

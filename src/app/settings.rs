@@ -13,8 +13,6 @@ use crate::notify::{Channels, Dispatcher, DispatcherSettings, Mailer, NotifyHand
 use crate::store::outbox::WebhookTarget;
 use crate::store::{SqliteSync, Store};
 
-use super::retention::RetentionSweep;
-
 /// How long idempotency keys are honoured (`IDEMPOTENCY_WINDOW_HOURS` of `POST` with
 /// `Idempotency-Key`); they may not be deleted sooner.
 pub const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -333,13 +331,6 @@ impl Default for RetentionOptions {
             retention_batch: 500,
             retention_pause: Duration::from_millis(50),
         }
-    }
-}
-
-impl RetentionOptions {
-    /// The sweep these options describe, with uploads unclaimed for `pending_upload_ttl` going too.
-    pub fn sweep(&self, store: Arc<dyn Store>, pending_upload_ttl: Duration) -> RetentionSweep {
-        RetentionSweep::new(store, self, pending_upload_ttl)
     }
 }
 

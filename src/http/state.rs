@@ -51,7 +51,7 @@ pub struct AppState {
     /// Shutdown's drain and the readiness check's cached verdict.
     pub lifecycle: Arc<super::lifecycle::Lifecycle>,
     /// Open notification streams per associate.
-    pub stream_slots: Arc<super::notifications::StreamSlots>,
+    pub stream_slots: Arc<super::notifications::slots::StreamSlots>,
     /// Who may read `/metrics`, and its cached outbox counts.
     pub metrics_endpoint: Arc<super::metrics::endpoint::MetricsEndpoint>,
 }

@@ -1,12 +1,10 @@
 //! `/api/v1/notifications`: the live stream of the caller's notifications.
 
 mod recheck;
-mod slots;
+pub(crate) mod slots;
 mod stream;
 
 use axum::routing::get;
-
-pub use slots::StreamSlots;
 
 use super::routes::Routes;
 
