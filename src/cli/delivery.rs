@@ -45,20 +45,9 @@ pub struct DeliveryArgs {
 }
 
 impl std::fmt::Debug for DeliveryArgs {
-    /// Leaves out the SMTP URL (it may carry a password) and the SMS gateway's key.
+    /// Leaves out the SMTP URL and the SMS gateway's key, as the options it turns into do.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeliveryArgs")
-            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
-            .field("smtp_from", &self.smtp_from)
-            .field("delivery_timeout", &self.delivery_timeout)
-            .field("outbox_max_attempts", &self.outbox_max_attempts)
-            .field("outbox_retry_base", &self.outbox_retry_base)
-            .field("outbox_retry_max", &self.outbox_retry_max)
-            .field("outbox_lease", &self.outbox_lease)
-            .field("sms_gateway_url", &self.sms_gateway_url.as_deref().map(crate::notify::redact::text))
-            .field("sms_gateway_secret", &"<redacted>")
-            .field("no_dispatch", &self.no_dispatch)
-            .finish()
+        std::fmt::Debug::fmt(&self.options(), f)
     }
 }
 

@@ -141,21 +141,9 @@ pub struct AuthArgs {
 }
 
 impl std::fmt::Debug for AuthArgs {
-    /// Leaves out the HS256 secret.
+    /// Leaves out the HS256 secret, as the options it turns into do.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthArgs")
-            .field("jwt_hs256_secret", &self.jwt_hs256_secret.as_ref().map(|_| "<redacted>"))
-            .field("jwt_public_key", &self.jwt_public_key)
-            .field("jwt_jwks", &self.jwt_jwks)
-            .field("jwt_issuer", &self.jwt_issuer)
-            .field("jwt_audience", &self.jwt_audience)
-            .field("jwt_associate_claim", &self.jwt_associate_claim)
-            .field("require_app_token", &self.require_app_token)
-            .field("session_hours", &self.session_hours)
-            .field("secure_cookies", &self.secure_cookies)
-            .field("auth_failure_limit", &self.auth_failure_limit)
-            .field("trusted_proxy", &self.trusted_proxy)
-            .finish()
+        std::fmt::Debug::fmt(&self.options(), f)
     }
 }
 
