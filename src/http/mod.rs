@@ -1,5 +1,6 @@
 //! The HTTP surface: the router, its middleware, the endpoint handlers and error rendering.
 
+pub(crate) mod agents;
 mod attachment;
 mod browser;
 pub mod connection;
@@ -61,4 +62,5 @@ fn routes() -> Routes {
         .merge(attachment::routes())
         .merge(ticket_message::routes())
         .merge(session::routes())
+        .merge(agents::routes())
 }
