@@ -8,6 +8,7 @@ pub mod attachment;
 mod classify;
 mod columns;
 mod debug;
+pub mod message_parts;
 mod message_rows;
 pub mod outbox;
 mod postgres;
@@ -24,6 +25,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 
 pub use attachment::AttachmentStore;
+pub use message_parts::MessagePartsStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use retention::{RetentionKind, RetentionStore};
@@ -226,7 +228,7 @@ pub struct SaveContext {
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
 pub trait Store:
-    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + Send + Sync + 'static
+    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + MessagePartsStore + Send + Sync + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
