@@ -6,7 +6,6 @@ use axum::response::Response;
 
 use super::Reply;
 use crate::auth::Principal;
-use crate::domain::{MessageCategory, MessageContent, MessageType, SecurityLevel, TicketMessage};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::locale::Locale;
@@ -19,24 +18,7 @@ pub async fn default_message(
     format: ResponseFormat,
     locale: Locale,
 ) -> Result<Response, ApiError> {
-    let creator = state.store.associate(caller.associate_id).await?;
-    let now = chrono::Utc::now().naive_utc();
-    let message = TicketMessage {
-        id: 0,
-        ticket: None,
-        content: MessageContent {
-            created_at: now,
-            author: creator.as_ref().map(|a| a.full_name.clone()).unwrap_or_default(),
-            slevel: SecurityLevel::Internal,
-            message_type: MessageType::Html,
-            category: MessageCategory::Message,
-            ..MessageContent::default()
-        },
-        created_by: creator,
-        person: None,
-        version: 0,
-        updated_at: now,
-    };
+    let message = state.messages.default_message(&caller).await?;
     let reply = Reply::new(format, locale, &caller);
     let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
     reply.message_response(&entity, None)

@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::conditional::{self, Preconditions};
 use super::select::GetOptions;
-use super::{MessageId, Reply, load_message};
+use super::{MessageId, Reply};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_reach::{reach_of, require_message};
 use crate::locale::Locale;
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::wire::TicketMessageEntity;
@@ -31,9 +30,8 @@ pub async fn get_message(
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
     let options = GetOptions::parse(query.as_deref().unwrap_or_default())?;
-    let stored = load_message(&state, id).await?;
-    // Before the 304 too: a tag match would tell an outsider the message's version.
-    require_message(&reach_of(&state, &caller).await?, &stored)?;
+    // Reach is checked before the 304 too: a tag match would tell an outsider the version.
+    let stored = state.messages.get(&caller, id).await?;
     if Preconditions::of(&headers).not_modified(&stored) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         conditional::annotate(response.headers_mut(), &stored);
@@ -42,7 +40,7 @@ pub async fn get_message(
     let reply = Reply::new(format, locale, &caller);
     let entity = TicketMessageEntity::for_caller(&stored, reply.access, &reply.locale);
     let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
-    let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
+    let foreign_keys = if options.foreign_keys { Some(state.messages.foreign_keys(&caller, id).await?) } else { None };
     if let Some(mode) = options.embed_images {
         let base = super::base_url(&origin, tenant.map(|t| t.0))?;
         document["HtmlBody"] = super::embed::embed_images(&state, &stored, mode, &base).await?.into();

@@ -13,7 +13,6 @@ use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::origin::Origin;
 use crate::http::path::Tenant;
-use crate::http::ticket_reach::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::odata::parse_list_request;
 use crate::negotiate::{ResponseFormat, entity_response};
@@ -31,14 +30,10 @@ pub async fn list_messages(
     let query = query.unwrap_or_default();
     let request = parse_list_request(&query)?;
     let list = request.query;
-    let reach = reach_of(&state, &caller).await?;
-    // Limited in the statement itself, so `$top`/`$skip` count only rows the caller may see.
-    let mut rows = state.store.list_messages(&list, list.top + 1, Some(&reach)).await?;
-    let more = rows.len() > list.top as usize;
-    rows.truncate(list.top as usize);
+    let page = state.messages.list(&caller, &list).await?;
     let base = super::base_url(&origin, tenant.map(|t| t.0))?;
-    let next = more.then(|| format!("{base}/api/v1/TicketMessage?{}", with_skip(&query, list.skip + list.top)));
-    let value: Vec<Value> = rows.iter().map(|row| row_json(row, &list.select, &locale)).collect();
+    let next = page.more.then(|| format!("{base}/api/v1/TicketMessage?{}", with_skip(&query, list.skip + list.top)));
+    let value: Vec<Value> = page.rows.iter().map(|row| row_json(row, &list.select, &locale)).collect();
     let body = json!({
         "odata.metadata": format!("{base}/api/v1/Archive//$metadata"),
         "odata.nextLink": next,

@@ -10,7 +10,6 @@ mod delete;
 mod embed;
 mod foreign_key;
 mod get;
-mod guarded_save;
 mod list;
 mod patch;
 mod post;
@@ -26,14 +25,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::routes::Routes;
-use super::state::AppState;
-use crate::domain::{Access, MessageDraft, TicketMessage};
+use crate::domain::{Access, TicketMessage};
 use crate::error::ApiError;
 use crate::locale::Locale;
-use crate::negotiate::patch::{apply_json_patch, apply_merge_patch};
-use crate::negotiate::wire::{TicketMessageEntity, decode_message};
-use crate::negotiate::{BodyKind, EntityBody, ResponseFormat, entity_response};
-use crate::store::StoreError;
+use crate::negotiate::wire::TicketMessageEntity;
+use crate::negotiate::{ResponseFormat, entity_response};
 
 /// The resource's routes, on canonical paths (see `http::path`).
 pub fn routes() -> Routes {
@@ -110,12 +106,6 @@ fn parse_notify(query: &str) -> Result<bool, ApiError> {
     Ok(flag.unwrap_or(false))
 }
 
-/// Answers with the stored message exactly as `GET /TicketMessage/{id}` would.
-async fn respond_with_message(state: &AppState, reply: &Reply, id: i32) -> Result<Response, ApiError> {
-    let message = state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
-    reply.message_response(&TicketMessageEntity::for_caller(&message, reply.access, &reply.locale), Some(&message))
-}
-
 /// How a caller wants its answer: format, locale and the rights to show.
 pub struct Reply {
     pub format: ResponseFormat,
@@ -142,47 +132,10 @@ impl Reply {
         }
         Ok(response)
     }
-}
 
-/// The draft a body asks to save: the entity itself, or `stored` with the body's patch applied
-/// (callers load the stored message whenever the body is a patch).
-fn draft_for(stored: Option<&TicketMessage>, body: &EntityBody) -> Result<MessageDraft, ApiError> {
-    if body.kind == BodyKind::Entity {
-        return decode_message(&body.value);
-    }
-    let stored = stored.ok_or_else(|| ApiError::internal("a patch reached the save without the stored message"))?;
-    let mut document = serde_json::to_value(TicketMessageEntity::full(stored)).map_err(ApiError::internal)?;
-    match body.kind {
-        BodyKind::JsonPatch => apply_json_patch(&mut document, &body.value)?,
-        BodyKind::MergePatch => apply_merge_patch(&mut document, &body.value)?,
-        BodyKind::Entity => {}
-    }
-    decode_message(&document)
-}
-
-/// The stored message, or 404.
-async fn load_message(state: &AppState, id: i32) -> Result<TicketMessage, ApiError> {
-    state.store.message(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))
-}
-
-/// The version a write must still find, after checking `If-Match` / `If-Unmodified-Since`
-/// against the stored message (loaded only when such a header is present).
-async fn guarded_version(
-    state: &AppState,
-    id: i32,
-    conditions: &conditional::Preconditions,
-) -> Result<Option<i64>, ApiError> {
-    if !conditions.guard_writes() {
-        return Ok(None);
-    }
-    conditions.check_write(&load_message(state, id).await?)
-}
-
-/// A store error where "not found" means the addressed message.
-fn message_error(id: i32) -> impl FnOnce(StoreError) -> ApiError {
-    move |err| match err {
-        StoreError::NotFound => ApiError::message_not_found(id.into()),
-        other => other.into(),
+    /// The stored message as `GET /TicketMessage/{id}` answers with it.
+    fn stored_message(&self, message: &TicketMessage) -> Result<Response, ApiError> {
+        self.message_response(&TicketMessageEntity::for_caller(message, self.access, &self.locale), Some(message))
     }
 }
 

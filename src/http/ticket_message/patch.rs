@@ -9,17 +9,16 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::conditional::Preconditions;
-use super::guarded_save::save_onto_stored;
-use super::{MessageId, Reply, draft_for, load_message};
+use super::{MessageId, Reply};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
 use crate::http::origin::Origin;
 use crate::http::path::Tenant;
-use crate::http::ticket_reach::reach_of;
 use crate::locale::Locale;
 use crate::negotiate::wire::TicketMessageEntity;
 use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
+use crate::service::Edit;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn patch_message(
@@ -49,11 +48,8 @@ pub async fn patch_message(
     };
     // Before the save: an answer that cannot be written must not follow a write.
     let links = links(&origin, tenant.map(|t| t.0), id)?;
-    let conditions = Preconditions::of(&headers);
-    let reach = reach_of(&state, &caller).await?;
-    let ctx = state.save_context(&caller, false);
-    save_onto_stored(&state, &reach, id, ctx, &conditions, |stored| draft_for(Some(stored), &body)).await?;
-    let saved = load_message(&state, id).await?;
+    let condition = Preconditions::of(&headers).write_condition(id);
+    let saved = state.messages.patch(&caller, id, &Edit::from(body), &condition).await?;
     let reply = Reply::new(format, locale, &caller);
     let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
         .map_err(ApiError::internal)?;
