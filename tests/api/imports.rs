@@ -141,3 +141,37 @@ fn library_files_import_each_other_without_cycles() {
         .collect();
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.into_iter().collect::<Vec<_>>().join("\n"));
 }
+
+/// Whether `word` occurs in `code` as a whole identifier.
+fn names(code: &str, word: &str) -> bool {
+    code.match_indices(word).any(|(at, _)| {
+        let before = code[..at].bytes().next_back().is_none_or(|b| !is_ident(b));
+        let after = code[at + word.len()..].bytes().next().is_none_or(|b| !is_ident(b));
+        before && after
+    })
+}
+
+#[test]
+fn the_service_layer_imports_neither_axum_nor_the_http_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut known = BTreeMap::new();
+    modules(&src, &[], &mut known);
+    let service: Vec<(&Module, &PathBuf)> =
+        known.iter().filter(|(module, _)| module.first().is_some_and(|m| m == "service")).collect();
+    assert!(service.len() > 3, "the service layer is where it is expected: {service:?}");
+    let mut offences = Vec::new();
+    for (module, path) in service {
+        let source = std::fs::read_to_string(path).expect("source file");
+        if names(&source, "axum") || names(&source, "hyper") || names(&source, "tower") {
+            offences.push(format!("{}: names an HTTP crate", module.join("/")));
+        }
+        // The whole file, tests included: a service test calls the service as any face would.
+        let whole = source.replace("#[cfg(test)]", "");
+        for target in imports(module, &whole, &known) {
+            if target.first().is_some_and(|m| m == "http") {
+                offences.push(format!("{} imports {}", module.join("/"), target.join("/")));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "the service layer must not know HTTP:\n{}", offences.join("\n"));
+}
