@@ -3,6 +3,7 @@
 mod attachment;
 mod browser;
 pub mod connection;
+pub mod context;
 pub mod drain;
 mod error;
 pub mod health;

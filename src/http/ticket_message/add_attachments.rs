@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;

@@ -4,22 +4,12 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::Reply;
-use crate::auth::Principal;
+use super::support::MessageReply;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::locale::Locale;
-use crate::negotiate::ResponseFormat;
-use crate::negotiate::wire::TicketMessageEntity;
+use crate::http::context::RequestContext;
 
-pub async fn default_message(
-    caller: Principal,
-    State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
-) -> Result<Response, ApiError> {
-    let message = state.messages.default_message(&caller).await?;
-    let reply = Reply::new(format, locale, &caller);
-    let entity = TicketMessageEntity::for_caller(&message, reply.access, &reply.locale);
-    reply.message_response(&entity, None)
+pub async fn default_message(ctx: RequestContext, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let message = state.messages.default_message(&ctx.caller).await?;
+    ctx.message_response(&ctx.entity(&message), None)
 }

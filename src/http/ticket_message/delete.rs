@@ -3,11 +3,10 @@
 //! ticket is outside the caller's reach.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::MessageId;
-use super::conditional::Preconditions;
+use super::support::{MessageId, Preconditions};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
@@ -15,9 +14,9 @@ use crate::http::AppState;
 pub async fn delete_message(
     caller: Principal,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    conditions: Preconditions,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    state.messages.delete(&caller, id, &Preconditions::of(&headers).write_condition(id)).await?;
+    state.messages.delete(&caller, id, &conditions.write_condition(id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

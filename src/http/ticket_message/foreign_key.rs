@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;

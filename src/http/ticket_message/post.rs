@@ -7,30 +7,27 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 
-use super::{Notify, Reply};
-use crate::auth::Principal;
+use super::support::{MessageReply, Notify};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::locale::Locale;
+use crate::http::context::RequestContext;
+use crate::negotiate::EntityBody;
 use crate::negotiate::wire::decode_message;
-use crate::negotiate::{EntityBody, ResponseFormat};
 
-#[allow(clippy::too_many_arguments)]
 pub async fn post_message(
-    caller: Principal,
+    ctx: RequestContext,
     State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
     headers: HeaderMap,
     Notify(notify): Notify,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
-    caller.require_write()?;
+    // A read-only caller hears so before anything about its body.
+    ctx.caller.require_write()?;
     let key = idempotency_key(&headers)?;
     // A patch media type on POST carries a whole entity: there is nothing stored to patch.
     let draft = decode_message(&body.value)?;
-    let created = state.messages.create(&caller, &draft, notify, key.as_deref()).await?;
-    let mut response = Reply::new(format, locale, &caller).stored_message(&created.message)?;
+    let created = state.messages.create(&ctx.caller, &draft, notify, key.as_deref()).await?;
+    let mut response = ctx.stored_message(&created.message)?;
     if created.replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }

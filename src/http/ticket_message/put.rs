@@ -4,30 +4,24 @@
 //! outside the caller's reach, or a move into such a ticket, is a 403.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::conditional::Preconditions;
-use super::{MessageId, Notify, Reply};
-use crate::auth::Principal;
+use super::support::{MessageId, MessageReply, Notify, Preconditions};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::locale::Locale;
-use crate::negotiate::{EntityBody, ResponseFormat};
+use crate::http::context::RequestContext;
+use crate::negotiate::EntityBody;
 use crate::service::Edit;
 
-#[allow(clippy::too_many_arguments)]
 pub async fn put_message(
-    caller: Principal,
+    ctx: RequestContext,
     State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
-    headers: HeaderMap,
+    conditions: Preconditions,
     MessageId(id): MessageId,
     Notify(notify): Notify,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
-    let condition = Preconditions::of(&headers).write_condition(id);
-    let saved = state.messages.update(&caller, id, &Edit::from(body), notify, &condition).await?;
-    Reply::new(format, locale, &caller).stored_message(&saved)
+    let condition = conditions.write_condition(id);
+    let saved = state.messages.update(&ctx.caller, id, &Edit::from(body), notify, &condition).await?;
+    ctx.stored_message(&saved)
 }

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::domain::outgoing::normalize_phone;
 use crate::error::ApiError;

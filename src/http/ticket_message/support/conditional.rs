@@ -3,6 +3,10 @@
 //! (412 when stale, checked before any change) and `If-None-Match` / `If-Modified-Since` on GET
 //! (304 when unchanged). An unparsable date is treated as absent.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{DateTime, NaiveDateTime};
 
@@ -90,5 +94,13 @@ impl Preconditions {
             return tags.iter().any(|t| t == "*" || t.trim_start_matches("W/") == current);
         }
         self.if_modified_since.is_some_and(|since| whole_seconds(&stored.updated_at) <= since)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(&parts.headers))
     }
 }
