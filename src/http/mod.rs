@@ -4,6 +4,7 @@ pub(crate) mod agents;
 mod attachment;
 mod browser;
 pub mod connection;
+pub mod context;
 pub mod drain;
 mod error;
 pub mod health;

@@ -3,11 +3,16 @@
 //! (412 when stale, checked before any change) and `If-None-Match` / `If-Modified-Since` on GET
 //! (304 when unchanged). An unparsable date is treated as absent.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use chrono::{DateTime, NaiveDateTime, Timelike};
+use chrono::{DateTime, NaiveDateTime};
 
 use crate::domain::TicketMessage;
-use crate::error::{ApiError, ErrorKind};
+use crate::service::ticket_message::whole_seconds;
+use crate::service::{VersionMatch, WriteCondition};
 
 /// The entity tag of a stored message's current version.
 pub fn etag(message: &TicketMessage) -> String {
@@ -51,9 +56,12 @@ fn http_date(headers: &HeaderMap, name: header::HeaderName) -> Option<NaiveDateT
     DateTime::parse_from_rfc2822(text.trim()).ok().map(|d| d.naive_utc())
 }
 
-/// HTTP dates have whole seconds.
-fn whole_seconds(at: &NaiveDateTime) -> NaiveDateTime {
-    at.with_nanosecond(0).unwrap_or(*at)
+/// The version a strong tag of [`etag`]'s form names for message `id`, compared as the exact
+/// text [`etag`] would give (so `"7-03"` or a weak tag names none).
+fn version_of(tag: &str, id: i32) -> Option<i64> {
+    let (tag_id, version) = tag.strip_prefix('"')?.strip_suffix('"')?.split_once('-')?;
+    let version: i64 = version.parse().ok()?;
+    (tag_id.parse::<i32>().ok()? == id && tag == format!("\"{id}-{version}\"")).then_some(version)
 }
 
 impl Preconditions {
@@ -66,32 +74,17 @@ impl Preconditions {
         }
     }
 
-    /// Whether a write must look at the stored message first.
-    pub fn guard_writes(&self) -> bool {
-        self.if_match.is_some() || self.if_unmodified_since.is_some()
-    }
-
-    /// 412 unless the write's conditions hold for `stored`; returns the version the write must
-    /// still find when it saves (so a change in between is caught too).
-    pub fn check_write(&self, stored: &TicketMessage) -> Result<Option<i64>, ApiError> {
-        let stale = |what: &str| {
-            ApiError::new(
-                ErrorKind::PreconditionFailed,
-                format!("{what} does not match the stored ticket message; nothing was changed"),
-            )
-        };
-        if let Some(tags) = &self.if_match {
-            let current = etag(stored);
-            if !tags.iter().any(|t| t == "*" || *t == current) {
-                return Err(stale("If-Match"));
+    /// The write condition `If-Match` / `If-Unmodified-Since` state for message `id`. A tag that
+    /// is not one this server gives message `id` matches no version.
+    pub fn write_condition(&self, id: i32) -> WriteCondition {
+        let version = self.if_match.as_ref().map(|tags| {
+            if tags.iter().any(|tag| tag == "*") {
+                VersionMatch::Any
+            } else {
+                VersionMatch::OneOf(tags.iter().filter_map(|tag| version_of(tag, id)).collect())
             }
-        }
-        if let Some(since) = self.if_unmodified_since
-            && whole_seconds(&stored.updated_at) > since
-        {
-            return Err(stale("If-Unmodified-Since"));
-        }
-        Ok(self.guard_writes().then_some(stored.version))
+        });
+        WriteCondition { version, unmodified_since: self.if_unmodified_since }
     }
 
     /// Whether a GET may answer 304.
@@ -101,5 +94,13 @@ impl Preconditions {
             return tags.iter().any(|t| t == "*" || t.trim_start_matches("W/") == current);
         }
         self.if_modified_since.is_some_and(|since| whole_seconds(&stored.updated_at) <= since)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(&parts.headers))
     }
 }
