@@ -72,7 +72,7 @@ fn canonical_path(path: &str) -> Option<(String, Option<String>)> {
     for segment in segments {
         let literal = LITERALS.iter().find(|l| l.eq_ignore_ascii_case(segment)).copied();
         canonical.push('/');
-        canonical.push_str(literal.or_else(|| super::agents::literal(segment)).unwrap_or(segment));
+        canonical.push_str(literal.or_else(|| super::agents::table::literal(segment)).unwrap_or(segment));
     }
     Some((canonical, tenant))
 }

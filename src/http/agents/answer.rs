@@ -4,10 +4,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::CallParts;
-use crate::auth::Principal;
 use crate::domain::TicketMessage;
 use crate::error::ApiError;
+use crate::http::context::RequestContext;
+use crate::http::ticket_message::support::conditional;
 use crate::negotiate::response::render;
 use crate::negotiate::wire::{TicketMessageEntity, TicketMessageSummary};
 
@@ -26,12 +26,17 @@ pub enum Outcome {
     Nothing,
 }
 
-pub fn render_outcome(outcome: Outcome, caller: &Principal, call: &CallParts) -> Result<Response, ApiError> {
-    let (format, locale, access) = (call.format, &call.locale, caller.access);
+pub fn render_outcome(outcome: Outcome, context: &RequestContext) -> Result<Response, ApiError> {
+    let (format, locale, access) = (context.format, &context.locale, context.caller.access);
     let mut response = match outcome {
         Outcome::Entity(message) => {
             let entity = TicketMessageEntity::for_caller(&message, access, locale);
-            render(format, StatusCode::OK, "TicketMessageEntity", &entity)?
+            let mut response = render(format, StatusCode::OK, "TicketMessageEntity", &entity)?;
+            // `ETag` and `Last-Modified` as REST gives them, for a stored message.
+            if message.id > 0 {
+                conditional::annotate(response.headers_mut(), &message);
+            }
+            response
         }
         Outcome::Summary(message) => {
             let summary = TicketMessageSummary::for_caller(&message, access, locale);

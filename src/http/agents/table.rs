@@ -353,6 +353,12 @@ pub fn find(name: &str) -> Option<&'static Method> {
     TICKET_AGENT.iter().find(|m| m.name.eq_ignore_ascii_case(name))
 }
 
+/// The canonical spelling of a path segment that names an Agents literal or method (the
+/// request path is canonicalised with it before routing, see `http::path`).
+pub fn literal(segment: &str) -> Option<&'static str> {
+    ["Agents", "Ticket"].into_iter().find(|l| l.eq_ignore_ascii_case(segment)).or_else(|| find(segment).map(|m| m.name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ mod put;
 mod rfc_attachment;
 mod send;
 mod send_sms;
-mod support;
+pub(crate) mod support;
 
 use axum::routing::{get, post};
 

@@ -9,6 +9,7 @@ mod delete;
 mod edit;
 mod get;
 mod list;
+mod parts;
 mod save;
 mod send;
 #[cfg(test)]
@@ -20,6 +21,7 @@ pub use condition::{VersionMatch, WriteCondition, whole_seconds};
 pub use create::Created;
 pub use edit::Edit;
 pub use list::ListPage;
+pub use parts::{Save, TICKET_MESSAGES_LIMIT};
 pub use send::MailRequest;
 
 use crate::auth::Principal;
