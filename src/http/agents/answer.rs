@@ -3,11 +3,13 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::domain::TicketMessage;
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
-use crate::http::ticket_message::support::conditional;
+use crate::http::ticket_message::support::{GetOptions, conditional};
 use crate::negotiate::response::render;
 use crate::negotiate::wire::{TicketMessageEntity, TicketMessageSummary};
 
@@ -26,12 +28,16 @@ pub enum Outcome {
     Nothing,
 }
 
-pub fn render_outcome(outcome: Outcome, context: &RequestContext) -> Result<Response, ApiError> {
-    let (format, locale, access) = (context.format, &context.locale, context.caller.access);
+/// The answer to `outcome`, with `$select` (as on REST's GET) applied to each carrier when the
+/// query names one.
+pub fn render_outcome(outcome: Outcome, context: &RequestContext, query: &str) -> Result<Response, ApiError> {
+    let selection = GetOptions::parse(query)?;
+    let select = selection.select.is_some().then_some(&selection);
+    let (locale, access) = (&context.locale, context.caller.access);
     let mut response = match outcome {
         Outcome::Entity(message) => {
             let entity = TicketMessageEntity::for_caller(&message, access, locale);
-            let mut response = render(format, StatusCode::OK, "TicketMessageEntity", &entity)?;
+            let mut response = carrier(context, "TicketMessageEntity", &entity, select)?;
             // `ETag` and `Last-Modified` as REST gives them, for a stored message.
             if message.id > 0 {
                 conditional::annotate(response.headers_mut(), &message);
@@ -40,17 +46,34 @@ pub fn render_outcome(outcome: Outcome, context: &RequestContext) -> Result<Resp
         }
         Outcome::Summary(message) => {
             let summary = TicketMessageSummary::for_caller(&message, access, locale);
-            render(format, StatusCode::OK, "TicketMessage", &summary)?
+            carrier(context, "TicketMessage", &summary, select)?
         }
         Outcome::Entities(messages) => {
             let entities: Vec<_> =
                 messages.iter().map(|m| TicketMessageEntity::for_caller(m, access, locale)).collect();
-            render(format, StatusCode::OK, "ArrayOfTicketMessageEntity", &entities)?
+            carrier(context, "ArrayOfTicketMessageEntity", &entities, select)?
         }
         // JSON `null`; XML `<Root xmlns:i="…" i:nil="true" />`.
-        Outcome::Null(root) => render(format, StatusCode::OK, root, &None::<()>)?,
+        Outcome::Null(root) => render(context.format, StatusCode::OK, root, &None::<()>)?,
         Outcome::Nothing => return Ok(StatusCode::NO_CONTENT.into_response()),
     };
     locale.annotate(response.headers_mut());
     Ok(response)
+}
+
+/// A 200 with `body` under `root`; with `$select`, every unselected property is `null` (each
+/// item's, for a list).
+fn carrier(
+    context: &RequestContext,
+    root: &str,
+    body: &impl Serialize,
+    select: Option<&GetOptions>,
+) -> Result<Response, ApiError> {
+    let Some(select) = select else { return render(context.format, StatusCode::OK, root, body) };
+    let mut value = serde_json::to_value(body).map_err(ApiError::internal)?;
+    match &mut value {
+        Value::Array(items) => items.iter_mut().for_each(|item| select.apply(item, None)),
+        single => select.apply(single, None),
+    }
+    render(context.format, StatusCode::OK, root, &value)
 }

@@ -68,7 +68,7 @@ async fn invoke(
     let body = args::read_body(method, &call.headers, body, state.limits.body_bytes).await?;
     let args = args::bind(method, &call.query, body)?;
     let outcome = ticket::call(op, &state, &context.caller, &call, &args).await?;
-    answer::render_outcome(outcome, &context)
+    answer::render_outcome(outcome, &context, &call.query)
 }
 
 /// Every verb but `POST` (and `GET`, which describes): 405 naming `POST` as the way to call.

@@ -39,7 +39,16 @@ fn call(method: &Method) -> Operation {
                 .build()
         }));
     }
-    parameters.extend(LOCALE_HEADERS.iter().map(|name| {
+    // As the vendor's contract lists them: `$select` wherever there are parameters to select
+    // by, the locale headers wherever an answer has text to translate.
+    if !matches!(method.shape, Shape::None | Shape::Entity) {
+        parameters.push(
+            ParameterBuilder::new().name("$select").parameter_in(ParameterIn::Query).schema(Some(text())).build(),
+        );
+    }
+    let headers: &[&str] =
+        if method.returns == Returns::Nothing && method.op.is_some() { &LOCALE_HEADERS[4..] } else { &LOCALE_HEADERS };
+    parameters.extend(headers.iter().map(|name| {
         ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Header).schema(Some(text())).build()
     }));
     builder = builder.parameters(Some(parameters));
