@@ -19,6 +19,7 @@ use crate::negotiate::wire::decode_message;
 use crate::service::ticket_message::Save;
 use crate::service::{Edit, MailRequest};
 
+/// Runs `op` with the bound `args` for `caller`.
 pub async fn call(
     op: Op,
     state: &AppState,
@@ -26,8 +27,37 @@ pub async fn call(
     call: &CallParts,
     args: &Args,
 ) -> Result<Outcome, ApiError> {
+    match op {
+        Op::CreateDefault
+        | Op::GetEntity
+        | Op::GetSummary
+        | Op::GetWithOptions
+        | Op::GetWithEmbeddedData
+        | Op::GetEntities => read(op, state, caller, call, args).await,
+        Op::Save => {
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("ticketMessageEntity"), false, &[]).await?))
+        }
+        Op::SaveWithNotify => {
+            let notify = args.flag("Notify");
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("NewEntity"), notify, &[]).await?))
+        }
+        Op::SaveWithOptions => {
+            let (notify, uploads) = (args.flag("Notify"), args.ints("AttachmentIds"));
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("Entity"), notify, uploads).await?))
+        }
+        _ => act(op, state, caller, call, args).await.map(|()| Outcome::Nothing),
+    }
+}
+
+/// The methods that read.
+async fn read(
+    op: Op,
+    state: &AppState,
+    caller: &Principal,
+    call: &CallParts,
+    args: &Args,
+) -> Result<Outcome, ApiError> {
     let messages = &state.messages;
-    let condition = |id: i32| Preconditions::of(&call.headers).write_condition(id);
     Ok(match op {
         Op::CreateDefault => Outcome::Entity(messages.default_message(caller).await?),
         Op::GetEntity => found(messages.get(caller, args.int32("ticketMessageEntityId")).await, false)?,
@@ -42,36 +72,29 @@ pub async fn call(
             Err(err) => found(Err(err), false)?,
         },
         Op::GetEntities => {
-            let listed = messages.ticket_messages(caller, args.int32("TicketId"), args.ints("MessageIds")).await?;
-            Outcome::Entities(listed)
+            Outcome::Entities(messages.ticket_messages(caller, args.int32("TicketId"), args.ints("MessageIds")).await?)
         }
-        Op::Save => Outcome::Entity(save(state, caller, call, args.entity("ticketMessageEntity"), false, &[]).await?),
-        Op::SaveWithNotify => {
-            let notify = args.flag("Notify");
-            Outcome::Entity(save(state, caller, call, args.entity("NewEntity"), notify, &[]).await?)
-        }
-        Op::SaveWithOptions => {
-            let (notify, uploads) = (args.flag("Notify"), args.ints("AttachmentIds"));
-            Outcome::Entity(save(state, caller, call, args.entity("Entity"), notify, uploads).await?)
-        }
+        other => return Err(ApiError::internal(format!("{other:?} is not a reading method"))),
+    })
+}
+
+/// The `void` methods.
+async fn act(op: Op, state: &AppState, caller: &Principal, call: &CallParts, args: &Args) -> Result<(), ApiError> {
+    let messages = &state.messages;
+    let condition = |id: i32| Preconditions::of(&call.headers).write_condition(id);
+    match op {
         Op::Delete => {
             let id = args.int32("TicketMessageEntityId");
-            messages.delete(caller, id, &condition(id)).await.map(|()| Outcome::Nothing)?
+            messages.delete(caller, id, &condition(id)).await
         }
         Op::SetImportant => {
             let id = args.int32("TicketMessageId");
-            messages
-                .set_important(caller, id, args.flag("Important"), &condition(id))
-                .await
-                .map(|()| Outcome::Nothing)?
+            messages.set_important(caller, id, args.flag("Important"), &condition(id)).await
         }
-        Op::DeleteHeaders => {
-            messages.remove_headers(caller, args.ints("HeaderIds")).await.map(|()| Outcome::Nothing)?
-        }
+        Op::DeleteHeaders => messages.remove_headers(caller, args.ints("HeaderIds")).await,
         Op::RemoveAttachments => {
             let id = args.int32("TicketMessageEntityId");
-            let removed = messages.remove_attachments(caller, id, args.ints("AttachmentIds"), &condition(id)).await;
-            removed.map(|()| Outcome::Nothing)?
+            messages.remove_attachments(caller, id, args.ints("AttachmentIds"), &condition(id)).await
         }
         Op::Send => {
             let mail = MailRequest {
@@ -80,16 +103,12 @@ pub async fn call(
                 bcc: args.texts("Bcc").to_vec(),
                 subject: args.text("Subject").map(str::to_owned),
             };
-            messages.send(caller, args.int32("TicketMessageEntityId"), &mail).await.map(|()| Outcome::Nothing)?
+            messages.send(caller, args.int32("TicketMessageEntityId"), &mail).await
         }
-        Op::SendSms => {
-            let id = args.int32("TicketMessageEntityId");
-            messages.send_sms(caller, id, args.texts("Sms")).await.map(|()| Outcome::Nothing)?
-        }
-        Op::NotifyNew => {
-            messages.notify_newest(caller, args.int32("TicketEntityId")).await.map(|()| Outcome::Nothing)?
-        }
-    })
+        Op::SendSms => messages.send_sms(caller, args.int32("TicketMessageEntityId"), args.texts("Sms")).await,
+        Op::NotifyNew => messages.notify_newest(caller, args.int32("TicketEntityId")).await,
+        other => Err(ApiError::internal(format!("{other:?} is not a void method"))),
+    }
 }
 
 /// A getter's answer: the message, or `null` when there is none (the Agents API's rule; REST
