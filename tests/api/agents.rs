@@ -187,6 +187,23 @@ async fn malformed_calls_are_400s_naming_the_parameter(backend: Backend) {
     assert_error(app.call(broken).await, StatusCode::BAD_REQUEST, "JsonReaderException", "not valid JSON");
     let no_entity = agent(&app, "SaveTicketMessageEntity", Value::Null).await;
     assert_error(no_entity, StatusCode::BAD_REQUEST, "ArgumentException", "Entity to save");
+    let raw = |content_type: &str, body: String| {
+        app.request(Method::POST, &format!("{AGENT}DeleteTicketMessageEntity"))
+            .header("Content-Type", content_type)
+            .header("Accept", "application/json")
+            .body(body)
+    };
+    let entity_bomb = "<!DOCTYPE r [<!ENTITY a \"aaaa\">]><R><TicketMessageEntityId>&a;</TicketMessageEntityId></R>";
+    let dtd = app.call(raw("application/xml", entity_bomb.to_owned())).await;
+    assert_error(dtd, StatusCode::BAD_REQUEST, "ArgumentException", "DTD");
+    let deep = format!("{}1{}", "<a>".repeat(100), "</a>".repeat(100));
+    assert_error(app.call(raw("text/xml", deep)).await, StatusCode::BAD_REQUEST, "ArgumentException", "nests deeper");
+    let huge =
+        app.call(raw("application/json", format!("{{\"TicketMessageEntityId\": \"{}\"}}", "9".repeat(3 << 20)))).await;
+    assert_error(huge, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", "limit");
+    let csv = app.call(raw("text/csv", "1".to_owned())).await;
+    assert_error(csv, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeException", "text/csv");
+    assert_eq!(app.get_message(1).await.0, StatusCode::OK, "nothing was deleted");
     // Unknown properties are ignored, as on REST.
     let extra =
         json!({"TicketMessageEntityId": 1, "Frobnicate": {"deep": [1]}, "IncludeNonInlineAttachmentsInfo": false});
