@@ -104,3 +104,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
         Ok(Self::of(&parts.headers))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    use super::Preconditions;
+    use crate::service::{VersionMatch, WriteCondition};
+
+    fn condition(if_match: &str) -> WriteCondition {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_MATCH, HeaderValue::from_str(if_match).expect("header"));
+        Preconditions::of(&headers).write_condition(7)
+    }
+
+    #[test]
+    fn if_match_names_the_versions_of_this_message_only() {
+        assert_eq!(condition("\"7-3\"").version, Some(VersionMatch::OneOf(vec![3])));
+        assert_eq!(condition("\"7-3\", \"7-5\"").version, Some(VersionMatch::OneOf(vec![3, 5])));
+        assert_eq!(condition("\"7-3\", *").version, Some(VersionMatch::Any));
+        // Another message's tag, a weak tag, a padded version or no tag at all match nothing.
+        for other in ["\"8-3\"", "W/\"7-3\"", "\"7-03\"", "7-3", "\"x\""] {
+            assert_eq!(condition(other).version, Some(VersionMatch::OneOf(Vec::new())), "{other}");
+        }
+    }
+
+    #[test]
+    fn no_conditional_header_is_no_condition() {
+        assert_eq!(Preconditions::of(&HeaderMap::new()).write_condition(7), WriteCondition::default());
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_UNMODIFIED_SINCE, HeaderValue::from_static("not a date"));
+        assert!(!Preconditions::of(&headers).write_condition(7).is_set(), "an unparsable date is treated as absent");
+    }
+}
