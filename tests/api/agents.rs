@@ -118,6 +118,25 @@ async fn xml_and_form_bodies_bind_and_xml_answers_follow_accept(backend: Backend
         "{text}"
     );
     assert!(text.contains("<MessageHeaders>"), "{text}");
+
+    // Saves: the entity itself as XML, and an entity inside an XML request object.
+    let entity = "<TicketMessageEntity><Ticket><TicketId>2</TicketId></Ticket><Body>from XML</Body>\
+                  <MessageHeaders><TicketMessageHeader><Name>X-Via</Name><Value>xml</Value></TicketMessageHeader></MessageHeaders>\
+                  </TicketMessageEntity>";
+    let text = post("SaveTicketMessageEntity", "application/xml", entity).send().await.expect("answered");
+    let text = text.text().await.expect("body");
+    assert!(text.contains("<Body>from XML</Body>") && text.contains("<Name>X-Via</Name>"), "{text}");
+    let id = text.split("<EjMessageId>").nth(1).and_then(|rest| rest.split('<').next()).unwrap_or_default().to_owned();
+    let request = format!(
+        "<SaveTicketMessageEntityWithNotifyRequest><NewEntity><EjMessageId>{id}</EjMessageId><Body>again</Body>\
+         </NewEntity><Notify>false</Notify></SaveTicketMessageEntityWithNotifyRequest>"
+    );
+    let text = post("SaveTicketMessageEntityWithNotify", "text/xml", &request).send().await.expect("answered");
+    let text = text.text().await.expect("body");
+    assert!(
+        text.contains(&format!("<EjMessageId>{id}</EjMessageId>")) && text.contains("<Body>again</Body>"),
+        "{text}"
+    );
 }
 
 async fn missing_ids_answer_null_and_void_methods_answer_an_empty_204(backend: Backend) {
