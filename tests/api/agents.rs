@@ -74,6 +74,17 @@ async fn getters_bind_query_entity_and_request_object_shapes(backend: Backend) {
     assert!(ids.contains(&1) && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert!(all.as_array().expect("array").iter().all(|m| m["Ticket"]["TicketId"] == ticket));
 
+    // Language and time zone apply as on REST (labels translated, dates converted with offsets).
+    let localized = |request: reqwest::RequestBuilder| {
+        request.header("Accept-Language", "nb-NO").header("SO-TimeZone", "US-NY, includeTZOffset")
+    };
+    let (_, rest_local) = app.call(localized(app.request(Method::GET, "/api/v1/TicketMessage/4"))).await;
+    let agent_call =
+        app.send_json(Method::POST, &format!("{AGENT}GetTicketMessageEntity?ticketMessageEntityId=4"), "null");
+    let (status, agent_local) = app.call(localized(agent_call)).await;
+    assert_eq!((status, &agent_local), (StatusCode::OK, &rest_local));
+    assert_ne!(agent_local["Ticket"]["Deadline"], app.get_message(4).await.1["Ticket"]["Deadline"], "converted");
+
     let (status, fresh) = agent(&app, "CreateDefaultTicketMessageEntity", Value::Null).await;
     assert_eq!(
         (status, fresh["EjMessageId"].clone(), fresh["Slevel"].clone()),
