@@ -3,6 +3,7 @@
 mod helpers;
 mod pg;
 
+mod attachment_streams;
 mod attachments;
 mod auth;
 mod backup;

@@ -7,16 +7,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 
+use super::pieces::{BodyPieces, Unfinished};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::{QueryList, flag};
-use crate::negotiate::body::read_limited;
+use crate::negotiate::body::refuse_declared;
 use crate::negotiate::content::settle_content_type;
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 use crate::store::attachment::NewAttachment;
 
+/// Stores the body as it arrives, a piece at a time. The type is settled on the first piece
+/// (every signature the sniffer knows lies well inside it), before anything is stored.
 pub async fn upload_attachment(
     caller: Principal,
     State(state): State<AppState>,
@@ -30,19 +33,32 @@ pub async fn upload_attachment(
     let name = file_name(query.last("name"))?;
     let inline_image = flag(&query, "inline")?;
     let content_id = query.last("contentId").unwrap_or_default().trim().to_owned();
-    let content = read_limited(body, &headers, state.limits.attachment_bytes).await?;
-    if content.is_empty() {
+    let limit = state.limits.attachment_bytes;
+    refuse_declared(&headers, limit)?;
+    let mut pieces = BodyPieces::new(body, limit);
+    let Some(first) = pieces.next_piece().await? else {
         return Err(ApiError::invalid("The request body is empty: send the attachment's bytes"));
-    }
+    };
     let declared = match headers.get(header::CONTENT_TYPE) {
         Some(value) => Some(value.to_str().map_err(|_| ApiError::invalid("Invalid value for header 'Content-Type'"))?),
         None => None,
     };
-    let content_type = settle_content_type(declared, &name, &content)
+    let content_type = settle_content_type(declared, &name, &first)
         .map_err(|why| ApiError::invalid(format!("Invalid value for header 'Content-Type': {why}")))?;
-    let upload =
-        NewAttachment { name, content_type, content, inline_image, content_id, created_by: caller.associate_id };
-    let info = state.store.add_attachment(&upload).await?;
+    let upload = NewAttachment { name, content_type, inline_image, content_id, created_by: caller.associate_id };
+    let id = state.store.begin_upload(&upload).await?;
+    let unfinished = Unfinished::new(state.store.clone(), id);
+    let mut next = Some(first);
+    let mut seq = 0;
+    while let Some(piece) = next {
+        state.store.append_upload(id, seq, &piece).await?;
+        drop(piece);
+        seq += 1;
+        next = pieces.next_piece().await?;
+    }
+    let size = i32::try_from(pieces.received()).unwrap_or(i32::MAX);
+    let info = state.store.finish_upload(id, size).await?;
+    unfinished.finished();
     entity_response(format, "AttachmentEntity", &AttachmentOut(&info))
 }
 

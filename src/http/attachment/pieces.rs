@@ -1,0 +1,120 @@
+//! Attachment bytes in flight, a piece at a time: a request body cut into stored pieces as it
+//! arrives (at most [`CHUNK_BYTES`] held per upload), a stored attachment streamed back out,
+//! and the clean-up of an upload its client gave up on.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use futures_util::stream;
+use http_body_util::BodyExt;
+
+use crate::error::ApiError;
+use crate::negotiate::body::too_large;
+use crate::store::Store;
+use crate::store::attachment::CHUNK_BYTES;
+
+/// A request body read as pieces of [`CHUNK_BYTES`] (the last one shorter), refusing more
+/// than `limit` bytes in all.
+pub struct BodyPieces {
+    body: Body,
+    /// What the last frame held beyond the piece it completed.
+    leftover: Bytes,
+    limit: usize,
+    received: usize,
+    ended: bool,
+}
+
+impl BodyPieces {
+    pub fn new(body: Body, limit: usize) -> Self {
+        Self { body, leftover: Bytes::new(), limit, received: 0, ended: false }
+    }
+
+    /// The next piece; `None` once the body is over.
+    pub async fn next_piece(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
+        let mut piece = Vec::new();
+        loop {
+            if !self.leftover.is_empty() {
+                let take = (CHUNK_BYTES - piece.len()).min(self.leftover.len());
+                if piece.is_empty() {
+                    piece.reserve_exact(CHUNK_BYTES.min(self.limit));
+                }
+                piece.extend_from_slice(&self.leftover.split_to(take));
+                if piece.len() == CHUNK_BYTES {
+                    return Ok(Some(piece));
+                }
+            }
+            if self.ended {
+                return Ok((!piece.is_empty()).then_some(piece));
+            }
+            match self.body.frame().await {
+                None => self.ended = true,
+                Some(Err(err)) => {
+                    return Err(ApiError::invalid(format!("The request body could not be read: {err}")));
+                }
+                Some(Ok(frame)) => {
+                    // Trailers carry no bytes of the file.
+                    if let Ok(data) = frame.into_data() {
+                        self.received = self.received.saturating_add(data.len());
+                        if self.received > self.limit {
+                            return Err(too_large(self.limit));
+                        }
+                        self.leftover = data;
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many bytes the body has had so far.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+}
+
+/// An upload that is not finished yet: dropped before [`Self::finished`] (an error, or the
+/// client hanging up, which drops the request), it deletes the row and the pieces stored so far.
+pub struct Unfinished {
+    store: Arc<dyn Store>,
+    id: Option<i32>,
+}
+
+impl Unfinished {
+    pub fn new(store: Arc<dyn Store>, id: i32) -> Self {
+        Self { store, id: Some(id) }
+    }
+
+    pub fn finished(mut self) {
+        self.id = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let store = Arc::clone(&self.store);
+        // Drop cannot wait; the deletion runs on its own (the pending-upload sweep removes
+        // what a crash in between leaves).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = store.abandon_upload(id).await {
+                    tracing::warn!(attachment = id, error = %err, "could not delete an unfinished upload");
+                }
+            });
+        }
+    }
+}
+
+/// A stored attachment's bytes as a response body, read one piece at a time as the client takes
+/// them. A read error (or the attachment deleted meanwhile) ends the response short of its
+/// `Content-Length`, so the client sees a broken download rather than a shorter file.
+pub fn stored_body(store: Arc<dyn Store>, id: i32) -> Body {
+    let pieces = stream::try_unfold(Some(0), move |next: Option<i32>| {
+        let store = Arc::clone(&store);
+        async move {
+            let Some(next) = next else { return Ok(None) };
+            let piece = store.attachment_chunk(id, next).await?;
+            Ok::<_, crate::store::StoreError>(piece.map(|(seq, data)| (Bytes::from(data), seq.checked_add(1))))
+        }
+    });
+    Body::from_stream(pieces)
+}
