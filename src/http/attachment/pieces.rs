@@ -118,3 +118,56 @@ pub fn stored_body(store: Arc<dyn Store>, id: i32) -> Body {
     });
     Body::from_stream(pieces)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body that arrives in frames of the given sizes, numbered bytes throughout.
+    fn body_in_frames(sizes: &[usize]) -> (Body, Vec<u8>) {
+        let whole: Vec<u8> = (0..sizes.iter().sum::<usize>()).map(|i| (i % 251) as u8).collect();
+        let mut offset = 0;
+        let frames: Vec<Result<Bytes, std::io::Error>> = sizes
+            .iter()
+            .map(|&size| {
+                offset += size;
+                Ok(Bytes::copy_from_slice(&whole[offset - size..offset]))
+            })
+            .collect();
+        (Body::from_stream(stream::iter(frames)), whole)
+    }
+
+    async fn all_pieces(body: Body, limit: usize) -> Result<Vec<Vec<u8>>, ApiError> {
+        let mut pieces = BodyPieces::new(body, limit);
+        let mut all = Vec::new();
+        while let Some(piece) = pieces.next_piece().await? {
+            all.push(piece);
+        }
+        Ok(all)
+    }
+
+    #[tokio::test]
+    async fn frames_of_any_size_become_whole_pieces_and_one_shorter_last() {
+        let (body, whole) = body_in_frames(&[10, CHUNK_BYTES * 2 + 5, 1, CHUNK_BYTES - 16, 7]);
+        let pieces = all_pieces(body, usize::MAX).await.expect("read");
+        let sizes: Vec<usize> = pieces.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 7]);
+        assert_eq!(pieces.concat(), whole);
+    }
+
+    #[tokio::test]
+    async fn an_exact_multiple_ends_without_an_empty_piece_and_an_empty_body_has_none() {
+        let (body, _) = body_in_frames(&[CHUNK_BYTES, CHUNK_BYTES]);
+        assert_eq!(all_pieces(body, usize::MAX).await.expect("read").len(), 2);
+        assert!(all_pieces(Body::empty(), 10).await.expect("read").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_byte_past_the_limit_is_refused() {
+        let (body, _) = body_in_frames(&[100, 1]);
+        let err = all_pieces(body, 100).await.expect_err("over the limit");
+        assert!(err.to_string().contains("limit of 100 bytes"), "{err}");
+        let (body, _) = body_in_frames(&[60, 40]);
+        assert_eq!(all_pieces(body, 100).await.expect("at the limit").concat().len(), 100);
+    }
+}
