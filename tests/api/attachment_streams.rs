@@ -17,6 +17,7 @@ on_both_backends!(
     a_client_hanging_up_mid_upload_leaves_nothing_behind,
     an_undeclared_body_past_the_limit_is_a_413_that_stores_nothing,
     bytes_stored_whole_before_the_pieces_migration_still_download,
+    a_large_upload_refused_on_its_first_piece_is_answered_on_a_connection_that_stays_usable,
 );
 
 const MB: usize = 1024 * 1024;
@@ -162,6 +163,42 @@ async fn an_undeclared_body_past_the_limit_is_a_413_that_stores_nothing(backend:
     assert_error(answer, StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeException", &format!("{limit} bytes"));
     let after = stored_once(&app, backend, |now| now == before).await;
     assert_eq!(after, before, "the refused upload left rows or pieces behind");
+}
+
+async fn a_large_upload_refused_on_its_first_piece_is_answered_on_a_connection_that_stays_usable(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let before = stored(&app, backend).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let (mut from_server, mut to_server) = TcpStream::connect(&address).await.expect("connected").into_split();
+    // A whole upload, refused on its first piece (not a PNG), then a second request on the same
+    // connection, all sent before reading anything.
+    let body = noise(MB);
+    let mut requests = format!(
+        "POST /api/v1/Attachment?name=bilde.png HTTP/1.1\r\nHost: {address}\r\nAuthorization: {SEED_AUTH}\r\n\
+         Content-Type: image/png\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    requests.extend_from_slice(&body);
+    requests.extend_from_slice(
+        format!(
+            "GET /api/v1/TicketMessage/1 HTTP/1.1\r\nHost: {address}\r\nAuthorization: {SEED_AUTH}\r\n\
+             Accept: application/json\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let sender = tokio::spawn(async move {
+        let _ = to_server.write_all(&requests).await;
+        to_server
+    });
+    let mut answers = Vec::new();
+    // A reset ends the reading too; what arrived before it counts.
+    let _ = tokio::io::AsyncReadExt::read_to_end(&mut from_server, &mut answers).await;
+    drop(sender.await);
+    let answers = String::from_utf8_lossy(&answers);
+    let statuses: Vec<&str> = answers.match_indices("HTTP/1.1 ").map(|(at, _)| &answers[at + 9..at + 12]).collect();
+    assert_eq!(statuses, ["400", "200"], "both requests are answered: {answers:.400}");
+    assert_eq!(stored(&app, backend).await, before, "nothing was stored");
 }
 
 async fn bytes_stored_whole_before_the_pieces_migration_still_download(backend: Backend) {

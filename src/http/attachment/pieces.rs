@@ -21,6 +21,7 @@ pub struct BodyPieces {
     leftover: Bytes,
     limit: usize,
     received: usize,
+    /// Whether the body is over: read to its end, past the limit, or broken.
     ended: bool,
 }
 
@@ -49,6 +50,7 @@ impl BodyPieces {
             match self.body.frame().await {
                 None => self.ended = true,
                 Some(Err(err)) => {
+                    self.ended = true;
                     return Err(ApiError::invalid(format!("The request body could not be read: {err}")));
                 }
                 Some(Ok(frame)) => {
@@ -56,11 +58,27 @@ impl BodyPieces {
                     if let Ok(data) = frame.into_data() {
                         self.received = self.received.saturating_add(data.len());
                         if self.received > self.limit {
+                            self.ended = true;
                             return Err(too_large(self.limit));
                         }
                         self.leftover = data;
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads the rest of the body without keeping it, up to the limit.
+    pub async fn discard_rest(&mut self) {
+        self.leftover = Bytes::new();
+        while !self.ended {
+            match self.body.frame().await {
+                Some(Ok(frame)) => {
+                    let len = frame.data_ref().map_or(0, Bytes::len);
+                    self.received = self.received.saturating_add(len);
+                    self.ended = self.received > self.limit;
+                }
+                None | Some(Err(_)) => self.ended = true,
             }
         }
     }
@@ -169,5 +187,20 @@ mod tests {
         assert!(err.to_string().contains("limit of 100 bytes"), "{err}");
         let (body, _) = body_in_frames(&[60, 40]);
         assert_eq!(all_pieces(body, 100).await.expect("at the limit").concat().len(), 100);
+    }
+
+    #[tokio::test]
+    async fn the_rest_is_read_and_dropped_up_to_the_limit() {
+        let (body, _) = body_in_frames(&[CHUNK_BYTES + 3, 1000, 1000]);
+        let mut pieces = BodyPieces::new(body, usize::MAX);
+        assert_eq!(pieces.next_piece().await.expect("read").map(|piece| piece.len()), Some(CHUNK_BYTES));
+        pieces.discard_rest().await;
+        assert_eq!(pieces.received(), CHUNK_BYTES + 2003);
+        assert_eq!(pieces.next_piece().await.expect("over"), None);
+
+        let (body, _) = body_in_frames(&[10, 10, 10, 10]);
+        let mut pieces = BodyPieces::new(body, 15);
+        pieces.discard_rest().await;
+        assert_eq!(pieces.received(), 20, "stops at the first frame past the limit");
     }
 }
