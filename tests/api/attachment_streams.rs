@@ -1,8 +1,9 @@
 //! Attachment bytes stream through the store a piece at a time: a 20 MB file goes up and comes
-//! back byte for byte over a real socket, an upload whose client hangs up halfway leaves no row
-//! and no stored piece behind (and is invisible while it arrives), and a body without a declared
-//! length that runs past the limit is a 413 naming it that stores nothing. Bytes stored whole by
-//! an older version are cut into pieces by the migration and download as they were.
+//! back byte for byte over a real socket; an upload whose client hangs up halfway leaves no row
+//! and no stored piece behind (and is invisible while it arrives); a body without a declared
+//! length that runs past the limit is a 413 naming it that stores nothing; an upload refused on
+//! its first piece leaves its connection usable; and bytes stored whole by an older version are
+//! cut into pieces by the migration and download as they were.
 
 use std::time::Duration;
 
