@@ -24,14 +24,15 @@ pg_data=""
 server=""
 
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    [ -n "$pg_data" ] && "${as_postgres[@]}" pg_ctl -D "$pg_data" -m immediate stop >/dev/null 2>&1
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
+    if [ -n "$pg_data" ]; then "${as_postgres[@]}" pg_ctl -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# Sets $url (and $pg_data, which the clean-up needs: so not called in a subshell).
 start_postgres() {
     chmod 755 "$work"
     mkdir "$work/pg" && [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg"
@@ -41,7 +42,7 @@ start_postgres() {
     "${as_postgres[@]}" pg_ctl -w -D "$pg_data" -l "$work/pg/log" \
         -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
     psql -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE ticketd_bench"
-    echo "postgres://postgres@127.0.0.1:$port/ticketd_bench"
+    url="postgres://postgres@127.0.0.1:$port/ticketd_bench"
 }
 
 # Starts the server on $1, waits for it to answer and signs in; sets $server, $base and $auth,
@@ -75,7 +76,7 @@ printf '| backend | %s concurrent | server peak RSS (VmHWM) | wall time |\n|---|
 for backend in $backends; do
     case "$backend" in
         sqlite) url="sqlite://$work/ticketd.db" ;;
-        postgres) url="$(start_postgres)" ;;
+        postgres) start_postgres ;;
         *) echo "unknown backend $backend" >&2; exit 1 ;;
     esac
     # The first start seeds the demo data (Argon2-hashing its passwords); measure from the next.
