@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::StoreError;
 use super::columns::Columns;
+use super::{SaveContext, StoreError};
 use crate::domain::{MessageContent, MessageHeader};
 
 /// What the draft leaves as stored, the relations it ends up with and the child-row counts:
@@ -78,6 +78,12 @@ pub fn references_found(
         Some(id) if row.big("persons")? == 0 => Err(StoreError::UnknownReference { field: "Person.PersonId", id }),
         _ => Ok(()),
     }
+}
+
+/// Why an UPDATE of a message its lookup found changed no row: only a version check can refuse
+/// it, and a save without one is never stale (412 is for requests with a precondition).
+pub fn unchanged(ctx: SaveContext) -> StoreError {
+    if ctx.expected_version.is_some() { StoreError::Stale } else { StoreError::NotFound }
 }
 
 /// Which child tables hold rows of the message before the save.

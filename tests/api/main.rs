@@ -39,6 +39,7 @@ mod sessions;
 mod shutdown;
 mod sinks;
 mod soak;
+mod store_races;
 mod store_suite;
 mod stream_guard;
 mod ticket_reach;

@@ -103,7 +103,7 @@ pub fn update_in(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveCont
     let mut values = columns.values();
     values.extend([&id as &dyn ToSql, &ctx.expected_version]);
     if run(conn, sql::UPDATE_MESSAGE, &values)? == 0 {
-        return Err(StoreError::Stale);
+        return Err(sql::unchanged(ctx));
     }
     replace_children(conn, id, &draft.content, children)?;
     record_save(conn, id, "ticketmessage.changed", ctx, now)?;
