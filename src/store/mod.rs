@@ -10,6 +10,7 @@ mod columns;
 mod debug;
 mod message_rows;
 pub mod outbox;
+mod owned;
 mod postgres;
 pub mod retention;
 mod save_sql;
