@@ -5,6 +5,7 @@
 //! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
 
 pub mod attachment;
+mod child_diff;
 mod classify;
 mod columns;
 mod debug;

@@ -34,6 +34,7 @@ mod proxy;
 mod put;
 mod resource;
 mod retention;
+mod save_writes;
 mod send;
 mod sessions;
 mod shutdown;

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use sqlx::{PgConnection, Row as _};
 
-use super::children::replace_children;
+use super::children::write_children;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
 use crate::store::outbox::enqueue::SavedMessage;
@@ -63,7 +63,7 @@ pub async fn create_in(
     let query = sqlx::query(sql::INSERT_MESSAGE);
     let id: i32 =
         bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?.try_get("id")?;
-    replace_children(conn, id, &draft.content, StoredChildren::NONE).await?;
+    write_children(conn, id, &draft.content, StoredChildren::NONE).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
     enqueue_notifications(conn, saved, ctx, now).await?;
@@ -102,7 +102,7 @@ pub async fn update_in(
     if recorded.rows_affected() == 0 {
         return Err(sql::unchanged(ctx));
     }
-    replace_children(conn, id, &draft.content, children).await?;
+    write_children(conn, id, &draft.content, children).await?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
     enqueue_notifications(conn, saved, ctx, now).await
 }
