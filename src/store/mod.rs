@@ -5,12 +5,14 @@
 //! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
 
 pub mod attachment;
+mod child_diff;
 mod classify;
 mod columns;
 mod debug;
 pub mod message_parts;
 mod message_rows;
 pub mod outbox;
+mod owned;
 mod postgres;
 pub mod retention;
 mod save_sql;

@@ -16,7 +16,6 @@ use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
 mod children;
-mod enqueue;
 mod failover;
 mod hosts;
 
@@ -106,30 +105,40 @@ impl PostgresStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let mut tx = self.pool.begin().await?;
-        let outcome = work(&mut tx).await;
-        if outcome.is_ok() {
-            tx.commit().await.map_err(super::classify::at_commit)?;
-        }
-        // Dropping an uncommitted transaction rolls it back.
-        outcome
+        let pool = self.pool.clone();
+        // The save runs to its end even when the request is dropped (see `store::owned`).
+        super::owned::run(async move {
+            let mut tx = pool.begin().await?;
+            let outcome = work(&mut tx).await;
+            if outcome.is_ok() {
+                tx.commit().await.map_err(super::classify::at_commit)?;
+            }
+            // Dropping an uncommitted transaction rolls it back.
+            outcome
+        })
+        .await
     }
 
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
-        // A message without child rows is read without a transaction, two round trips fewer.
-        let mut conn = self.pool.acquire().await?;
-        if let read::Loaded::Message(message) = read::load_message(&mut conn, id, false).await? {
-            return Ok(*message);
-        }
-        drop(conn);
-        // Child rows must match the message row: one snapshot for all the reads.
-        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
-        let loaded = read::load_message(&mut tx, id, true).await?;
-        tx.commit().await?;
-        match loaded {
-            read::Loaded::Message(message) => Ok(*message),
-            read::Loaded::HasChildren => Err(StoreError::Internal("child rows left unread".into())),
-        }
+        let pool = self.pool.clone();
+        // The snapshot is opened and ended by one task, whether or not the request waits.
+        super::owned::run(async move {
+            // A message without child rows is read without a transaction, two round trips fewer.
+            let mut conn = pool.acquire().await?;
+            if let read::Loaded::Message(message) = read::load_message(&mut conn, id, false).await? {
+                return Ok(*message);
+            }
+            drop(conn);
+            // Child rows must match the message row: one snapshot for all the reads.
+            let mut tx = pool.begin_with(BEGIN_READ).await?;
+            let loaded = read::load_message(&mut tx, id, true).await?;
+            tx.commit().await?;
+            match loaded {
+                read::Loaded::Message(message) => Ok(*message),
+                read::Loaded::HasChildren => Err(StoreError::Internal("child rows left unread".into())),
+            }
+        })
+        .await
     }
 
     async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
@@ -186,9 +195,7 @@ mod shared {
     const BEGIN_READ: &str = super::BEGIN_READ;
     const SHARES_OUTBOX: bool = true;
     static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::POSTGRES;
-    const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
-         ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
+    const CLAIM_DUE: &str = crate::store::outbox::sql::CLAIM_DUE_POSTGRES;
 
     include!("shared/store_impl.rs");
 
