@@ -16,6 +16,7 @@ mod save_sql;
 pub mod schema;
 mod sqlite;
 pub mod ticket_reach;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -226,7 +227,7 @@ pub struct SaveContext {
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
 pub trait Store:
-    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + Send + Sync + 'static
+    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + webhook::WebhookStore + Send + Sync + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -23,6 +23,7 @@ include!("outbox.rs");
 include!("attachment.rs");
 include!("ticket_reach.rs");
 include!("retention.rs");
+include!("webhook.rs");
 
 /// Turns a unique-key violation into a conflict on `what`.
 fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
