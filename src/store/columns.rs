@@ -9,6 +9,7 @@ pub trait Columns {
     fn big(&self, column: &str) -> Result<i64, StoreError>;
     fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError>;
     fn text(&self, column: &str) -> Result<String, StoreError>;
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError>;
     fn flag(&self, column: &str) -> Result<bool, StoreError>;
 }
 
@@ -25,6 +26,9 @@ macro_rules! columns_of {
                 Ok($get(self, column)?)
             }
             fn text(&self, column: &str) -> Result<String, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError> {
                 Ok($get(self, column)?)
             }
             fn flag(&self, column: &str) -> Result<bool, StoreError> {

@@ -150,6 +150,9 @@ impl<R: Columns> Columns for Prefixed<'_, R> {
     fn text(&self, column: &str) -> Result<String, StoreError> {
         self.row.text(&self.name(column))
     }
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.row.maybe_text(&self.name(column))
+    }
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
         self.row.flag(&self.name(column))
     }

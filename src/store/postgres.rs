@@ -16,7 +16,6 @@ use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
 mod children;
-mod enqueue;
 mod failover;
 mod hosts;
 
@@ -186,9 +185,7 @@ mod shared {
     const BEGIN_READ: &str = super::BEGIN_READ;
     const SHARES_OUTBOX: bool = true;
     static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::POSTGRES;
-    const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
-         ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
+    const CLAIM_DUE: &str = crate::store::outbox::sql::CLAIM_DUE_POSTGRES;
 
     include!("shared/store_impl.rs");
 

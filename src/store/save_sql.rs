@@ -3,9 +3,8 @@
 
 use std::collections::HashSet;
 
+use super::StoreError;
 use super::columns::Columns;
-use super::{SaveContext, StoreError, from_ticks};
-use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients};
 use crate::domain::{MessageContent, MessageHeader};
 
 /// What the draft leaves as stored, the relations it ends up with and the child-row counts:
@@ -61,18 +60,6 @@ pub const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (message_id, positi
      content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub const DELETE_ATTACHMENT: &str = "DELETE FROM attachments WHERE id = $1";
 pub const DELETE_FIELDS: &str = "DELETE FROM message_fields WHERE message_id = $1";
-
-pub const SELECT_TICKET_OWNER: &str = "SELECT title, owned_by FROM tickets WHERE id = $1";
-pub const SELECT_ACTOR: &str = "SELECT login, full_name FROM associates WHERE id = $1";
-pub const NEXT_STREAM_SEQ: &str =
-    "UPDATE associates SET stream_seq = stream_seq + 1 WHERE id = $1 RETURNING stream_seq";
-pub const SELECT_ACTIVE_WEBHOOKS: &str = "SELECT id, events FROM webhooks WHERE active = TRUE ORDER BY id";
-/// `$1` the ticket's owner, `$2` the ticket.
-pub const SELECT_NOTIFIABLE: &str = "SELECT id, email FROM associates WHERE deleted = FALSE \
-     AND (id = $1 OR id IN (SELECT associate_id FROM ticket_followers WHERE ticket_id = $2)) ORDER BY id";
-pub const INSERT_OUTBOX: &str = "INSERT INTO outbox (delivery_id, channel, event, message_id, recipient_id, webhook_id, \
-     stream_seq, payload, next_attempt_at, created_at, status, delivered_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, CASE WHEN $10 = 1 THEN $9 ELSE 0 END)";
 
 /// Fails with the first relation of the draft that a lookup row counted as missing.
 pub fn references_found(
@@ -138,79 +125,4 @@ pub fn split_headers(
         if own.remove(&header.id) { kept.push(placed) } else { fresh.push(placed) }
     }
     (kept, fresh)
-}
-
-/// What the outbox rows of one save share.
-pub struct SavedMessage<'a> {
-    pub message_id: i32,
-    pub ticket_id: i32,
-    pub kind: EventKind,
-    pub content: &'a MessageContent,
-}
-
-/// The JSON every outbox row of a save carries.
-pub fn event_payload(
-    saved: &SavedMessage<'_>,
-    ticket_title: String,
-    ctx: SaveContext,
-    actor_name: String,
-    now: i64,
-) -> Result<String, StoreError> {
-    let content = saved.content;
-    let event = MessageEvent {
-        event: saved.kind.name().to_owned(),
-        ticket_message_id: saved.message_id,
-        ticket_id: saved.ticket_id,
-        ticket_title,
-        changed_by_associate_id: ctx.associate_id,
-        changed_by_name: actor_name,
-        author: content.author.clone(),
-        body: if content.body.is_empty() { content.html_body.clone() } else { content.body.clone() },
-        occurred_at: chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(from_ticks(now), chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))
-}
-
-pub fn display_name(full_name: String, login: String) -> String {
-    if full_name.trim().is_empty() { login } else { full_name }
-}
-
-/// Orders the [`SELECT_NOTIFIABLE`] rows (id, e-mail) as recipients: the owner first, then the
-/// followers, never the actor; ascending ids after that, so concurrent saves lock recipients'
-/// rows in one order and cannot deadlock.
-pub fn notified(found: Vec<(i32, String)>, owner: i32, actor: i32) -> Vec<(i32, String)> {
-    let followers: Vec<i32> = found.iter().map(|(id, _)| *id).filter(|id| *id != owner).collect();
-    let owner = if found.iter().any(|(id, _)| *id == owner) { owner } else { 0 };
-    let mut ordered: Vec<(i32, String)> = recipients(owner, &followers, actor)
-        .into_iter()
-        .filter_map(|id| found.iter().find(|(f, _)| *f == id).cloned())
-        .collect();
-    ordered.sort_unstable_by_key(|(id, _)| *id);
-    ordered
-}
-
-/// One outbox row of a save.
-#[derive(Clone, Copy)]
-pub struct OutboxInsert<'a> {
-    pub channel: Channel,
-    pub event: EventKind,
-    pub message_id: i32,
-    pub payload: &'a str,
-    pub now: i64,
-}
-
-impl OutboxInsert<'_> {
-    /// Stream rows are delivered by the commit itself: the stream serves them from the outbox.
-    pub fn status(&self) -> i32 {
-        if self.channel == Channel::Stream { DeliveryStatus::Delivered } else { DeliveryStatus::Pending }.code()
-    }
-}
-
-/// Whom an outbox row is for.
-#[derive(Clone, Copy, Default)]
-pub struct Target {
-    pub recipient: Option<i32>,
-    pub stream_seq: Option<i64>,
-    pub webhook: Option<i32>,
 }

@@ -16,8 +16,7 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod checkpoint;
 mod children;
-mod direct;
-mod enqueue;
+pub(super) mod direct;
 mod read;
 mod save;
 mod startup;
@@ -167,9 +166,7 @@ mod shared {
     const BEGIN_READ: &str = "BEGIN";
     const SHARES_OUTBOX: bool = false;
     static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::SQLITE;
-    const CLAIM_DUE: &str = "UPDATE outbox SET claimed_by = $1, claim_expires_at = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE status = 0 AND next_attempt_at <= $3 AND claim_expires_at <= $3 \
-         ORDER BY next_attempt_at, id LIMIT $4)";
+    const CLAIM_DUE: &str = crate::store::outbox::sql::CLAIM_DUE_SQLITE;
 
     include!("shared/store_impl.rs");
 

@@ -6,10 +6,11 @@ use std::sync::LazyLock;
 use sqlx::{PgConnection, Row as _};
 
 use super::children::replace_children;
-use super::enqueue::enqueue_notifications;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
-use crate::store::save_sql::{self as sql, SavedMessage, StoredChildren, references_found};
+use crate::store::outbox::enqueue::SavedMessage;
+use crate::store::outbox::enqueue::enqueue_notifications;
+use crate::store::save_sql::{self as sql, StoredChildren, references_found};
 use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
 /// Binds the 22 message columns in the order of [`sql::INSERT_MESSAGE`] and [`sql::UPDATE_MESSAGE`].

@@ -7,8 +7,7 @@ use crate::domain::{Associate, AttachmentInfo, CustomFieldInfo, FieldMap, Messag
 use crate::domain::notification::{Channel, DeliveryStatus};
 use crate::store::attachment::{AttachmentContent, AttachmentOwner, AttachmentStore, NewAttachment};
 use crate::store::outbox::{
-    ClaimedDelivery, DeliveryResult, MailRecipient, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
-    WebhookTarget,
+    ClaimedDelivery, DeliveryResult, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
 };
 use crate::store::{
     AssociateChange, Credentials, NewAssociate, NewPerson, NewSecret, NewTicket, SaveContext, SaveEvent,

@@ -157,6 +157,9 @@ impl Columns for IndexedRow<'_, '_> {
     fn text(&self, column: &str) -> Result<String, StoreError> {
         self.get(column)
     }
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.get(column)
+    }
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
         self.get(column)
     }

@@ -7,11 +7,12 @@ use rusqlite::{Connection, params};
 
 use super::children::replace_children;
 use super::direct::{one, run};
-use super::enqueue::enqueue_notifications;
 use crate::domain::notification::EventKind;
 use crate::domain::{MessageContent, MessageDraft, VendorEnum as _};
 use crate::store::columns::Columns as _;
-use crate::store::save_sql::{self as sql, SavedMessage, StoredChildren, references_found};
+use crate::store::outbox::enqueue::SavedMessage;
+use crate::store::outbox::sqlite::enqueue_notifications;
+use crate::store::save_sql::{self as sql, StoredChildren, references_found};
 use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
 /// The message columns computed from a draft, for [`sql::INSERT_MESSAGE`] and [`sql::UPDATE_MESSAGE`].

@@ -1,5 +1,12 @@
 //! The notification side of the store: ticket followers, webhook subscriptions and the outbox
-//! the dispatcher claims, delivers and settles.
+//! the dispatcher claims, delivers and settles. This module owns the outbox rows: the rows a
+//! notifying save writes (`enqueue`, one algorithm over the backends' statement runners in
+//! `sqlite`/`postgres`), and the statements that claim, settle, list and count them (`sql`).
+
+pub(crate) mod enqueue;
+mod postgres;
+pub(crate) mod sql;
+pub(crate) mod sqlite;
 
 use std::time::Duration;
 

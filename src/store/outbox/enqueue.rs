@@ -1,0 +1,142 @@
+//! The outbox rows a notifying save writes, decided once for both backends: the backend only
+//! runs the statements (inside the save's transaction), through [`OutboxStatements`].
+
+use crate::domain::MessageContent;
+use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients, subscribes_to};
+use crate::store::{SaveContext, StoreError, from_ticks};
+
+use super::new_delivery_id;
+
+/// The statements enqueueing runs, each inside the save's transaction; their SQL text is in
+/// [`super::sql`], so a backend differs only in how it executes them.
+pub trait OutboxStatements {
+    /// The ticket's title and owner ([`super::sql::SELECT_TICKET_OWNER`]).
+    async fn ticket(&mut self, ticket_id: i32) -> Result<Option<(String, i32)>, StoreError>;
+    /// The acting associate's full name and login ([`super::sql::SELECT_ACTOR`]).
+    async fn actor(&mut self, associate_id: i32) -> Result<Option<(String, String)>, StoreError>;
+    /// The owner and followers still active, with their e-mail ([`super::sql::SELECT_NOTIFIABLE`]).
+    async fn notifiable(&mut self, owner: i32, ticket_id: i32) -> Result<Vec<(i32, String)>, StoreError>;
+    /// The recipient's next live-stream sequence number ([`super::sql::NEXT_STREAM_SEQ`]).
+    async fn next_stream_seq(&mut self, recipient: i32) -> Result<Option<i64>, StoreError>;
+    /// Active webhook subscriptions and their event filters ([`super::sql::SELECT_ACTIVE_WEBHOOKS`]).
+    async fn active_webhooks(&mut self) -> Result<Vec<(i32, String)>, StoreError>;
+    /// Writes one outbox row ([`super::sql::INSERT_OUTBOX`]).
+    async fn insert(&mut self, row: &OutboxInsert<'_>, target: Target, delivery_id: String) -> Result<(), StoreError>;
+}
+
+/// What the outbox rows of one save share.
+pub struct SavedMessage<'a> {
+    pub message_id: i32,
+    pub ticket_id: i32,
+    pub kind: EventKind,
+    pub content: &'a MessageContent,
+}
+
+/// One outbox row of a save.
+#[derive(Clone, Copy)]
+pub struct OutboxInsert<'a> {
+    pub channel: Channel,
+    pub event: EventKind,
+    pub message_id: i32,
+    pub payload: &'a str,
+    pub now: i64,
+}
+
+impl OutboxInsert<'_> {
+    /// Stream rows are delivered by the commit itself: the stream serves them from the outbox.
+    pub fn status(&self) -> i32 {
+        if self.channel == Channel::Stream { DeliveryStatus::Delivered } else { DeliveryStatus::Pending }.code()
+    }
+}
+
+/// Whom an outbox row is for.
+#[derive(Clone, Copy, Default)]
+pub struct Target {
+    pub recipient: Option<i32>,
+    pub stream_seq: Option<i64>,
+    pub webhook: Option<i32>,
+}
+
+/// Writes one outbox row per recipient and channel (and one per subscribed webhook) when the
+/// save asked for notification.
+pub async fn enqueue_notifications<S: OutboxStatements>(
+    db: &mut S,
+    saved: SavedMessage<'_>,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<(), StoreError> {
+    if !ctx.notify {
+        return Ok(());
+    }
+    let (title, owner) = db.ticket(saved.ticket_id).await?.ok_or(StoreError::NotFound)?;
+    let actor_name =
+        db.actor(ctx.associate_id).await?.map(|(full, login)| display_name(full, login)).unwrap_or_default();
+    let payload = event_payload(&saved, title, ctx, actor_name, now)?;
+    let row = OutboxInsert {
+        channel: Channel::Stream,
+        event: saved.kind,
+        message_id: saved.message_id,
+        payload: &payload,
+        now,
+    };
+    let found = db.notifiable(owner, saved.ticket_id).await?;
+    for (recipient, email) in notified(found, owner, ctx.associate_id) {
+        let seq = db.next_stream_seq(recipient).await?.ok_or(StoreError::NotFound)?;
+        let stream = Target { recipient: Some(recipient), stream_seq: Some(seq), webhook: None };
+        db.insert(&row, stream, new_delivery_id()?).await?;
+        if ctx.channels.email && !email.is_empty() {
+            let email_row = OutboxInsert { channel: Channel::Email, ..row };
+            let target = Target { recipient: Some(recipient), ..Target::default() };
+            db.insert(&email_row, target, new_delivery_id()?).await?;
+        }
+    }
+    for (hook, events) in db.active_webhooks().await? {
+        if subscribes_to(&events, saved.kind) {
+            let target = Target { webhook: Some(hook), ..Target::default() };
+            db.insert(&OutboxInsert { channel: Channel::Webhook, ..row }, target, new_delivery_id()?).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON every outbox row of a save carries.
+fn event_payload(
+    saved: &SavedMessage<'_>,
+    ticket_title: String,
+    ctx: SaveContext,
+    actor_name: String,
+    now: i64,
+) -> Result<String, StoreError> {
+    let content = saved.content;
+    let event = MessageEvent {
+        event: saved.kind.name().to_owned(),
+        ticket_message_id: saved.message_id,
+        ticket_id: saved.ticket_id,
+        ticket_title,
+        changed_by_associate_id: ctx.associate_id,
+        changed_by_name: actor_name,
+        author: content.author.clone(),
+        body: if content.body.is_empty() { content.html_body.clone() } else { content.body.clone() },
+        occurred_at: chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(from_ticks(now), chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))
+}
+
+fn display_name(full_name: String, login: String) -> String {
+    if full_name.trim().is_empty() { login } else { full_name }
+}
+
+/// Orders the notifiable rows (id, e-mail) as recipients: the owner first, then the followers,
+/// never the actor; ascending ids after that, so concurrent saves lock recipients' rows in one
+/// order and cannot deadlock.
+fn notified(found: Vec<(i32, String)>, owner: i32, actor: i32) -> Vec<(i32, String)> {
+    let followers: Vec<i32> = found.iter().map(|(id, _)| *id).filter(|id| *id != owner).collect();
+    let owner = if found.iter().any(|(id, _)| *id == owner) { owner } else { 0 };
+    let mut ordered: Vec<(i32, String)> = recipients(owner, &followers, actor)
+        .into_iter()
+        .filter_map(|id| found.iter().find(|(f, _)| *f == id).cloned())
+        .collect();
+    ordered.sort_unstable_by_key(|(id, _)| *id);
+    ordered
+}
