@@ -47,11 +47,11 @@ async fn queue_webhook_event(
     now: i64,
 ) -> Result<u64, StoreError> {
     let hooks: Vec<(i32, String)> =
-        sqlx::query_as(crate::store::save_sql::SELECT_ACTIVE_WEBHOOKS).fetch_all(&mut **tx).await?;
+        sqlx::query_as(crate::store::outbox::sql::SELECT_ACTIVE_WEBHOOKS).fetch_all(&mut **tx).await?;
     let payload = json_text(event)?;
     let mut queued = 0;
     for (hook, _) in hooks.into_iter().filter(|(_, events)| list_wants(events, &event.event)) {
-        sqlx::query(crate::store::save_sql::INSERT_OUTBOX)
+        sqlx::query(crate::store::outbox::sql::INSERT_OUTBOX)
             .bind(new_delivery_id()?)
             .bind(Channel::Webhook.code())
             .bind(&event.event)
@@ -109,7 +109,7 @@ async fn queue_error_mail(tx: &mut sqlx::Transaction<'_, Db>, hook: &Webhook, no
             html_body: String::new(),
             attachment_ids: Vec::new(),
         };
-        sqlx::query(crate::store::save_sql::INSERT_OUTBOX)
+        sqlx::query(crate::store::outbox::sql::INSERT_OUTBOX)
             .bind(new_delivery_id()?)
             .bind(Channel::Send.code())
             .bind(hook_mail_event(hook.id))
