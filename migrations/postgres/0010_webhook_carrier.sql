@@ -21,3 +21,7 @@ ALTER TABLE webhooks ADD COLUMN total_calls BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN total_errors BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN consecutive_errors INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+
+-- Subscriptions made before webhooks had other events than a message's meant every message
+-- event by `*`; they keep getting exactly those.
+UPDATE webhooks SET events = 'ticketmessage.*' WHERE events = '*';

@@ -188,6 +188,48 @@ impl WebhookEvent {
 /// `ContextIdentifier` of an event whose save came through no tenant segment.
 pub const DEFAULT_CONTEXT: &str = "Default";
 
+/// The tenant segment a save came through (`Cust12345`), kept inline so that save contexts stay
+/// `Copy`; longer segments are cut at [`ContextId::CAPACITY`] bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ContextId {
+    bytes: [u8; ContextId::CAPACITY],
+    len: u8,
+}
+
+impl ContextId {
+    pub const CAPACITY: usize = 64;
+
+    pub fn new(segment: &str) -> Self {
+        let mut end = segment.len().min(Self::CAPACITY);
+        while !segment.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..end].copy_from_slice(&segment.as_bytes()[..end]);
+        Self { bytes, len: end as u8 }
+    }
+
+    /// The segment, or [`DEFAULT_CONTEXT`] when there was none.
+    pub fn as_str(&self) -> &str {
+        match std::str::from_utf8(&self.bytes[..usize::from(self.len)]) {
+            Ok(text) if !text.is_empty() => text,
+            _ => DEFAULT_CONTEXT,
+        }
+    }
+}
+
+impl Default for ContextId {
+    fn default() -> Self {
+        Self { bytes: [0; Self::CAPACITY], len: 0 }
+    }
+}
+
+impl std::fmt::Debug for ContextId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +253,13 @@ mod tests {
         assert_eq!(parse_events(&names).unwrap(), vec!["ticket.changed", "*"]);
         assert!(parse_events(&["a,b".to_owned()]).unwrap_err().contains("a,b"));
         assert!(parse_events(&[]).is_err());
+    }
+
+    #[test]
+    fn context_ids_keep_the_segment_or_say_default() {
+        assert_eq!(ContextId::default().as_str(), "Default");
+        assert_eq!(ContextId::new("Cust12345").as_str(), "Cust12345");
+        assert_eq!(ContextId::new(&"é".repeat(40)).as_str().len(), 64);
     }
 
     #[test]

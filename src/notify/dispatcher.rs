@@ -205,9 +205,13 @@ impl Dispatcher {
             Err(Failure::Transient(why) | Failure::Permanent(why)) => WebhookCall::Failed(why.clone()),
         };
         match self.store.record_webhook_call(id, &call, self.settings.webhook_error_limit).await {
+            // The failing event is parked with the stop, not tried again once the webhook resumes.
             Ok(true) => {
                 tracing::warn!(webhook = id, "webhook stopped after too many consecutive errors");
                 self.handle.queued();
+                if let WebhookCall::Failed(why) = call {
+                    return Err(Failure::Permanent(format!("webhook {id} stopped (TooManyErrors): {why}")));
+                }
             }
             Ok(false) => {}
             Err(err) => tracing::warn!(webhook = id, error = %err, "cannot count a webhook call"),

@@ -69,6 +69,30 @@ async fn queue_webhook_event(
     Ok(queued)
 }
 
+/// Queues the webhook events of attachments connected to message `message_id` (`Changes`:
+/// `attachments`), for the acting caller, in `tx`.
+async fn queue_attachments_connected(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    message_id: i32,
+    now: i64,
+) -> Result<(), StoreError> {
+    use crate::store::outbox::webhook_events::{MessageChange, SELECT_MESSAGE_FIELDS, fields_of, message_events};
+    let row = sqlx::query(SELECT_MESSAGE_FIELDS).bind(message_id).fetch_optional(&mut **tx).await?;
+    let Some(row) = row else { return Ok(()) };
+    let fields = fields_of(&row)?;
+    let ticket_id: i32 = row.try_get("ticket_id")?;
+    let ticket: Option<(String, i32)> =
+        sqlx::query_as(crate::store::outbox::sql::SELECT_TICKET_OWNER).bind(ticket_id).fetch_optional(&mut **tx).await?;
+    let acting = crate::store::acting::current();
+    let ctx = SaveContext { associate_id: acting.associate_id, context: acting.context, ..SaveContext::default() };
+    let changes = vec!["attachments".to_owned()];
+    let change = MessageChange { message_id, ticket_id, event: "ticketmessage.changed", changes, fields, data: None };
+    for event in message_events(change, ctx, ticket) {
+        queue_webhook_event(tx, &event, message_id, now).await?;
+    }
+    Ok(())
+}
+
 /// The event a webhook's change of state raises.
 fn state_event(hook: &Webhook, state: WebhookState, actor: i32) -> WebhookEvent {
     let mut fields = serde_json::Map::new();
