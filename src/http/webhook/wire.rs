@@ -175,10 +175,9 @@ fn one_of(body: &Map<String, Value>, name: &str, allowed: &[&str]) -> Result<Opt
 /// or empty `Secret` on a replace keeps the stored one.
 pub fn read_carrier(body: &Map<String, Value>, base: &Webhook, replacing: bool) -> Result<Webhook, ApiError> {
     let mut hook = base.clone();
-    if let Some(kind) = text(body, "Type")?.filter(|kind| !kind.trim().is_empty()) {
-        if !kind.trim().eq_ignore_ascii_case("webhook") {
-            return Err(ApiError::invalid(format!("Type '{kind}' is not supported here; use 'webhook'")));
-        }
+    let kind = text(body, "Type")?.unwrap_or_default();
+    if !kind.trim().is_empty() && !kind.trim().eq_ignore_ascii_case("webhook") {
+        return Err(ApiError::invalid(format!("Type '{kind}' is not supported here; use 'webhook'")));
     }
     if let Some(name) = text(body, "Name")? {
         hook.name = name;
