@@ -92,6 +92,8 @@ pub struct Settings {
     pub storage_tasks: usize,
     pub backends: Vec<Backend>,
     pub scale_out: bool,
+    /// `BENCH_VARIANTS`: the ids measured (the storage loop is `B2`); `None` measures all.
+    pub only: Option<Vec<String>>,
     pub out_dir: PathBuf,
     /// The commit measured (at the start of the run).
     pub commit: String,
@@ -130,9 +132,18 @@ impl Settings {
             storage_tasks: env_number("BENCH_STORAGE_TASKS", 8)?.max(2),
             backends,
             scale_out: env_number("BENCH_SCALE_OUT", 1)? != 0,
+            only: std::env::var("BENCH_VARIANTS")
+                .ok()
+                .filter(|list| !list.trim().is_empty())
+                .map(|list| list.split(',').map(|id| id.trim().to_owned()).collect()),
             out_dir: std::env::var_os("BENCH_OUT").map_or(default_out, PathBuf::from),
             commit: source_commit(),
         })
+    }
+
+    /// Whether the variant `id` is measured.
+    pub fn chooses(&self, id: &str) -> bool {
+        self.only.as_ref().is_none_or(|ids| ids.iter().any(|chosen| chosen == id))
     }
 
     fn to_json(&self) -> Value {
@@ -183,13 +194,17 @@ fn orchestrate() -> Result<(), String> {
         ticks_per_second: procs::ticks_per_second(),
         settings,
     };
-    let http = variants::http_variants();
+    let http: Vec<variants::Variant> =
+        variants::http_variants().into_iter().filter(|v| bench.settings.chooses(v.id)).collect();
     for &backend in &bench.settings.backends {
         bench.prepare(backend, &http)?;
     }
     let samples = run_rounds(&bench, &http)?;
-    let b3 = http.iter().find(|v| v.id == "B3").ok_or("no B3")?;
-    let scale = if bench.settings.scale_out { scale::run(&bench, b3)? } else { Vec::new() };
+    let scale = if bench.settings.scale_out {
+        scale::run(&bench, http.iter().find(|v| v.id == "B3").ok_or("no B3")?)?
+    } else {
+        Vec::new()
+    };
     write_results(&bench.settings, &http, &samples, &scale)
 }
 
@@ -203,8 +218,10 @@ enum Item<'a> {
 /// first or right after a particular other one.
 fn run_rounds(bench: &Bench, http: &[variants::Variant]) -> Result<Vec<Sample>, String> {
     let mut items: Vec<Item> = http.iter().map(Item::Http).collect();
-    items.insert(2, Item::Storage(1));
-    items.insert(3, Item::Storage(bench.settings.storage_tasks));
+    if bench.settings.chooses("B2") {
+        items.insert(2.min(items.len()), Item::Storage(1));
+        items.insert(3.min(items.len()), Item::Storage(bench.settings.storage_tasks));
+    }
     let rounds = bench.settings.rounds;
     let mut samples = Vec::new();
     for round in 0..rounds {
@@ -239,7 +256,9 @@ fn write_results(
     scale: &[scale::ScaleSample],
 ) -> Result<(), String> {
     let mut ids: Vec<(String, String)> = http.iter().map(|v| (v.id.to_owned(), v.what.to_owned())).collect();
-    for (at, tasks) in [(2, 1), (3, settings.storage_tasks)] {
+    let storage = if settings.chooses("B2") { vec![(2, 1), (3, settings.storage_tasks)] } else { Vec::new() };
+    for (at, tasks) in storage {
+        let at = at.min(ids.len());
         let what = format!("the UPDATE without HTTP, {tasks} task{}", if tasks == 1 { "" } else { "s" });
         ids.insert(at, (variants::storage_id(tasks), what));
     }

@@ -107,7 +107,9 @@ impl Bench {
         for target in [Target::Ticketd, Target::Floor] {
             let server = self.start(target, backend, None)?;
             let checked = variants.iter().filter(|variant| variant.target == target).try_for_each(|variant| {
-                load::check(server.port, &variant.shape).map_err(|e| format!("{}: {e}", variant.id))
+                load::resolved(server.port, variant.id, &variant.shape)
+                    .and_then(|shape| load::check(server.port, &shape))
+                    .map_err(|e| format!("{}: {e}", variant.id))
             });
             let log = server.log_tail();
             server.stop();
@@ -119,7 +121,8 @@ impl Bench {
     /// B0, B1 or B3–B6 on one backend.
     pub fn measure_http(&self, backend: Backend, variant: &Variant, round: usize) -> Result<Sample, String> {
         let server = self.start(variant.target, backend, Some(SERVER_CPUS))?;
-        let window = self.load_window(&server, &variant.shape);
+        let window =
+            load::resolved(server.port, variant.id, &variant.shape).and_then(|shape| self.load_window(&server, &shape));
         let (peak_rss_kib, _) = procs::memory_kib(server.pid);
         let log = if window.is_err() { server.log_tail() } else { String::new() };
         let (error_statuses, first_server_error) = server.stop_counting_errors();

@@ -1,5 +1,5 @@
-//! The variants compared, B0–B6, and the request bodies they send. B0, B1 and B3 send the same
-//! JSON bytes, so they differ only in what the server does with them.
+//! The variants compared, B0–B6, S and R, and the request bodies they send. B0, B1 and B3 send
+//! the same JSON bytes, so they differ only in what the server does with them.
 
 use serde_json::{Value, json};
 use ticketd::negotiate::xml::value_to_xml;
@@ -26,6 +26,45 @@ pub struct Variant {
 
 /// The message every variant saves (demo message 1, on demo ticket 1).
 pub const MESSAGE_ID: i32 = 1;
+
+/// The message the round-trip variant R saves: S rewrites message 1's child rows with fresh
+/// ids on every save, so R keeps to a message of its own.
+pub const ROUND_TRIP_ID: i32 = 2;
+
+/// The seed's sample PUT body (two headers, two attachments, extra and custom fields).
+const SEED_BODY: &str = include_str!("../../tests/fixtures/seed-put-request.json");
+
+/// S: the seed's sample body verbatim but for a counter in `Body`. Its repeated child ids are
+/// not the message's own, so every save writes its child rows anew (decision 15).
+fn seed_shape(path: String) -> RequestShape {
+    let mut body: Value = serde_json::from_str(SEED_BODY).unwrap_or(Value::Null);
+    body["Body"] = json!("optio {n}");
+    RequestShape { body: body.to_string(), ..json_put(path, Target::Ticketd) }
+}
+
+/// R: the message as a GET answers it, `Body` changed; the body is read from the server under
+/// measurement at the start of each run (see [`round_trip_body`]), as child ids differ per
+/// database.
+fn round_trip_shape() -> RequestShape {
+    RequestShape { body: String::new(), ..json_put(format!("/api/v1/TicketMessage/{ROUND_TRIP_ID}"), Target::Ticketd) }
+}
+
+/// R's body from the JSON a GET of [`ROUND_TRIP_ID`] answered: `Body` gets the counter.
+pub fn round_trip_body(answer: &str) -> Result<String, String> {
+    let mut body: Value = serde_json::from_str(answer).map_err(|e| format!("GET answer is not JSON: {e}"))?;
+    if body["MessageHeaders"].as_array().is_none_or(Vec::is_empty) {
+        return Err(format!("message {ROUND_TRIP_ID} has no child rows to round-trip"));
+    }
+    body["Body"] = json!("Bench round trip {n}");
+    Ok(body.to_string())
+}
+
+/// The body that gives message [`ROUND_TRIP_ID`] child rows before R is measured.
+pub fn round_trip_seed() -> RequestShape {
+    let mut shape = seed_shape(format!("/api/v1/TicketMessage/{ROUND_TRIP_ID}"));
+    shape.body = shape.body.replace("{n}", "seed");
+    shape
+}
 
 /// The saved entity as a JSON value, every scalar field set, `{n}` where each request differs.
 fn entity() -> Value {
@@ -102,6 +141,8 @@ pub fn http_variants() -> Vec<Variant> {
         ),
         variant("B5", "ticketd PUT, XML in and out", Target::Ticketd, xml),
         variant("B6", "ticketd PATCH, JSON Merge Patch", Target::Ticketd, patch),
+        variant("S", "ticketd PUT of the seed's sample body", Target::Ticketd, seed_shape(message.clone())),
+        variant("R", "ticketd PUT of the body a GET answered, Body changed", Target::Ticketd, round_trip_shape()),
     ]
 }
 

@@ -6,11 +6,13 @@
 
 pub mod acting;
 pub mod attachment;
+mod child_diff;
 mod classify;
 mod columns;
 mod debug;
 mod message_rows;
 pub mod outbox;
+mod owned;
 mod postgres;
 pub mod retention;
 mod save_sql;

@@ -105,30 +105,40 @@ impl PostgresStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let mut tx = self.pool.begin().await?;
-        let outcome = work(&mut tx).await;
-        if outcome.is_ok() {
-            tx.commit().await.map_err(super::classify::at_commit)?;
-        }
-        // Dropping an uncommitted transaction rolls it back.
-        outcome
+        let pool = self.pool.clone();
+        // The save runs to its end even when the request is dropped (see `store::owned`).
+        super::owned::run(async move {
+            let mut tx = pool.begin().await?;
+            let outcome = work(&mut tx).await;
+            if outcome.is_ok() {
+                tx.commit().await.map_err(super::classify::at_commit)?;
+            }
+            // Dropping an uncommitted transaction rolls it back.
+            outcome
+        })
+        .await
     }
 
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
-        // A message without child rows is read without a transaction, two round trips fewer.
-        let mut conn = self.pool.acquire().await?;
-        if let read::Loaded::Message(message) = read::load_message(&mut conn, id, false).await? {
-            return Ok(*message);
-        }
-        drop(conn);
-        // Child rows must match the message row: one snapshot for all the reads.
-        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
-        let loaded = read::load_message(&mut tx, id, true).await?;
-        tx.commit().await?;
-        match loaded {
-            read::Loaded::Message(message) => Ok(*message),
-            read::Loaded::HasChildren => Err(StoreError::Internal("child rows left unread".into())),
-        }
+        let pool = self.pool.clone();
+        // The snapshot is opened and ended by one task, whether or not the request waits.
+        super::owned::run(async move {
+            // A message without child rows is read without a transaction, two round trips fewer.
+            let mut conn = pool.acquire().await?;
+            if let read::Loaded::Message(message) = read::load_message(&mut conn, id, false).await? {
+                return Ok(*message);
+            }
+            drop(conn);
+            // Child rows must match the message row: one snapshot for all the reads.
+            let mut tx = pool.begin_with(BEGIN_READ).await?;
+            let loaded = read::load_message(&mut tx, id, true).await?;
+            tx.commit().await?;
+            match loaded {
+                read::Loaded::Message(message) => Ok(*message),
+                read::Loaded::HasChildren => Err(StoreError::Internal("child rows left unread".into())),
+            }
+        })
+        .await
     }
 
     async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {

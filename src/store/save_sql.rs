@@ -1,11 +1,9 @@
 //! The statements a message save runs and the decisions it takes on their rows; PostgreSQL runs
 //! them through sqlx, SQLite through the group-commit writer on rusqlite.
 
-use std::collections::HashSet;
-
-use super::StoreError;
 use super::columns::Columns;
-use crate::domain::{MessageContent, MessageHeader};
+use super::{SaveContext, StoreError};
+use crate::domain::MessageContent;
 
 /// What the draft leaves as stored, the relations it ends up with and the child-row counts:
 /// `$1` message id, `$2` new ticket id or NULL, `$3` new creator or NULL, `$4` person id or 0.
@@ -49,8 +47,6 @@ pub const FIND_KEY: &str = "SELECT message_id FROM idempotency_keys WHERE associ
 pub const REMEMBER_KEY: &str =
     "INSERT INTO idempotency_keys (associate_id, idempotency_key, message_id, created_at) VALUES ($1, $2, $3, $4)";
 
-pub const DELETE_HEADERS: &str = "DELETE FROM message_headers WHERE message_id = $1 RETURNING id";
-pub const SELECT_ATTACHMENT_IDS: &str = "SELECT id FROM attachments WHERE message_id = $1";
 /// Rows with uploaded bytes keep the type and size those bytes have.
 pub const UPDATE_KEPT_ATTACHMENT: &str = "UPDATE attachments SET message_id = $1, position = $2, name = $3, \
      content_type = CASE WHEN content IS NULL THEN $4 ELSE content_type END, \
@@ -58,8 +54,6 @@ pub const UPDATE_KEPT_ATTACHMENT: &str = "UPDATE attachments SET message_id = $1
      inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9";
 pub const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
      content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-pub const DELETE_ATTACHMENT: &str = "DELETE FROM attachments WHERE id = $1";
-pub const DELETE_FIELDS: &str = "DELETE FROM message_fields WHERE message_id = $1";
 
 /// Fails with the first relation of the draft that a lookup row counted as missing.
 pub fn references_found(
@@ -78,6 +72,12 @@ pub fn references_found(
         Some(id) if row.big("persons")? == 0 => Err(StoreError::UnknownReference { field: "Person.PersonId", id }),
         _ => Ok(()),
     }
+}
+
+/// Why an UPDATE of a message its lookup found changed no row: only a version check can refuse
+/// it, and a save without one is never stale (412 is for requests with a precondition).
+pub fn unchanged(ctx: SaveContext) -> StoreError {
+    if ctx.expected_version.is_some() { StoreError::Stale } else { StoreError::NotFound }
 }
 
 /// Which child tables hold rows of the message before the save.
@@ -108,21 +108,4 @@ impl StoredChildren {
             fields: self.fields || !content.extra_fields.is_empty() || !content.custom_fields.is_empty(),
         }
     }
-}
-
-/// A message's headers with their positions, split into those that keep their id (it belonged to
-/// the message before the save, and no earlier header of the list took it) and those that get a
-/// fresh one. `own` holds the ids the message had.
-pub type PlacedHeader<'a> = (i32, &'a MessageHeader);
-
-pub fn split_headers(
-    headers: &[MessageHeader],
-    mut own: HashSet<i32>,
-) -> (Vec<PlacedHeader<'_>>, Vec<PlacedHeader<'_>>) {
-    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
-    for (position, header) in headers.iter().enumerate() {
-        let placed = (position as i32, header);
-        if own.remove(&header.id) { kept.push(placed) } else { fresh.push(placed) }
-    }
-    (kept, fresh)
 }

@@ -1,13 +1,12 @@
 //! PostgreSQL's writes of a message's child rows (headers, attachment info, extra and custom
-//! fields), inside the save's transaction, with multi-row INSERTs where the rows allow.
+//! fields) inside the save's transaction: the plan of `store::child_diff`, with new rows in
+//! multi-row INSERTs and deletions by id list, so each kind of write is one round trip.
 
-use std::collections::HashSet;
-
-use sqlx::{PgConnection, Postgres, Row as _};
+use sqlx::{PgConnection, Postgres};
 
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
-use crate::store::message_rows::{FIELD_KIND_CUSTOM, FIELD_KIND_EXTRA};
+use crate::store::child_diff::{self as diff, RowPlan, StoredAttachment, StoredHeader};
 use crate::store::save_sql::{self as sql, StoredChildren};
 
 type Conn = PgConnection;
@@ -15,12 +14,9 @@ type Conn = PgConnection;
 /// Rows per multi-row INSERT: keeps the bound parameters far below PostgreSQL's limit.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Replaces the message's headers, attachment info and fields with the draft's.
-///
-/// An item keeps its id only when that id already belongs to this message and has not been
-/// used earlier in the same list; every other item gets a fresh id, so a client's stale or
-/// repeated ids never collide.
-pub async fn replace_children(
+/// Turns the message's stored headers, attachment info and fields into the draft's, writing
+/// only the rows that differ.
+pub async fn write_children(
     conn: &mut Conn,
     message_id: i32,
     content: &MessageContent,
@@ -28,112 +24,124 @@ pub async fn replace_children(
 ) -> Result<(), StoreError> {
     let touched = stored.to_replace(content);
     if touched.headers {
-        replace_headers(conn, message_id, &content.headers, stored.headers).await?;
+        let rows = if stored.headers {
+            stored_rows(conn, diff::SELECT_HEADERS, message_id, StoredHeader::of).await?
+        } else {
+            Vec::new()
+        };
+        write_headers(conn, message_id, diff::plan_headers(&rows, &content.headers)).await?;
     }
     if touched.attachments {
-        replace_attachments(conn, message_id, &content.attachments).await?;
+        let rows = if stored.attachments {
+            stored_rows(conn, diff::SELECT_ATTACHMENTS, message_id, StoredAttachment::of).await?
+        } else {
+            Vec::new()
+        };
+        write_attachments(conn, message_id, diff::plan_attachments(&rows, &content.attachments)).await?;
     }
     if touched.fields {
-        replace_fields(conn, message_id, content, stored.fields).await?;
+        let rows = if stored.fields {
+            stored_rows(conn, diff::SELECT_FIELDS, message_id, diff::stored_field).await?
+        } else {
+            Vec::new()
+        };
+        write_fields(conn, message_id, diff::plan_fields(rows, content)).await?;
     }
     Ok(())
 }
 
-async fn replace_headers(
+async fn stored_rows<T>(
     conn: &mut Conn,
+    statement: &'static str,
     message_id: i32,
-    headers: &[MessageHeader],
-    stored: bool,
-) -> Result<(), StoreError> {
-    let own: HashSet<i32> = if stored {
-        let rows = sqlx::query(sql::DELETE_HEADERS).bind(message_id).fetch_all(&mut *conn).await?;
-        rows.iter().map(|row| row.try_get::<i32, _>("id")).collect::<Result<_, _>>()?
-    } else {
-        HashSet::new()
-    };
-    let (kept, fresh) = sql::split_headers(headers, own);
-    insert_headers(conn, message_id, &kept, true).await?;
-    insert_headers(conn, message_id, &fresh, false).await
+    map: impl Fn(&sqlx::postgres::PgRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let rows = sqlx::query(statement).bind(message_id).fetch_all(&mut *conn).await?;
+    rows.iter().map(map).collect()
 }
 
-/// Inserts headers with one multi-row INSERT per chunk; `keep_ids` writes their own ids, else
-/// the database assigns fresh ones.
-async fn insert_headers(
-    conn: &mut Conn,
-    message_id: i32,
-    rows: &[(i32, &MessageHeader)],
-    keep_ids: bool,
-) -> Result<(), StoreError> {
-    let columns = if keep_ids {
-        "position, name, value, std_item, std_item_col, id"
-    } else {
-        "position, name, value, std_item, std_item_col"
-    };
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut insert =
-            sqlx::QueryBuilder::<Postgres>::new(format!("INSERT INTO message_headers (message_id, {columns}) "));
+async fn write_headers(conn: &mut Conn, message_id: i32, plan: RowPlan<'_, MessageHeader>) -> Result<(), StoreError> {
+    if plan.delete_all {
+        sqlx::query(diff::DELETE_ALL_HEADERS).bind(message_id).execute(&mut *conn).await?;
+    } else if !plan.delete.is_empty() {
+        sqlx::query("DELETE FROM message_headers WHERE id = ANY($1)").bind(&plan.delete).execute(&mut *conn).await?;
+    }
+    for (position, h) in &plan.update {
+        sqlx::query(diff::UPDATE_HEADER)
+            .bind(h.id)
+            .bind(position)
+            .bind(&h.name)
+            .bind(&h.value)
+            .bind(h.std_item.ordinal())
+            .bind(h.std_item_col.ordinal())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for chunk in plan.insert.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+            "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) ",
+        );
         insert.push_values(chunk, |mut row, (position, h)| {
             row.push_bind(message_id).push_bind(*position).push_bind(&h.name).push_bind(&h.value);
             row.push_bind(h.std_item.ordinal()).push_bind(h.std_item_col.ordinal());
-            if keep_ids {
-                row.push_bind(h.id);
-            }
         });
         insert.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// Updates the attachment rows the message keeps (in place, so uploaded bytes stay with them),
-/// inserts the new ones and deletes the ones it no longer lists.
-async fn replace_attachments(
+/// Kept rows are updated in place, so uploaded bytes stay with them.
+async fn write_attachments(
     conn: &mut Conn,
     message_id: i32,
-    attachments: &[AttachmentInfo],
+    plan: RowPlan<'_, AttachmentInfo>,
 ) -> Result<(), StoreError> {
-    let rows = sqlx::query(sql::SELECT_ATTACHMENT_IDS).bind(message_id).fetch_all(&mut *conn).await?;
-    let mut own: HashSet<i32> = rows.iter().map(|row| row.try_get::<i32, _>("id")).collect::<Result<_, _>>()?;
-    for (position, a) in attachments.iter().enumerate() {
-        let keep = own.remove(&a.id);
-        let query = sqlx::query(if keep { sql::UPDATE_KEPT_ATTACHMENT } else { sql::INSERT_ATTACHMENT });
-        let query = query
+    if !plan.delete.is_empty() {
+        sqlx::query("DELETE FROM attachments WHERE id = ANY($1)").bind(&plan.delete).execute(&mut *conn).await?;
+    }
+    for (position, a) in &plan.update {
+        sqlx::query(sql::UPDATE_KEPT_ATTACHMENT)
             .bind(message_id)
-            .bind(position as i32)
+            .bind(position)
             .bind(&a.name)
             .bind(&a.content_type)
             .bind(a.size)
             .bind(a.inline_image)
             .bind(&a.content_id)
-            .bind(&a.auth_key);
-        if keep { query.bind(a.id) } else { query }.execute(&mut *conn).await?;
+            .bind(&a.auth_key)
+            .bind(a.id)
+            .execute(&mut *conn)
+            .await?;
     }
-    for id in own {
-        sqlx::query(sql::DELETE_ATTACHMENT).bind(id).execute(&mut *conn).await?;
+    for chunk in plan.insert.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+            "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, content_id, auth_key) ",
+        );
+        insert.push_values(chunk, |mut row, (position, a)| {
+            row.push_bind(message_id).push_bind(*position).push_bind(&a.name).push_bind(&a.content_type);
+            row.push_bind(a.size).push_bind(a.inline_image).push_bind(&a.content_id).push_bind(&a.auth_key);
+        });
+        insert.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-async fn replace_fields(
-    conn: &mut Conn,
-    message_id: i32,
-    content: &MessageContent,
-    stored: bool,
-) -> Result<(), StoreError> {
-    if stored {
-        sqlx::query(sql::DELETE_FIELDS).bind(message_id).execute(&mut *conn).await?;
+async fn write_fields(conn: &mut Conn, message_id: i32, plan: diff::FieldPlan<'_>) -> Result<(), StoreError> {
+    if plan.delete_all {
+        sqlx::query(diff::DELETE_ALL_FIELDS).bind(message_id).execute(&mut *conn).await?;
+    } else {
+        for (kind, key) in &plan.delete {
+            sqlx::query(diff::DELETE_FIELD).bind(message_id).bind(kind).bind(key).execute(&mut *conn).await?;
+        }
     }
-    let kinds = [(FIELD_KIND_EXTRA, &content.extra_fields), (FIELD_KIND_CUSTOM, &content.custom_fields)];
-    let fields: Vec<(i32, &String, &String)> = kinds
-        .into_iter()
-        .flat_map(|(kind, fields)| fields.iter().map(move |(key, value)| (kind, key, value)))
-        .collect();
-    for chunk in fields.chunks(ROWS_PER_INSERT) {
+    for chunk in plan.upsert.chunks(ROWS_PER_INSERT) {
         let mut insert = sqlx::QueryBuilder::<Postgres>::new(
             "INSERT INTO message_fields (message_id, kind, field_key, field_value) ",
         );
         insert.push_values(chunk, |mut row, (kind, key, value)| {
             row.push_bind(message_id).push_bind(*kind).push_bind(*key).push_bind(*value);
         });
+        insert.push(" ON CONFLICT (message_id, kind, field_key) DO UPDATE SET field_value = excluded.field_value");
         insert.build().execute(&mut *conn).await?;
     }
     Ok(())

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use sqlx::{PgConnection, Row as _};
 
-use super::children::replace_children;
+use super::children::write_children;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
 use crate::store::outbox::enqueue::SavedMessage;
@@ -64,7 +64,7 @@ pub async fn create_in(
     let query = sqlx::query(sql::INSERT_MESSAGE);
     let id: i32 =
         bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?.try_get("id")?;
-    replace_children(conn, id, &draft.content, StoredChildren::NONE).await?;
+    write_children(conn, id, &draft.content, StoredChildren::NONE).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
     let saved =
         SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
@@ -79,6 +79,7 @@ pub async fn update_in(
     ctx: SaveContext,
 ) -> Result<(), StoreError> {
     use crate::domain::VendorEnum as _;
+    lock_message(conn, id).await?;
     let stored = sqlx::query(sql::LOOKUP_FOR_UPDATE)
         .bind(id)
         .bind(draft.refs.ticket_id)
@@ -102,9 +103,9 @@ pub async fn update_in(
         .execute(&mut *conn)
         .await?;
     if recorded.rows_affected() == 0 {
-        return Err(StoreError::Stale);
+        return Err(sql::unchanged(ctx));
     }
-    replace_children(conn, id, &draft.content, children).await?;
+    write_children(conn, id, &draft.content, children).await?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
     enqueue_notifications(conn, saved, ctx, now).await
 }
@@ -122,6 +123,21 @@ fn update_and_record() -> &'static str {
         )
     });
     &SQL
+}
+
+/// Takes the message's row lock before any other statement of the save: concurrent saves of
+/// one message (and its delete) then run one after the other, so none finds the row gone
+/// between its lookup and its UPDATE, nor races another's child rows. It is a statement of its
+/// own because a statement that waited for the lock still reads everything else as it was
+/// before the wait; the lookup after it sees what the previous save committed. `NO KEY` leaves
+/// free the lock that child-row inserts take on their parent.
+async fn lock_message(conn: &mut PgConnection, id: i32) -> Result<(), StoreError> {
+    sqlx::query("SELECT id FROM ticket_messages WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(())
 }
 
 async fn record_save(

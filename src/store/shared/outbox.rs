@@ -11,7 +11,7 @@ impl NotificationStore for This {
     }
 
     async fn set_following(&self, login: &str, ticket_id: i32, follow: bool) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let associate = sqlx::query("SELECT id FROM associates WHERE login_key = $1")
             .bind(login.to_lowercase())
             .fetch_optional(&mut *tx)
@@ -52,7 +52,7 @@ impl NotificationStore for This {
     }
 
     async fn enqueue_outgoing(&self, message_id: i32, channel: Channel, payloads: &[String]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let exists = sqlx::query("SELECT id FROM ticket_messages WHERE id = $1").bind(message_id).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
@@ -75,7 +75,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
     }
 
     async fn add_webhook(&self, url: &str, events: &str, secret: &str) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let row = sqlx::query("INSERT INTO webhooks (url, events, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(url)
             .bind(events)
@@ -102,7 +102,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
     }
 
     async fn remove_webhook(&self, id: i32) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected() > 0)
@@ -112,7 +112,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
         let now = now_ticks();
         // A claim is told apart from the worker's earlier ones by its expiry stamp.
         let expires = now.saturating_add(outbox_sql::duration_ticks(lease));
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let claimed = sqlx::query(CLAIM_DUE).bind(worker).bind(expires).bind(now).bind(i64::from(limit)).execute(&mut *tx).await?;
         if claimed.rows_affected() == 0 {
             tx.commit().await.map_err(crate::store::classify::at_commit)?;
@@ -149,7 +149,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
             .bind(worker)
             .bind(redacted),
         };
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         query.execute(&mut *tx).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
@@ -160,7 +160,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
             Some(worker) => sqlx::query(outbox_sql::RELEASE_WORKER).bind(worker),
             None => sqlx::query(outbox_sql::RELEASE_ALL),
         };
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = query.execute(&mut *tx).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())
@@ -176,7 +176,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
     }
 
     async fn retry_outbox(&self, id: Option<i64>) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = sqlx::query(outbox_sql::RETRY_DEAD)
         .bind(now_ticks())
         .bind(id)
@@ -187,7 +187,7 @@ sqlx::query(outbox_sql::INSERT_OUTGOING)
     }
 
     async fn purge_outbox(&self, before: crate::domain::Timestamp) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = sqlx::query(outbox_sql::PURGE_SETTLED)
             .bind(to_ticks(&before))
             .execute(&mut *tx)

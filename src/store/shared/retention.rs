@@ -99,7 +99,7 @@ impl crate::store::retention::RetentionStore for This {
         for value in bounds {
             delete = delete.bind(value);
         }
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = delete.execute(&mut *tx).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(done.rows_affected())

@@ -24,6 +24,16 @@ include!("ticket_reach.rs");
 include!("retention.rs");
 include!("webhook.rs");
 
+impl This {
+    /// Opens a transaction in a task of its own (see `store::owned`): once it is handed over,
+    /// dropping it rolls it back, so a dropped request cannot leave it open on a pooled
+    /// connection.
+    async fn begin_owned(&self, statement: &'static str) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+        let pool = self.pool.clone();
+        crate::store::owned::run(async move { Ok(pool.begin_with(statement).await?) }).await
+    }
+}
+
 /// Turns a unique-key violation into a conflict on `what`.
 fn unique_as_conflict(err: sqlx::Error, what: String) -> StoreError {
     match &err {
@@ -40,7 +50,7 @@ impl Store for This {
     }
 
     async fn write_probe(&self) -> Result<Vec<String>, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         // Takes the write lock (SQLite) and fails on a read-only file, session or standby.
         sqlx::query("DELETE FROM outbox WHERE id < 0").execute(&mut *tx).await?;
         let applied: Vec<i64> = sqlx::query_scalar(crate::store::schema::APPLIED_VERSIONS).fetch_all(&mut *tx).await?;
@@ -85,21 +95,21 @@ impl Store for This {
     }
 
     async fn put_custom_field(&self, field: &CustomFieldInfo) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         save_custom_field(&mut tx, field).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }
 
     async fn foreign_keys(&self, message_id: i32) -> Result<Option<FieldMap>, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
+        let mut tx = self.begin_owned(BEGIN_READ).await?;
         let keys = load_foreign_keys(&mut tx, message_id).await?;
         tx.commit().await?;
         Ok(keys)
     }
 
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         save_foreign_key(&mut tx, message_id, key, value).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
@@ -153,7 +163,7 @@ impl Store for This {
                 sqlx::query("UPDATE associates SET role = $2 WHERE login_key = $1").bind(login.to_lowercase()).bind(role.code())
             }
         };
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = query.execute(&mut *tx).await?;
         // A new password or a disabled account ends every session and ticket the associate
         // holds, in the same transaction (API tokens are separate credentials and stay).
@@ -173,7 +183,7 @@ impl Store for This {
     }
 
     async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO auth_secrets (secret_hash, kind, associate_id, name, scope, xsrf_token, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -199,7 +209,7 @@ impl Store for This {
     }
 
     async fn revoke_secret(&self, kind: SecretKind, hash: Option<&str>, name: &str) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let done = match hash {
             Some(hash) => {
                 sqlx::query("UPDATE auth_secrets SET revoked = TRUE WHERE kind = $1 AND secret_hash = $2")
@@ -221,7 +231,7 @@ impl Store for This {
     }
 
     async fn add_associate(&self, a: &NewAssociate) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let row = sqlx::query(
             "INSERT INTO associates (login, login_key, password_hash, full_name, email, person_id, user_type, role, \
              language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -243,7 +253,7 @@ impl Store for This {
     }
 
     async fn add_person(&self, p: &NewPerson) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let row = sqlx::query(
             "INSERT INTO persons (firstname, middle_name, lastname, title, email, direct_phone, contact_id, contact_name) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -264,7 +274,7 @@ impl Store for This {
 
     async fn add_ticket(&self, t: &NewTicket) -> Result<i32, StoreError> {
         let now = now_ticks();
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let row = sqlx::query(
             "INSERT INTO tickets (title, created_at, last_changed, created_by, owned_by, person_id, \
              category_name, priority_name, slevel, base_status, language, deadline, activate, alert_timeout, \

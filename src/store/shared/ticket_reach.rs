@@ -39,7 +39,7 @@ impl crate::store::ticket_reach::TicketReachStore for This {
             crate::domain::TicketAccess::Categories(names) => names.iter().collect(),
         };
         let restricted = matches!(access, crate::domain::TicketAccess::Categories(_));
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.begin_owned(BEGIN_WRITE).await?;
         let updated = sqlx::query("UPDATE associates SET restricted = $2 WHERE login_key = $1 RETURNING id")
             .bind(login.to_lowercase())
             .bind(restricted)

@@ -5,7 +5,7 @@
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
 
-use super::children::replace_children;
+use super::children::write_children;
 use super::direct::{one, run};
 use crate::domain::notification::EventKind;
 use crate::domain::{MessageContent, MessageDraft, VendorEnum as _};
@@ -82,7 +82,7 @@ pub fn create_in(conn: &Connection, draft: &MessageDraft, ctx: SaveContext, now:
     })?;
     let columns = MessageColumns::of(draft, ticket_id, created_by, now);
     let id = one(conn, sql::INSERT_MESSAGE, &columns.values(), |row| row.int("id"))?.ok_or(StoreError::NotFound)?;
-    replace_children(conn, id, &draft.content, StoredChildren::NONE)?;
+    write_children(conn, id, &draft.content, StoredChildren::NONE)?;
     record_save(conn, id, "ticketmessage.created", ctx, now)?;
     let saved =
         SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
@@ -106,9 +106,9 @@ pub fn update_in(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveCont
     let mut values = columns.values();
     values.extend([&id as &dyn ToSql, &ctx.expected_version]);
     if run(conn, sql::UPDATE_MESSAGE, &values)? == 0 {
-        return Err(StoreError::Stale);
+        return Err(sql::unchanged(ctx));
     }
-    replace_children(conn, id, &draft.content, children)?;
+    write_children(conn, id, &draft.content, children)?;
     record_save(conn, id, "ticketmessage.changed", ctx, now)?;
     let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
     enqueue_notifications(conn, saved, ctx, now)

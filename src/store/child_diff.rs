@@ -1,0 +1,244 @@
+//! How a save changes a message's child rows (headers, attachment info, extra and custom
+//! fields): the stored rows diffed against the draft's, so an unchanged list writes nothing and
+//! a changed one writes only the rows that differ. The decisions are made here once; each
+//! backend reads the stored rows and runs the plan.
+//!
+//! An item keeps its id only when that id already belongs to this message and has not been used
+//! earlier in the same list; every other item is a new row with a fresh id, so a client's stale
+//! or repeated ids never collide.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::StoreError;
+use super::columns::Columns;
+use super::message_rows::{FIELD_KIND_CUSTOM, FIELD_KIND_EXTRA};
+use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
+
+/// `$1` the message.
+pub const SELECT_HEADERS: &str =
+    "SELECT id, position, name, value, std_item, std_item_col FROM message_headers WHERE message_id = $1";
+pub const SELECT_ATTACHMENTS: &str = "SELECT id, position, name, content_type, att_size, inline_image, content_id, \
+     auth_key FROM attachments WHERE message_id = $1";
+pub const SELECT_FIELDS: &str = "SELECT kind, field_key, field_value FROM message_fields WHERE message_id = $1";
+
+/// `$1` id, then the columns in [`INSERT_HEADER`]'s order.
+pub const UPDATE_HEADER: &str =
+    "UPDATE message_headers SET position = $2, name = $3, value = $4, std_item = $5, std_item_col = $6 WHERE id = $1";
+pub const INSERT_HEADER: &str = "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+pub const DELETE_HEADER: &str = "DELETE FROM message_headers WHERE id = $1";
+pub const DELETE_ALL_HEADERS: &str = "DELETE FROM message_headers WHERE message_id = $1";
+pub const DELETE_ATTACHMENT: &str = "DELETE FROM attachments WHERE id = $1";
+/// `$1` message, `$2` kind, `$3` key, `$4` value: a changed value or a new key.
+pub const UPSERT_FIELD: &str = "INSERT INTO message_fields (message_id, kind, field_key, field_value) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, kind, field_key) DO UPDATE SET field_value = excluded.field_value";
+pub const DELETE_FIELD: &str = "DELETE FROM message_fields WHERE message_id = $1 AND kind = $2 AND field_key = $3";
+pub const DELETE_ALL_FIELDS: &str = "DELETE FROM message_fields WHERE message_id = $1";
+
+/// A header row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredHeader {
+    pub id: i32,
+    pub position: i32,
+    pub name: String,
+    pub value: String,
+    pub std_item: i32,
+    pub std_item_col: i32,
+}
+
+impl StoredHeader {
+    pub fn of(row: &impl Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.int("id")?,
+            position: row.int("position")?,
+            name: row.text("name")?,
+            value: row.text("value")?,
+            std_item: row.int("std_item")?,
+            std_item_col: row.int("std_item_col")?,
+        })
+    }
+
+    fn is(&self, position: i32, h: &MessageHeader) -> bool {
+        self.position == position
+            && self.name == h.name
+            && self.value == h.value
+            && self.std_item == h.std_item.ordinal()
+            && self.std_item_col == h.std_item_col.ordinal()
+    }
+}
+
+/// An attachment-information row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub id: i32,
+    pub position: i32,
+    pub info: AttachmentInfo,
+}
+
+impl StoredAttachment {
+    pub fn of(row: &impl Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.int("id")?,
+            position: row.int("position")?,
+            info: AttachmentInfo {
+                id: row.int("id")?,
+                name: row.text("name")?,
+                content_type: row.text("content_type")?,
+                size: row.int("att_size")?,
+                inline_image: row.flag("inline_image")?,
+                content_id: row.text("content_id")?,
+                auth_key: row.text("auth_key")?,
+            },
+        })
+    }
+}
+
+/// A field row as stored: kind, key, value.
+pub type StoredField = (i32, String, String);
+
+pub fn stored_field(row: &impl Columns) -> Result<StoredField, StoreError> {
+    Ok((row.int("kind")?, row.text("field_key")?, row.text("field_value")?))
+}
+
+/// The writes that turn one child table's stored rows into the draft's. Items come with their
+/// position in the draft's list.
+#[derive(Debug)]
+pub struct RowPlan<'a, T> {
+    /// Stored rows the draft no longer lists, by id.
+    pub delete: Vec<i32>,
+    /// Whether `delete` is every stored row (one statement by message then does).
+    pub delete_all: bool,
+    /// Rows that keep their id and changed; the item's `id` is the row's.
+    pub update: Vec<(i32, &'a T)>,
+    /// New rows: the database gives them ids.
+    pub insert: Vec<(i32, &'a T)>,
+}
+
+#[cfg(test)]
+impl<T> RowPlan<'_, T> {
+    pub fn is_empty(&self) -> bool {
+        self.delete.is_empty() && self.update.is_empty() && self.insert.is_empty()
+    }
+}
+
+/// Splits a list by id ownership (see the module), comparing kept items with their stored row.
+fn plan<'a, T, S>(
+    stored: &[S],
+    items: &'a [T],
+    id_of: impl Fn(&S) -> i32,
+    item_id: impl Fn(&T) -> i32,
+    unchanged: impl Fn(&S, i32, &T) -> bool,
+) -> RowPlan<'a, T> {
+    let mut own: HashMap<i32, &S> = stored.iter().map(|row| (id_of(row), row)).collect();
+    let (mut update, mut insert) = (Vec::new(), Vec::new());
+    for (position, item) in items.iter().enumerate() {
+        let position = position as i32;
+        match own.remove(&item_id(item)) {
+            Some(row) if unchanged(row, position, item) => {}
+            Some(_) => update.push((position, item)),
+            None => insert.push((position, item)),
+        }
+    }
+    let mut delete: Vec<i32> = own.into_keys().collect();
+    delete.sort_unstable();
+    let delete_all = !stored.is_empty() && delete.len() == stored.len();
+    RowPlan { delete, delete_all, update, insert }
+}
+
+pub fn plan_headers<'a>(stored: &[StoredHeader], headers: &'a [MessageHeader]) -> RowPlan<'a, MessageHeader> {
+    plan(stored, headers, |row| row.id, |h| h.id, |row, position, h| row.is(position, h))
+}
+
+pub fn plan_attachments<'a>(stored: &[StoredAttachment], items: &'a [AttachmentInfo]) -> RowPlan<'a, AttachmentInfo> {
+    plan(stored, items, |row| row.id, |a| a.id, |row, position, a| row.position == position && row.info == *a)
+}
+
+/// The writes that turn the stored fields into the draft's.
+#[derive(Debug, Default)]
+pub struct FieldPlan<'a> {
+    /// (kind, key) of stored fields the draft no longer has.
+    pub delete: Vec<(i32, String)>,
+    pub delete_all: bool,
+    /// (kind, key, value) of new keys and changed values.
+    pub upsert: Vec<(i32, &'a str, &'a str)>,
+}
+
+pub fn plan_fields<'a>(stored: Vec<StoredField>, content: &'a MessageContent) -> FieldPlan<'a> {
+    let stored_count = stored.len();
+    let mut old: BTreeMap<(i32, String), String> =
+        stored.into_iter().map(|(kind, key, value)| ((kind, key), value)).collect();
+    let mut upsert = Vec::new();
+    for (kind, fields) in [(FIELD_KIND_EXTRA, &content.extra_fields), (FIELD_KIND_CUSTOM, &content.custom_fields)] {
+        for (key, value) in fields {
+            match old.remove(&(kind, key.clone())) {
+                Some(stored) if stored == *value => {}
+                _ => upsert.push((kind, key.as_str(), value.as_str())),
+            }
+        }
+    }
+    let delete: Vec<(i32, String)> = old.into_keys().collect();
+    let delete_all = stored_count > 0 && delete.len() == stored_count;
+    FieldPlan { delete, delete_all, upsert }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(id: i32, name: &str) -> MessageHeader {
+        MessageHeader { id, name: name.into(), value: "v".into(), ..Default::default() }
+    }
+
+    fn stored(id: i32, position: i32, name: &str) -> StoredHeader {
+        let h = header(id, name);
+        StoredHeader {
+            id,
+            position,
+            name: h.name,
+            value: h.value,
+            std_item: h.std_item.ordinal(),
+            std_item_col: h.std_item_col.ordinal(),
+        }
+    }
+
+    #[test]
+    fn an_unchanged_list_writes_nothing() {
+        let headers = [header(7, "To"), header(9, "Cc")];
+        assert!(plan_headers(&[stored(7, 0, "To"), stored(9, 1, "Cc")], &headers).is_empty());
+    }
+
+    #[test]
+    fn repeated_and_foreign_ids_are_new_rows_and_unlisted_ones_go() {
+        let headers = [header(7, "To"), header(7, "To"), header(500, "Bcc")];
+        let plan = plan_headers(&[stored(7, 0, "To"), stored(9, 1, "Cc")], &headers);
+        assert!(plan.update.is_empty());
+        assert_eq!(plan.insert.iter().map(|(position, _)| *position).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(plan.delete, [9]);
+        assert!(!plan.delete_all);
+    }
+
+    #[test]
+    fn a_moved_or_changed_row_is_updated_in_place() {
+        let headers = [header(9, "Cc"), header(7, "To!")];
+        let plan = plan_headers(&[stored(7, 0, "To"), stored(9, 1, "Cc")], &headers);
+        assert_eq!(plan.update.len(), 2);
+        assert!(plan.insert.is_empty() && plan.delete.is_empty());
+    }
+
+    #[test]
+    fn fields_write_only_new_and_changed_values_and_drop_missing_keys() {
+        let mut content = MessageContent::default();
+        content.extra_fields.insert("a".into(), "1".into());
+        content.extra_fields.insert("b".into(), "new".into());
+        content.custom_fields.insert("c".into(), "3".into());
+        let stored = vec![
+            (FIELD_KIND_EXTRA, "a".into(), "1".into()),
+            (FIELD_KIND_EXTRA, "b".into(), "old".into()),
+            (FIELD_KIND_CUSTOM, "gone".into(), "x".into()),
+        ];
+        let plan = plan_fields(stored, &content);
+        assert_eq!(plan.upsert, [(FIELD_KIND_EXTRA, "b", "new"), (FIELD_KIND_CUSTOM, "c", "3")]);
+        assert_eq!(plan.delete, [(FIELD_KIND_CUSTOM, "gone".to_owned())]);
+        assert!(!plan.delete_all);
+    }
+}
