@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Unavailable(u64),
     /// The database has no room left for the write (507).
     InsufficientStorage,
+    /// A method of the vendor's API that ticketd does not offer (501).
+    NotImplemented,
     /// The server failed; details are logged, not returned (500).
     Internal,
 }

@@ -135,5 +135,5 @@ fn app_state(settings: &Settings, store: Arc<dyn Store>) -> Result<AppState, Bui
     state.proxies = Arc::new(TrustedProxies::new(auth.trusted_proxy.clone()));
     state.notify = settings.delivery.handle();
     state.metrics_endpoint = Arc::new(settings.metrics.endpoint());
-    Ok(state)
+    Ok(state.with_messages_rebuilt())
 }

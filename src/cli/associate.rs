@@ -1,5 +1,6 @@
 //! `ticketd associate …`: users who can sign in.
 
+use anyhow::{Context as _, anyhow, bail};
 use clap::Subcommand;
 use tokio::io::AsyncReadExt;
 
@@ -92,30 +93,32 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 /// The first line of standard input, which must not be empty.
-async fn read_password() -> Result<String, String> {
+async fn read_password() -> anyhow::Result<String> {
     let mut input = String::new();
-    tokio::io::stdin().read_to_string(&mut input).await.map_err(|e| format!("cannot read the password: {e}"))?;
+    tokio::io::stdin().read_to_string(&mut input).await.context("cannot read the password")?;
     let secret = input.lines().next().unwrap_or_default();
     if secret.is_empty() {
-        return Err("the password on standard input is empty".into());
+        bail!("the password on standard input is empty");
     }
     Ok(secret.to_owned())
 }
 
-pub async fn run(command: AssociateCommand) -> Result<(), String> {
+pub async fn run(command: AssociateCommand) -> anyhow::Result<()> {
     let (database, login, change) = match command {
         AssociateCommand::Add { login, password_stdin: _, name, email, role, language, database } => {
-            let password_hash = password::hash(&read_password().await?)?;
-            let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+            let password_hash = password::hash(&read_password().await?).map_err(anyhow::Error::msg)?;
+            let store = crate::store::connect(&database.database_url).await?;
             let associate =
                 NewAssociate { login, password_hash, full_name: name, email, role, language, ..Default::default() };
-            let id = store.add_associate(&associate).await.map_err(|e| e.to_string())?;
+            let id = store.add_associate(&associate).await?;
             println!("{id}");
             return Ok(());
         }
-        AssociateCommand::Passwd { login, password_stdin: _, database } => {
-            (database, login, AssociateChange::PasswordHash(password::hash(&read_password().await?)?))
-        }
+        AssociateCommand::Passwd { login, password_stdin: _, database } => (
+            database,
+            login,
+            AssociateChange::PasswordHash(password::hash(&read_password().await?).map_err(anyhow::Error::msg)?),
+        ),
         AssociateCommand::Role { login, role, database } => (database, login, AssociateChange::Role(role)),
         AssociateCommand::Access { login, all, categories, database } => {
             let wanted = match (all, categories) {
@@ -128,25 +131,21 @@ pub async fn run(command: AssociateCommand) -> Result<(), String> {
         AssociateCommand::Disable { login, database } => (database, login, AssociateChange::Disabled(true)),
         AssociateCommand::Enable { login, database } => (database, login, AssociateChange::Disabled(false)),
     };
-    let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
-    if store.change_associate(&login, &change).await.map_err(|e| e.to_string())? {
+    let store = crate::store::connect(&database.database_url).await?;
+    if store.change_associate(&login, &change).await? {
         Ok(())
     } else {
-        Err(format!("there is no associate '{login}'"))
+        Err(anyhow!("there is no associate '{login}'"))
     }
 }
 
 /// Prints a login's ticket access, or replaces it with `wanted`. Warns (without failing) about
 /// category names no ticket has, since a typo would silently hide every ticket of that category.
-async fn run_access(database: &DatabaseArgs, login: &str, wanted: Option<TicketAccess>) -> Result<(), String> {
-    let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
-    let associate = store
-        .credentials(login)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("there is no associate '{login}'"))?;
+async fn run_access(database: &DatabaseArgs, login: &str, wanted: Option<TicketAccess>) -> anyhow::Result<()> {
+    let store = crate::store::connect(&database.database_url).await?;
+    let associate = store.credentials(login).await?.with_context(|| format!("there is no associate '{login}'"))?;
     let Some(access) = wanted else {
-        match store.ticket_access(associate.associate_id).await.map_err(|e| e.to_string())? {
+        match store.ticket_access(associate.associate_id).await? {
             TicketAccess::All => println!("all"),
             TicketAccess::Categories(names) => {
                 println!("categories: {}", names.into_iter().collect::<Vec<_>>().join(", "))
@@ -155,7 +154,7 @@ async fn run_access(database: &DatabaseArgs, login: &str, wanted: Option<TicketA
         return Ok(());
     };
     if let TicketAccess::Categories(names) = &access {
-        let known = store.ticket_categories().await.map_err(|e| e.to_string())?;
+        let known = store.ticket_categories().await?;
         for name in names.iter().filter(|name| !known.contains(name)) {
             eprintln!("ticketd: warning: no ticket has the category '{name}' (yet)");
         }
@@ -163,9 +162,9 @@ async fn run_access(database: &DatabaseArgs, login: &str, wanted: Option<TicketA
             eprintln!("ticketd: note: '{login}' is an administrator and reaches every ticket whatever this says");
         }
     }
-    if store.set_ticket_access(login, &access).await.map_err(|e| e.to_string())? {
+    if store.set_ticket_access(login, &access).await? {
         Ok(())
     } else {
-        Err(format!("there is no associate '{login}'"))
+        Err(anyhow!("there is no associate '{login}'"))
     }
 }

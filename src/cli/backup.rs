@@ -1,6 +1,7 @@
 //! `ticketd backup PATH`: a consistent copy of the SQLite database taken while a server keeps
 //! serving on the same file, checked before it takes PATH's name. PostgreSQL has its own tools.
 
+use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -38,25 +39,25 @@ struct Copied {
 }
 
 /// Copies the database named by `--database-url` to PATH and prints what was copied.
-pub async fn run(args: BackupArgs) -> Result<(), String> {
+pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
     let url = args.database.database_url.clone();
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        return Err(format!(
+        bail!(
             "ticketd backup copies SQLite databases; back up PostgreSQL with its own tools, e.g. \
              `pg_dump -Fc --file ticketd.dump '{}'` (restore with pg_restore; see docs/operations.md)",
             redact_url(&url)
-        ));
+        );
     }
     if !url.starts_with("sqlite:") {
-        return Err(format!("--database-url '{}': use sqlite://PATH", redact_url(&url)));
+        bail!("--database-url '{}': use sqlite://PATH", redact_url(&url));
     }
     // The file name is read exactly as the server reads it, so both mean the same file.
-    let options = SqliteConnectOptions::from_str(&url).map_err(|err| format!("--database-url '{url}': {err}"))?;
+    let options = SqliteConnectOptions::from_str(&url).with_context(|| format!("--database-url '{url}'"))?;
     let source = options.get_filename().to_path_buf();
     let target = args.path.clone();
     let copied = tokio::task::spawn_blocking(move || copy(&source, &args.path, args.force))
         .await
-        .map_err(|err| format!("the backup stopped: {err}"))??;
+        .context("the backup stopped")??;
     println!(
         "backed up {} to {}: {} pages, {} bytes in {} ms; integrity_check ok",
         options.get_filename().display(),
@@ -70,22 +71,22 @@ pub async fn run(args: BackupArgs) -> Result<(), String> {
 
 /// Copies `source` to a file beside `target`, checks it, syncs it and only then names it
 /// `target`, so PATH is never a partial copy.
-fn copy(source: &Path, target: &Path, force: bool) -> Result<Copied, String> {
+fn copy(source: &Path, target: &Path, force: bool) -> anyhow::Result<Copied> {
     let started = Instant::now();
     check_target(source, target, force)?;
     if !source.is_file() {
-        return Err(format!("there is no database file at {}", source.display()));
+        bail!("there is no database file at {}", source.display());
     }
     let mut partial = target.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     let outcome = copy_to(source, &partial).and_then(|pages| {
         if target.exists() && !force {
-            return Err(format!("{} appeared during the backup; pass --force to replace it", target.display()));
+            bail!("{} appeared during the backup; pass --force to replace it", target.display());
         }
-        std::fs::rename(&partial, target).map_err(|err| format!("cannot rename to {}: {err}", target.display()))?;
+        std::fs::rename(&partial, target).with_context(|| format!("cannot rename to {}", target.display()))?;
         sync_directory_of(target)?;
-        let bytes = std::fs::metadata(target).map_err(|err| format!("{}: {err}", target.display()))?.len();
+        let bytes = std::fs::metadata(target).with_context(|| target.display().to_string())?.len();
         Ok(Copied { pages, bytes, took: started.elapsed() })
     });
     if outcome.is_err() {
@@ -104,66 +105,65 @@ fn remove_partial(partial: &Path) {
 }
 
 /// Refuses an existing PATH without --force, a directory, and the live database itself.
-fn check_target(source: &Path, target: &Path, force: bool) -> Result<(), String> {
+fn check_target(source: &Path, target: &Path, force: bool) -> anyhow::Result<()> {
     let Ok(existing) = std::fs::metadata(target) else { return Ok(()) };
     if existing.is_dir() {
-        return Err(format!("{} is a directory; name the file to write", target.display()));
+        bail!("{} is a directory; name the file to write", target.display());
     }
     if !force {
-        return Err(format!("{} exists; pass --force to replace it", target.display()));
+        bail!("{} exists; pass --force to replace it", target.display());
     }
     let same = |path: &Path| std::fs::canonicalize(path).ok();
     if same(source).is_some() && same(source) == same(target) {
-        return Err(format!("{} is the database itself", target.display()));
+        bail!("{} is the database itself", target.display());
     }
     Ok(())
 }
 
 /// Runs SQLite's online backup into `partial` and checks the copy; the number of pages.
-fn copy_to(source: &Path, partial: &Path) -> Result<i32, String> {
+fn copy_to(source: &Path, partial: &Path) -> anyhow::Result<i32> {
     remove_partial(partial);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let from = Connection::open_with_flags(source, flags).map_err(|err| format!("{}: {err}", source.display()))?;
+    let from = Connection::open_with_flags(source, flags).with_context(|| source.display().to_string())?;
     create_private(partial)?;
-    let mut to = Connection::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
+    let mut to = Connection::open(partial).with_context(|| partial.display().to_string())?;
     let pages = {
-        let backup = Backup::new(&from, &mut to).map_err(|err| format!("cannot start the backup: {err}"))?;
+        let backup = Backup::new(&from, &mut to).context("cannot start the backup")?;
         step_to_the_end(&backup)?;
         backup.progress().pagecount
     };
     drop(from);
-    let verdict: String = to
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .map_err(|err| format!("cannot check the copy: {err}"))?;
+    let verdict: String =
+        to.query_row("PRAGMA integrity_check", [], |row| row.get(0)).context("cannot check the copy")?;
     if verdict != "ok" {
-        return Err(format!("the copy fails PRAGMA integrity_check: {verdict}"));
+        bail!("the copy fails PRAGMA integrity_check: {verdict}");
     }
-    to.close().map_err(|(_, err)| format!("cannot close the copy: {err}"))?;
-    let file = std::fs::File::open(partial).map_err(|err| format!("{}: {err}", partial.display()))?;
-    file.sync_all().map_err(|err| format!("cannot sync {}: {err}", partial.display()))?;
+    to.close().map_err(|(_, err)| err).context("cannot close the copy")?;
+    let file = std::fs::File::open(partial).with_context(|| partial.display().to_string())?;
+    file.sync_all().with_context(|| format!("cannot sync {}", partial.display()))?;
     Ok(pages)
 }
 
 /// Creates the empty file SQLite then fills, readable by its owner only: a backup holds password
 /// hashes and webhook secrets, and often goes to a directory others can read.
-fn create_private(partial: &Path) -> Result<(), String> {
+fn create_private(partial: &Path) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(partial).map(drop).map_err(|err| format!("cannot create {}: {err}", partial.display()))
+    options.open(partial).map(drop).with_context(|| format!("cannot create {}", partial.display()))
 }
 
 /// Copies every page in one step: one read transaction, so the copy is the database as of one
 /// commit. In WAL mode the server's writers go on meanwhile; copying a few pages per step
 /// instead would start over after each of their commits and might never finish under load.
-fn step_to_the_end(backup: &Backup<'_, '_>) -> Result<(), String> {
+fn step_to_the_end(backup: &Backup<'_, '_>) -> anyhow::Result<()> {
     let waiting_since = Instant::now();
     loop {
-        match backup.step(-1).map_err(|err| format!("the backup failed: {err}"))? {
+        match backup.step(-1).context("the backup failed")? {
             StepResult::Done => return Ok(()),
             _ if waiting_since.elapsed() > LOCK_PATIENCE => {
-                return Err(format!("the database stayed locked for {} s", LOCK_PATIENCE.as_secs()));
+                bail!("the database stayed locked for {} s", LOCK_PATIENCE.as_secs());
             }
             _ => std::thread::sleep(LOCK_RETRY),
         }
@@ -171,14 +171,14 @@ fn step_to_the_end(backup: &Backup<'_, '_>) -> Result<(), String> {
 }
 
 /// Makes the rename durable: the directory entry is synced too.
-fn sync_directory_of(target: &Path) -> Result<(), String> {
+fn sync_directory_of(target: &Path) -> anyhow::Result<()> {
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     std::fs::File::open(directory)
         .and_then(|dir| dir.sync_all())
-        .map_err(|err| format!("cannot sync {}: {err}", directory.display()))
+        .with_context(|| format!("cannot sync {}", directory.display()))
 }
 
 #[cfg(test)]
@@ -191,14 +191,27 @@ mod tests {
         let database = dir.path().join("live.db");
         std::fs::write(&database, b"x").expect("write");
         let target = dir.path().join("copy.db");
-        assert_eq!(check_target(&database, &target, false), Ok(()));
+        assert!(check_target(&database, &target, false).is_ok());
         std::fs::write(&target, b"old").expect("write");
-        let refused = check_target(&database, &target, false).expect_err("refused");
+        let refused = check_target(&database, &target, false).expect_err("refused").to_string();
         assert!(refused.contains("--force"), "{refused}");
-        assert_eq!(check_target(&database, &target, true), Ok(()));
-        let itself = check_target(&database, &dir.path().join(".").join("live.db"), true).expect_err("refused");
+        assert!(check_target(&database, &target, true).is_ok());
+        let itself =
+            check_target(&database, &dir.path().join(".").join("live.db"), true).expect_err("refused").to_string();
         assert!(itself.contains("the database itself"), "{itself}");
-        let directory = check_target(&database, dir.path(), true).expect_err("refused");
+        let directory = check_target(&database, dir.path(), true).expect_err("refused").to_string();
         assert!(directory.contains("is a directory"), "{directory}");
+    }
+
+    #[test]
+    fn a_failed_copy_keeps_the_driver_error_as_its_cause_and_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("live.db");
+        std::fs::write(&database, vec![b'x'; 4096]).expect("write");
+        let target = dir.path().join("copy.db");
+        let err = copy(&database, &target, false).err().expect("not a database");
+        assert!(err.chain().any(|cause| cause.downcast_ref::<rusqlite::Error>().is_some()), "{err:#}");
+        assert!(format!("{err:#}").contains("not a database"), "{err:#}");
+        assert!(!target.exists() && !dir.path().join("copy.db.partial").exists());
     }
 }

@@ -1,6 +1,7 @@
 //! `ticketd ticket …`, `ticketd token …` and `ticketd app …`: issuing and revoking SoTicket
 //! tickets, Bearer API tokens and partner application tokens. Each issue prints only the secret.
 
+use anyhow::anyhow;
 use clap::Subcommand;
 
 use super::DatabaseArgs;
@@ -70,30 +71,30 @@ fn parse_scope(text: &str) -> Result<Scope, String> {
     Scope::from_name(text).ok_or_else(|| format!("'{text}' is not a scope; use read or write"))
 }
 
-async fn open(database: &DatabaseArgs) -> Result<std::sync::Arc<dyn Store>, String> {
-    crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())
+async fn open(database: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    crate::store::connect(&database.database_url).await.map_err(anyhow::Error::from)
 }
 
 /// The id of an enabled associate.
-async fn associate_id(store: &dyn Store, login: &str) -> Result<i32, String> {
-    match store.credentials(login).await.map_err(|e| e.to_string())? {
+async fn associate_id(store: &dyn Store, login: &str) -> anyhow::Result<i32> {
+    match store.credentials(login).await? {
         Some(c) if !c.deleted => Ok(c.associate_id),
-        Some(_) => Err(format!("the associate '{login}' is disabled")),
-        None => Err(format!("there is no associate '{login}'")),
+        Some(_) => Err(anyhow!("the associate '{login}' is disabled")),
+        None => Err(anyhow!("there is no associate '{login}'")),
     }
 }
 
-async fn revoke(database: &DatabaseArgs, kind: SecretKind, hash: Option<&str>, name: &str) -> Result<(), String> {
-    let revoked = open(database).await?.revoke_secret(kind, hash, name).await.map_err(|e| e.to_string())?;
-    if revoked == 0 { Err("nothing matched; nothing was revoked".into()) } else { Ok(()) }
+async fn revoke(database: &DatabaseArgs, kind: SecretKind, hash: Option<&str>, name: &str) -> anyhow::Result<()> {
+    let revoked = open(database).await?.revoke_secret(kind, hash, name).await?;
+    if revoked == 0 { Err(anyhow!("nothing matched; nothing was revoked")) } else { Ok(()) }
 }
 
-pub async fn run_ticket(command: TicketCommand) -> Result<(), String> {
+pub async fn run_ticket(command: TicketCommand) -> anyhow::Result<()> {
     match command {
         TicketCommand::Issue { login, ttl, database } => {
             let store = open(&database).await?;
             let id = associate_id(store.as_ref(), &login).await?;
-            println!("{}", issue_ticket(store.as_ref(), id, ttl).await?);
+            println!("{}", issue_ticket(store.as_ref(), id, ttl).await.map_err(anyhow::Error::msg)?);
             Ok(())
         }
         TicketCommand::Revoke { ticket, database } => {
@@ -102,12 +103,12 @@ pub async fn run_ticket(command: TicketCommand) -> Result<(), String> {
     }
 }
 
-pub async fn run_token(command: TokenCommand) -> Result<(), String> {
+pub async fn run_token(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Issue { login, ttl, scope, database } => {
             let store = open(&database).await?;
             let id = associate_id(store.as_ref(), &login).await?;
-            println!("{}", issue_token(store.as_ref(), id, ttl, scope).await?);
+            println!("{}", issue_token(store.as_ref(), id, ttl, scope).await.map_err(anyhow::Error::msg)?);
             Ok(())
         }
         TokenCommand::Revoke { token, database } => {
@@ -116,10 +117,10 @@ pub async fn run_token(command: TokenCommand) -> Result<(), String> {
     }
 }
 
-pub async fn run_app(command: AppCommand) -> Result<(), String> {
+pub async fn run_app(command: AppCommand) -> anyhow::Result<()> {
     match command {
         AppCommand::Add { name, database } => {
-            println!("{}", register_app(open(&database).await?.as_ref(), &name).await?);
+            println!("{}", register_app(open(&database).await?.as_ref(), &name).await.map_err(anyhow::Error::msg)?);
             Ok(())
         }
         AppCommand::Remove { name, database } => revoke(&database, SecretKind::App, None, &name).await,

@@ -1,6 +1,7 @@
 //! `ticketd healthcheck`: a dependency-free probe for container health checks (the runtime
 //! image has no curl).
 
+use anyhow::anyhow;
 use std::time::Duration;
 
 use clap::Args;
@@ -17,14 +18,14 @@ pub struct HealthcheckArgs {
     pub path: String,
 }
 
-pub async fn run(args: HealthcheckArgs) -> Result<(), String> {
+pub async fn run(args: HealthcheckArgs) -> anyhow::Result<()> {
     let probe = async {
-        let mut stream = TcpStream::connect(&args.addr).await.map_err(|e| e.to_string())?;
+        let mut stream = TcpStream::connect(&args.addr).await?;
         let request = format!("GET {} HTTP/1.0\r\nHost: {}\r\n\r\n", args.path, args.addr);
-        stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+        stream.write_all(request.as_bytes()).await?;
         let mut head = [0u8; 12];
-        stream.read_exact(&mut head).await.map_err(|e| e.to_string())?;
-        if head.ends_with(b" 200") { Ok(()) } else { Err(format!("unhealthy: {}", String::from_utf8_lossy(&head))) }
+        stream.read_exact(&mut head).await?;
+        if head.ends_with(b" 200") { Ok(()) } else { Err(anyhow!("unhealthy: {}", String::from_utf8_lossy(&head))) }
     };
-    tokio::time::timeout(Duration::from_secs(5), probe).await.map_err(|_| "timed out".to_owned())?
+    tokio::time::timeout(Duration::from_secs(5), probe).await.map_err(|_| anyhow!("timed out"))?
 }

@@ -1,6 +1,7 @@
 //! `ticketd customfield …` and `ticketd foreignkey …`: custom field definitions of ticket
 //! messages, and foreign keys outside systems attach to a message.
 
+use anyhow::anyhow;
 use clap::Subcommand;
 
 use super::DatabaseArgs;
@@ -57,7 +58,7 @@ fn parse_type(text: &str) -> Result<CustomFieldType, String> {
         .ok_or_else(|| format!("'{text}' is not a field type; use one of {}", CustomFieldType::names()))
 }
 
-pub async fn run_custom_field(command: CustomFieldCommand) -> Result<(), String> {
+pub async fn run_custom_field(command: CustomFieldCommand) -> anyhow::Result<()> {
     match command {
         CustomFieldCommand::Add {
             name,
@@ -71,7 +72,7 @@ pub async fn run_custom_field(command: CustomFieldCommand) -> Result<(), String>
             rank,
             database,
         } => {
-            let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+            let store = crate::store::connect(&database.database_url).await?;
             let field = CustomFieldInfo {
                 field_type,
                 template_variable_name: (!name.starts_with("x_")).then(|| format!("{{{name}}}")),
@@ -85,11 +86,11 @@ pub async fn run_custom_field(command: CustomFieldCommand) -> Result<(), String>
                 rank,
                 ..CustomFieldInfo::default()
             };
-            store.put_custom_field(&field).await.map_err(|e| e.to_string())
+            store.put_custom_field(&field).await.map_err(anyhow::Error::from)
         }
         CustomFieldCommand::List { database } => {
-            let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
-            for field in store.custom_fields().await.map_err(|e| e.to_string())? {
+            let store = crate::store::connect(&database.database_url).await?;
+            for field in store.custom_fields().await? {
                 println!("{}\t{}", field.field_name, field.field_type.name());
             }
             Ok(())
@@ -97,11 +98,11 @@ pub async fn run_custom_field(command: CustomFieldCommand) -> Result<(), String>
     }
 }
 
-pub async fn run_foreign_key(command: ForeignKeyCommand) -> Result<(), String> {
+pub async fn run_foreign_key(command: ForeignKeyCommand) -> anyhow::Result<()> {
     let ForeignKeyCommand::Set { message_id, key, value, database } = command;
-    let store = crate::store::connect(&database.database_url).await.map_err(|e| e.to_string())?;
+    let store = crate::store::connect(&database.database_url).await?;
     store.set_foreign_key(message_id, &key, &value).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound => format!("there is no ticket message {message_id}"),
-        other => other.to_string(),
+        crate::store::StoreError::NotFound => anyhow!("there is no ticket message {message_id}"),
+        other => other.into(),
     })
 }

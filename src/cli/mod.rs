@@ -130,28 +130,26 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        // The other commands still report failures as plain text.
-        let text = anyhow::Error::msg;
         match cli.command {
             Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => crate::store::connect(&db.database_url)
                 .await
                 .map(|_| tracing::info!("schema is up to date"))
                 .map_err(anyhow::Error::new),
-            Command::Associate { action } => associate::run(action).await.map_err(text),
-            Command::Ticket { action } => credentials::run_ticket(action).await.map_err(text),
-            Command::Token { action } => credentials::run_token(action).await.map_err(text),
-            Command::App { action } => credentials::run_app(action).await.map_err(text),
-            Command::Customfield { action } => metadata::run_custom_field(action).await.map_err(text),
-            Command::Foreignkey { action } => metadata::run_foreign_key(action).await.map_err(text),
-            Command::Follow(args) => notifications::run_follow(args, true).await.map_err(text),
-            Command::Unfollow(args) => notifications::run_follow(args, false).await.map_err(text),
-            Command::Webhook { action } => notifications::run_webhook(action).await.map_err(text),
-            Command::Outbox { action } => notifications::run_outbox(action).await.map_err(text),
-            Command::Purge(args) => retention::run_purge(args).await.map_err(text),
-            Command::Healthcheck(args) => healthcheck::run(args).await.map_err(text),
-            Command::Doctor(args) => doctor::run(*args).await.map_err(text),
-            Command::Backup(args) => backup::run(args).await.map_err(text),
+            Command::Associate { action } => associate::run(action).await,
+            Command::Ticket { action } => credentials::run_ticket(action).await,
+            Command::Token { action } => credentials::run_token(action).await,
+            Command::App { action } => credentials::run_app(action).await,
+            Command::Customfield { action } => metadata::run_custom_field(action).await,
+            Command::Foreignkey { action } => metadata::run_foreign_key(action).await,
+            Command::Follow(args) => notifications::run_follow(args, true).await,
+            Command::Unfollow(args) => notifications::run_follow(args, false).await,
+            Command::Webhook { action } => notifications::run_webhook(action).await,
+            Command::Outbox { action } => notifications::run_outbox(action).await,
+            Command::Purge(args) => retention::run_purge(args).await,
+            Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Doctor(args) => doctor::run(*args).await,
+            Command::Backup(args) => backup::run(args).await,
         }
     });
     match outcome {

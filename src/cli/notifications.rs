@@ -1,6 +1,7 @@
 //! `ticketd follow`, `unfollow`, `webhook …` and `outbox …`: who is notified, where webhooks
 //! go, and the operators' view of the outbox.
 
+use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
 
 use super::DatabaseArgs;
@@ -80,31 +81,31 @@ fn parse_status(text: &str) -> Result<DeliveryStatus, String> {
     DeliveryStatus::from_name(text).ok_or_else(|| format!("'{text}' is not a status; use pending, delivered or dead"))
 }
 
-async fn open(database: &DatabaseArgs) -> Result<std::sync::Arc<dyn Store>, String> {
-    crate::store::connect(&database.database_url).await.map_err(|err| err.to_string())
+async fn open(database: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    crate::store::connect(&database.database_url).await.map_err(anyhow::Error::from)
 }
 
-pub async fn run_follow(args: FollowArgs, follow: bool) -> Result<(), String> {
+pub async fn run_follow(args: FollowArgs, follow: bool) -> anyhow::Result<()> {
     let store = open(&args.database).await?;
     store.set_following(&args.login, args.ticket_id, follow).await.map_err(|err| match err {
-        crate::store::StoreError::NotFound => format!("no login '{}' or no ticket {}", args.login, args.ticket_id),
-        other => other.to_string(),
+        crate::store::StoreError::NotFound => anyhow!("no login '{}' or no ticket {}", args.login, args.ticket_id),
+        other => other.into(),
     })
 }
 
-pub async fn run_webhook(command: WebhookCommand) -> Result<(), String> {
+pub async fn run_webhook(command: WebhookCommand) -> anyhow::Result<()> {
     match command {
         WebhookCommand::Add { url, events, database } => {
             check_url(&url)?;
             let names: Vec<String> = events.split(',').map(str::to_owned).collect();
-            let events = crate::domain::webhook::parse_events(&names)?.join(",");
-            let secret = crate::auth::secrets::generate("whsec_")?;
-            let id = open(&database).await?.add_webhook(&url, &events, &secret).await.map_err(|err| err.to_string())?;
+            let events = crate::domain::webhook::parse_events(&names).map_err(anyhow::Error::msg)?.join(",");
+            let secret = crate::auth::secrets::generate("whsec_").map_err(anyhow::Error::msg)?;
+            let id = open(&database).await?.add_webhook(&url, &events, &secret).await?;
             eprintln!("webhook {id} posts {events} to {url}; it signs with this secret:");
             println!("{secret}");
         }
         WebhookCommand::List { database } => {
-            for hook in open(&database).await?.all_webhooks().await.map_err(|err| err.to_string())? {
+            for hook in open(&database).await?.all_webhooks().await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     hook.id,
@@ -116,42 +117,42 @@ pub async fn run_webhook(command: WebhookCommand) -> Result<(), String> {
             }
         }
         WebhookCommand::Remove { id, database } => {
-            if !open(&database).await?.remove_webhook(id).await.map_err(|err| err.to_string())? {
-                return Err(format!("there is no webhook {id}"));
+            if !open(&database).await?.remove_webhook(id).await? {
+                bail!("there is no webhook {id}");
             }
         }
     }
     Ok(())
 }
 
-fn check_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|err| format!("'{url}' is not a URL: {err}"))?;
+fn check_url(url: &str) -> anyhow::Result<()> {
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("'{url}' is not a URL"))?;
     match parsed.scheme() {
         "http" | "https" if parsed.host().is_some() => Ok(()),
-        _ => Err(format!("'{url}' is not an http:// or https:// URL")),
+        _ => Err(anyhow!("'{url}' is not an http:// or https:// URL")),
     }
 }
 
-pub async fn run_outbox(command: OutboxCommand) -> Result<(), String> {
+pub async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
     match command {
         OutboxCommand::List { status, limit, database } => {
-            let rows = open(&database).await?.outbox(status, limit).await.map_err(|err| err.to_string())?;
+            let rows = open(&database).await?.outbox(status, limit).await?;
             println!("id\tdelivery_id\tchannel\tevent\tmessage\tto\tstatus\tattempts\tnext_attempt_utc\tlast_error");
             for row in rows {
                 println!("{}", outbox_line(&row));
             }
         }
         OutboxCommand::Retry { id, all_dead: _, database } => {
-            let revived = open(&database).await?.retry_outbox(id).await.map_err(|err| err.to_string())?;
+            let revived = open(&database).await?.retry_outbox(id).await?;
             if revived == 0 && id.is_some() {
-                return Err("no dead outbox row has that id".into());
+                bail!("no dead outbox row has that id");
             }
             println!("{revived}");
         }
         OutboxCommand::Purge { older_than, database } => {
-            let age = crate::auth::secrets::parse_duration(&older_than)?;
+            let age = crate::auth::secrets::parse_duration(&older_than).map_err(anyhow::Error::msg)?;
             let before = chrono::Utc::now().naive_utc() - age;
-            println!("{}", open(&database).await?.purge_outbox(before).await.map_err(|err| err.to_string())?);
+            println!("{}", open(&database).await?.purge_outbox(before).await?);
         }
     }
     Ok(())

@@ -90,12 +90,12 @@ pub struct PurgeArgs {
     pub pending_upload_ttl: Duration,
 }
 
-pub async fn run_purge(args: PurgeArgs) -> Result<(), String> {
-    let store = crate::store::connect(&args.database.database_url).await.map_err(|err| err.to_string())?;
+pub async fn run_purge(args: PurgeArgs) -> anyhow::Result<()> {
+    let store = crate::store::connect(&args.database.database_url).await?;
     let sweep = args.retention.options().sweep(store, args.pending_upload_ttl);
     let (verb, rows) =
         if args.dry_run { ("would delete", sweep.count().await) } else { ("deleted", sweep.sweep().await) };
-    let rows = rows.map_err(|err| err.to_string())?;
+    let rows = rows?;
     println!("{verb}:");
     for (kind, count) in rows {
         println!("{:<18} {count}", kind.name());

@@ -49,6 +49,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Timeout | ErrorKind::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::NotImplemented => StatusCode::NOT_IMPLEMENTED,
     }
 }
 
@@ -70,6 +71,7 @@ fn error_type_of(kind: ErrorKind) -> &'static str {
         ErrorKind::Unavailable(_) => "ServiceUnavailableException",
         ErrorKind::InsufficientStorage => "InsufficientStorageException",
         ErrorKind::Internal => "Exception",
+        ErrorKind::NotImplemented => "NotImplementedException",
     }
 }
 

@@ -1,8 +1,10 @@
 //! The HTTP surface: the router, its middleware, the endpoint handlers and error rendering.
 
+pub(crate) mod agents;
 mod attachment;
 mod browser;
 pub mod connection;
+pub mod context;
 pub mod drain;
 mod error;
 pub mod health;
@@ -63,4 +65,5 @@ fn routes() -> Routes {
         .merge(ticket_message::routes())
         .merge(session::routes())
         .merge(webhook::routes())
+        .merge(agents::routes())
 }

@@ -73,9 +73,9 @@ fn canonical_path(path: &str) -> Option<(String, Option<String>)> {
     }
     let mut canonical = String::with_capacity(path.len());
     for segment in segments {
-        let literal = LITERALS.iter().find(|l| l.eq_ignore_ascii_case(segment));
+        let literal = LITERALS.iter().find(|l| l.eq_ignore_ascii_case(segment)).copied();
         canonical.push('/');
-        canonical.push_str(literal.copied().unwrap_or(segment));
+        canonical.push_str(literal.or_else(|| super::agents::table::literal(segment)).unwrap_or(segment));
     }
     Some((canonical, tenant))
 }
@@ -96,5 +96,9 @@ mod tests {
         assert_eq!(canonical_path("/Cust1/api/v1/x").unwrap().1.as_deref(), Some("Cust1"));
         assert_eq!(canon("/health"), "/health");
         assert_eq!(canon("/a/b/api/v1"), "/a/b/api/v1");
+        assert_eq!(
+            canon("/Cust1/API/v1/agents/TICKET/getticketmessageentity/"),
+            "/api/v1/Agents/Ticket/GetTicketMessageEntity"
+        );
     }
 }

@@ -1,16 +1,17 @@
-//! What every handler can reach: the store, the authenticator and the request limits.
+//! What every handler can reach: the store, the ticket-message operations, the authenticator
+//! and the request limits.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
 
-use crate::auth::Principal;
 use crate::auth::{AuthSettings, Authenticator};
 use crate::locale::BaseZone;
 use crate::negotiate::body::BodyLimit;
 use crate::notify::NotifyHandle;
-use crate::store::{SaveContext, Store};
+use crate::service::TicketMessages;
+use crate::store::Store;
 
 /// Bounds on what one request may cost, and how long sessions last.
 #[derive(Debug, Clone, Copy)]
@@ -45,9 +46,9 @@ pub struct AppState {
     pub notify: NotifyHandle,
     /// The reverse proxies whose forwarding headers are believed (see [`super::origin`]).
     pub proxies: Arc<super::origin::TrustedProxies>,
-    /// Read-modify-write saves (PATCH) of one message take turns here rather than overtaking
-    /// each other and retrying.
-    pub edit_turns: Arc<EditTurns>,
+    /// The ticket-message operations every face calls, over the same store and notify handle
+    /// (rebuild it with [`AppState::with_messages_rebuilt`] after changing either).
+    pub messages: TicketMessages,
     /// Shutdown's drain and the readiness check's cached verdict.
     pub lifecycle: Arc<super::lifecycle::Lifecycle>,
     /// Open notification streams per associate.
@@ -56,57 +57,28 @@ pub struct AppState {
     pub metrics_endpoint: Arc<super::metrics::endpoint::MetricsEndpoint>,
 }
 
-/// Striped locks by message id: edits of one message queue; edits of others rarely meet.
-#[derive(Debug)]
-pub struct EditTurns([tokio::sync::Mutex<()>; 64]);
-
-impl Default for EditTurns {
-    fn default() -> Self {
-        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
-    }
-}
-
-impl EditTurns {
-    /// Waits for the turn to edit message `id`; the turn lasts as long as the guard.
-    pub async fn of(&self, id: i32) -> tokio::sync::MutexGuard<'_, ()> {
-        self.0[id.unsigned_abs() as usize % self.0.len()].lock().await
-    }
-}
-
 impl AppState {
     pub fn new(store: Arc<dyn Store>, limits: Limits, auth: &AuthSettings) -> Result<Self, String> {
+        let notify = NotifyHandle::default();
         Ok(Self {
             authenticator: Authenticator::new(store.clone(), auth)?,
-            store,
             limits,
             base_zone: BaseZone::default(),
-            notify: NotifyHandle::default(),
-            edit_turns: Arc::default(),
+            messages: TicketMessages::new(store.clone(), notify.clone(), BaseZone::default()),
+            notify,
             proxies: Arc::default(),
             lifecycle: Arc::default(),
             stream_slots: Arc::default(),
             metrics_endpoint: Arc::default(),
+            store,
         })
     }
 
-    /// The context of a save by `caller`, notifying over the configured channels when asked.
-    pub fn save_context(&self, caller: &Principal, notify: bool) -> SaveContext {
-        SaveContext {
-            associate_id: caller.associate_id,
-            notify,
-            channels: self.notify.channels,
-            expected_version: None,
-            context: crate::store::acting::current().context,
-        }
-    }
-
-    /// Wakes the dispatcher (every save may have queued webhook events) and, after a notifying
-    /// save, this server's live streams.
-    pub fn saved(&self, ctx: SaveContext) {
-        self.notify.queued();
-        if ctx.notify {
-            self.notify.stream_delivered();
-        }
+    /// The state with its ticket-message operations over its current store, notify handle and
+    /// base zone: call once those are set.
+    pub fn with_messages_rebuilt(mut self) -> Self {
+        self.messages = TicketMessages::new(self.store.clone(), self.notify.clone(), self.base_zone);
+        self
     }
 }
 

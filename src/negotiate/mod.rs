@@ -5,6 +5,7 @@ pub mod accept;
 pub mod body;
 pub mod charset;
 pub mod content;
+pub mod edit;
 pub mod form;
 // Not part of the library's API: public only because `fuzz/` (a crate of its own) and the corpus
 // replay in `tests/api/fuzz_corpus.rs` call it from outside the crate.

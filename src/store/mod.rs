@@ -10,6 +10,7 @@ mod child_diff;
 mod classify;
 mod columns;
 mod debug;
+pub mod message_parts;
 mod message_rows;
 pub mod outbox;
 mod owned;
@@ -28,6 +29,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 
 pub use attachment::AttachmentStore;
+pub use message_parts::MessagePartsStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use retention::{RetentionKind, RetentionStore};
@@ -238,7 +240,15 @@ fn acting_context() -> SaveContext {
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
 pub trait Store:
-    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + webhook::WebhookStore + Send + Sync + 'static
+    NotificationStore
+    + AttachmentStore
+    + TicketReachStore
+    + RetentionStore
+    + MessagePartsStore
+    + webhook::WebhookStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

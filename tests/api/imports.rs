@@ -141,3 +141,53 @@ fn library_files_import_each_other_without_cycles() {
         .collect();
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.into_iter().collect::<Vec<_>>().join("\n"));
 }
+
+/// Whether `code` names a path into crate `krate` (`krate::…`, as an identifier of its own).
+fn names_crate(code: &str, krate: &str) -> bool {
+    let path = format!("{krate}::");
+    code.match_indices(&path).any(|(at, _)| code[..at].bytes().next_back().is_none_or(|b| !is_ident(b)))
+}
+
+/// A layer, the library modules it may not import and the crates it may not name.
+struct Rule {
+    layer: &'static str,
+    modules: &'static [&'static str],
+    crates: &'static [&'static str],
+}
+
+/// Who may import whom (see docs/architecture.md, "Import rules").
+const RULES: &[Rule] = &[
+    // The model: no HTTP, no storage.
+    Rule { layer: "domain", modules: &["http", "store", "service"], crates: &["axum", "sqlx", "rusqlite"] },
+    // Storage: no HTTP, no wire format.
+    Rule { layer: "store", modules: &["http", "negotiate", "service"], crates: &["axum"] },
+    // The operations every face calls: no HTTP.
+    Rule { layer: "service", modules: &["http"], crates: &["axum", "hyper", "tower", "tower_http"] },
+];
+
+#[test]
+fn the_layers_import_only_what_their_rules_allow() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut known = BTreeMap::new();
+    modules(&src, &[], &mut known);
+    let mut offences = Vec::new();
+    for rule in RULES {
+        let files: Vec<(&Module, &PathBuf)> =
+            known.iter().filter(|(module, _)| module.first().is_some_and(|m| m == rule.layer)).collect();
+        assert!(files.len() > 3, "{} is where it is expected: {files:?}", rule.layer);
+        for (module, path) in files {
+            let source = std::fs::read_to_string(path).expect("source file");
+            for krate in rule.crates.iter().filter(|krate| names_crate(&source, krate)) {
+                offences.push(format!("{} names the crate {krate}", module.join("/")));
+            }
+            // The whole file, tests included: a layer's tests use it as its callers do.
+            let whole = source.replace("#[cfg(test)]", "");
+            for target in imports(module, &whole, &known) {
+                if target.first().is_some_and(|m| rule.modules.contains(&m.as_str())) {
+                    offences.push(format!("{} imports {}", module.join("/"), target.join("/")));
+                }
+            }
+        }
+    }
+    assert!(offences.is_empty(), "imports against the layer rules:\n{}", offences.join("\n"));
+}

@@ -3,6 +3,9 @@
 mod helpers;
 mod pg;
 
+mod agents;
+mod agents_client;
+mod agents_writes;
 mod attachments;
 mod auth;
 mod backup;

@@ -1,5 +1,6 @@
 //! The doctor's checks of settings, trust roots, SMTP, JWT keys and the data directory.
 
+use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -139,7 +140,7 @@ pub fn data_dir(database_url: &str, min_free_mib: u64) -> Outcome {
     }
     let dir = match sqlite_dir(database_url) {
         Ok(dir) => dir,
-        Err(err) => return Outcome::Fail(err),
+        Err(err) => return Outcome::Fail(format!("{err:#}")),
     };
     let shown = dir.display();
     let probe = dir.join(format!(".ticketd-doctor-{}", std::process::id()));
@@ -157,13 +158,13 @@ pub fn data_dir(database_url: &str, min_free_mib: u64) -> Outcome {
 }
 
 /// The directory a `sqlite:` URL's file is in.
-fn sqlite_dir(database_url: &str) -> Result<PathBuf, String> {
+fn sqlite_dir(database_url: &str) -> anyhow::Result<PathBuf> {
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url)
-        .map_err(|err| format!("--database-url {database_url}: {err}"))?;
+        .with_context(|| format!("--database-url {database_url}"))?;
     let file = options.get_filename();
     let dir = file.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(format!("{} does not exist or is not a directory", dir.display()));
+        bail!("{} does not exist or is not a directory", dir.display());
     }
     Ok(dir.to_path_buf())
 }

@@ -1,6 +1,7 @@
 //! The doctor's database check: connect without creating anything, run a write transaction
 //! that changes nothing and is rolled back, and compare the applied migrations with this build's.
 
+use anyhow::{Context as _, bail};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -62,27 +63,24 @@ fn verdict(shown: &str, migrator: &Migrator, applied: &[i64]) -> Outcome {
 }
 
 /// Opens an existing SQLite file (never creating it) and reads its applied migrations.
-async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|err| err.to_string())?
-        .create_if_missing(false)
-        .busy_timeout(PATIENCE);
+async fn sqlite(url: &str) -> anyhow::Result<(&'static Migrator, Vec<i64>)> {
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false).busy_timeout(PATIENCE);
     let file = options.get_filename().to_path_buf();
     if !file.exists() {
-        return Err(format!("{} does not exist yet (`ticketd migrate` or `serve` creates it)", file.display()));
+        bail!("{} does not exist yet (`ticketd migrate` or `serve` creates it)", file.display());
     }
-    let mut conn: SqliteConnection = options.connect().await.map_err(|err| format!("cannot open: {err}"))?;
+    let mut conn: SqliteConnection = options.connect().await.context("cannot open")?;
     let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
-    let has = async |conn: &mut SqliteConnection, table: &str| -> Result<bool, String> {
-        let found: i64 = sqlx::query_scalar(exists).bind(table).fetch_one(conn).await.map_err(|err| err.to_string())?;
+    let has = async |conn: &mut SqliteConnection, table: &str| -> anyhow::Result<bool> {
+        let found: i64 = sqlx::query_scalar(exists).bind(table).fetch_one(conn).await?;
         Ok(found > 0)
     };
     let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|err| format!("not writable: {err}"))?;
-    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
-    tx.rollback().await.map_err(|err| err.to_string())?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.context("not writable")?;
+    sqlx::query(probe).execute(&mut *tx).await.context("not writable")?;
+    tx.rollback().await?;
     let applied = if has(&mut conn, "_sqlx_migrations").await? {
-        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
+        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await?
     } else {
         Vec::new()
     };
@@ -91,23 +89,22 @@ async fn sqlite(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
 }
 
 /// Connects to PostgreSQL and reads the applied migrations.
-async fn postgres(url: &str) -> Result<(&'static Migrator, Vec<i64>), String> {
+async fn postgres(url: &str) -> anyhow::Result<(&'static Migrator, Vec<i64>)> {
     // Several hosts (the libpq form) are tried as `serve` tries them.
-    let mut conn =
-        crate::store::PostgresStore::first_connection(url).await.map_err(|err| format!("cannot connect: {err}"))?;
-    let has = async |conn: &mut PgConnection, table: &str| -> Result<bool, String> {
+    let mut conn = crate::store::PostgresStore::first_connection(url).await.context("cannot connect")?;
+    let has = async |conn: &mut PgConnection, table: &str| -> anyhow::Result<bool> {
         sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
             .bind(table)
             .fetch_one(conn)
             .await
-            .map_err(|err| err.to_string())
+            .map_err(anyhow::Error::from)
     };
     let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
-    let mut tx = conn.begin().await.map_err(|err| err.to_string())?;
-    sqlx::query(probe).execute(&mut *tx).await.map_err(|err| format!("not writable: {err}"))?;
-    tx.rollback().await.map_err(|err| err.to_string())?;
+    let mut tx = conn.begin().await?;
+    sqlx::query(probe).execute(&mut *tx).await.context("not writable")?;
+    tx.rollback().await?;
     let applied = if has(&mut conn, "_sqlx_migrations").await? {
-        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await.map_err(|err| err.to_string())?
+        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await?
     } else {
         Vec::new()
     };

@@ -5,6 +5,7 @@
 mod checks;
 mod database;
 
+use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -95,7 +96,7 @@ pub enum Outcome {
     Fail(String),
 }
 
-pub async fn run(args: DoctorArgs) -> Result<(), String> {
+pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
     let selected: Vec<Check> =
         Check::ALL.into_iter().filter(|check| args.only.is_empty() || args.only.contains(check)).collect();
     let settings = args.serve.settings();
@@ -115,7 +116,7 @@ pub async fn run(args: DoctorArgs) -> Result<(), String> {
     let failed = findings.iter().filter(|finding| finding.status == Status::Fail).count();
     if args.json {
         let document = serde_json::json!({ "ok": failed == 0, "checks": findings });
-        println!("{}", serde_json::to_string_pretty(&document).map_err(|err| err.to_string())?);
+        println!("{}", serde_json::to_string_pretty(&document)?);
     } else {
         for finding in &findings {
             let status = match finding.status {
@@ -128,8 +129,8 @@ pub async fn run(args: DoctorArgs) -> Result<(), String> {
     }
     match failed {
         0 => Ok(()),
-        1 => Err("doctor: 1 check failed".into()),
-        n => Err(format!("doctor: {n} checks failed")),
+        1 => Err(anyhow!("doctor: 1 check failed")),
+        n => Err(anyhow!("doctor: {n} checks failed")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document (`GET /api/v1/openapi.json`), built with utoipa from the operation
 //! table in `operations.rs`; the entity schemas are the vendor's own definitions.
 
+mod agent_operations;
 mod model;
 pub mod operations;
 mod own_operations;
@@ -27,6 +28,9 @@ pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     for operation in operations::all() {
         paths = paths.path(operation.path, PathItem::new(operation.method.clone(), build_operation(&operation)));
+    }
+    for (path, method, operation) in agent_operations::all() {
+        paths = paths.path(path, PathItem::new(method, operation));
     }
     let info = InfoBuilder::new()
         .title("ticketd")

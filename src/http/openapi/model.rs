@@ -82,17 +82,3 @@ pub const REQUEST_TYPES: &[&str] = &[
 
 /// The attachment entity's schema name.
 pub(super) const ATTACHMENT: &str = "SuperOffice.CRM.Services.AttachmentEntity";
-
-#[allow(clippy::too_many_arguments)]
-pub(super) fn op(
-    method: HttpMethod,
-    path: &'static str,
-    id: &'static str,
-    summary: &'static str,
-    params: Vec<Param>,
-    body: Option<Body>,
-    answer: Answer,
-    produces: &'static [&'static str],
-) -> Operation {
-    Operation { method, path, id, summary, params, body, answer, produces }
-}

@@ -10,11 +10,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
-use super::{MessageId, message_error};
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
-use crate::http::ticket_reach::{pending_uploads_of, reach_of, require_message_id};
 use crate::negotiate::accept::essence;
 use crate::negotiate::body::read_limited;
 
@@ -32,8 +31,7 @@ pub async fn add_attachments(
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(essence).unwrap_or_default();
     let ids = attachment_ids(&content_type, &bytes)?;
-    require_message_id(&state, &reach_of(&state, &caller).await?, id).await?;
-    state.store.connect_attachments(id, &ids, pending_uploads_of(&caller)).await.map_err(message_error(id))?;
+    state.messages.add_attachments(&caller, id, &ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

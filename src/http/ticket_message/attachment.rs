@@ -5,11 +5,10 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{MessageId, load_message};
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_reach::{reach_of, require_message};
 use crate::negotiate::wire::AttachmentOut;
 use crate::negotiate::{ResponseFormat, entity_response};
 
@@ -38,8 +37,7 @@ async fn attachments(
     id: i32,
     inline_too: bool,
 ) -> Result<Response, ApiError> {
-    let message = load_message(state, id).await?;
-    require_message(&reach_of(state, caller).await?, &message)?;
+    let message = state.messages.get(caller, id).await?;
     let items: Vec<AttachmentOut> =
         message.content.attachments.iter().filter(|a| inline_too || !a.inline_image).map(AttachmentOut).collect();
     entity_response(format, "ArrayOfAttachmentEntity", &items)

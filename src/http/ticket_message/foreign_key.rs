@@ -5,11 +5,10 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_reach::{reach_of, require_message_id};
 use crate::negotiate::{ResponseFormat, entity_response};
 
 pub async fn foreign_keys(
@@ -18,7 +17,6 @@ pub async fn foreign_keys(
     format: ResponseFormat,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
-    require_message_id(&state, &reach_of(&state, &caller).await?, id).await?;
-    let keys = state.store.foreign_keys(id).await?.ok_or_else(|| ApiError::message_not_found(id.into()))?;
+    let keys = state.messages.foreign_keys(&caller, id).await?;
     entity_response(format, "StringDictionary", &keys)
 }

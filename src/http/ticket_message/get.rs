@@ -4,49 +4,37 @@
 //! `embedImages` as the vendor documents them.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::conditional::{self, Preconditions};
-use super::select::GetOptions;
-use super::{MessageId, Reply, load_message};
-use crate::auth::Principal;
+use super::support::embed::embed_images;
+use super::support::{GetOptions, LinkBase, MessageId, MessageReply, Preconditions, conditional};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::ticket_reach::{reach_of, require_message};
-use crate::locale::Locale;
-use crate::negotiate::ResponseFormat;
-use crate::negotiate::wire::TicketMessageEntity;
+use crate::http::context::RequestContext;
 
-#[allow(clippy::too_many_arguments)]
 pub async fn get_message(
-    caller: Principal,
+    ctx: RequestContext,
     State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
-    headers: HeaderMap,
-    origin: crate::http::origin::Origin,
-    tenant: Option<axum::Extension<crate::http::path::Tenant>>,
+    conditions: Preconditions,
+    link_base: LinkBase,
     RawQuery(query): RawQuery,
     MessageId(id): MessageId,
 ) -> Result<Response, ApiError> {
     let options = GetOptions::parse(query.as_deref().unwrap_or_default())?;
-    let stored = load_message(&state, id).await?;
-    // Before the 304 too: a tag match would tell an outsider the message's version.
-    require_message(&reach_of(&state, &caller).await?, &stored)?;
-    if Preconditions::of(&headers).not_modified(&stored) {
+    // Reach is checked before the 304 too: a tag match would tell an outsider the version.
+    let stored = state.messages.get(&ctx.caller, id).await?;
+    if conditions.not_modified(&stored) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         conditional::annotate(response.headers_mut(), &stored);
         return Ok(response);
     }
-    let reply = Reply::new(format, locale, &caller);
-    let entity = TicketMessageEntity::for_caller(&stored, reply.access, &reply.locale);
-    let mut document = serde_json::to_value(entity).map_err(ApiError::internal)?;
-    let foreign_keys = if options.foreign_keys { state.store.foreign_keys(id).await? } else { None };
+    let mut document = serde_json::to_value(ctx.entity(&stored)).map_err(ApiError::internal)?;
+    let foreign_keys =
+        if options.foreign_keys { Some(state.messages.foreign_keys(&ctx.caller, id).await?) } else { None };
     if let Some(mode) = options.embed_images {
-        let base = super::base_url(&origin, tenant.map(|t| t.0))?;
-        document["HtmlBody"] = super::embed::embed_images(&state, &stored, mode, &base).await?.into();
+        document["HtmlBody"] = embed_images(&state, &stored, mode, &link_base.url()?).await?.into();
     }
     options.apply(&mut document, foreign_keys);
-    reply.message_response(&document, Some(&stored))
+    ctx.message_response(&document, Some(&stored))
 }

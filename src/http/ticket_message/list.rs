@@ -6,45 +6,35 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::auth::Principal;
+use super::support::LinkBase;
 use crate::domain::list::{Column, ListRow, Literal};
 use crate::domain::{MessageCategory, MessageType, SecurityLevel, VendorEnum};
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::origin::Origin;
-use crate::http::path::Tenant;
-use crate::http::ticket_reach::reach_of;
+use crate::http::context::RequestContext;
 use crate::locale::Locale;
+use crate::negotiate::entity_response;
 use crate::negotiate::odata::parse_list_request;
-use crate::negotiate::{ResponseFormat, entity_response};
 
-#[allow(clippy::too_many_arguments)]
 pub async fn list_messages(
-    caller: Principal,
+    ctx: RequestContext,
     State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
-    origin: Origin,
-    tenant: Option<axum::Extension<Tenant>>,
+    link_base: LinkBase,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = query.unwrap_or_default();
     let request = parse_list_request(&query)?;
     let list = request.query;
-    let reach = reach_of(&state, &caller).await?;
-    // Limited in the statement itself, so `$top`/`$skip` count only rows the caller may see.
-    let mut rows = state.store.list_messages(&list, list.top + 1, Some(&reach)).await?;
-    let more = rows.len() > list.top as usize;
-    rows.truncate(list.top as usize);
-    let base = super::base_url(&origin, tenant.map(|t| t.0))?;
-    let next = more.then(|| format!("{base}/api/v1/TicketMessage?{}", with_skip(&query, list.skip + list.top)));
-    let value: Vec<Value> = rows.iter().map(|row| row_json(row, &list.select, &locale)).collect();
+    let page = state.messages.list(&ctx.caller, &list).await?;
+    let base = link_base.url()?;
+    let next = page.more.then(|| format!("{base}/api/v1/TicketMessage?{}", with_skip(&query, list.skip + list.top)));
+    let value: Vec<Value> = page.rows.iter().map(|row| row_json(row, &list.select, &ctx.locale)).collect();
     let body = json!({
         "odata.metadata": format!("{base}/api/v1/Archive//$metadata"),
         "odata.nextLink": next,
         "value": value,
     });
-    entity_response(request.format.unwrap_or(format), "ODataSlimResponse", &body)
+    entity_response(request.format.unwrap_or(ctx.format), "ODataSlimResponse", &body)
 }
 
 fn row_json(row: &ListRow, columns: &[Column], locale: &Locale) -> Value {

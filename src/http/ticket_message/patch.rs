@@ -3,67 +3,57 @@
 //! saved without notification. 200 with the entity plus `_Links`; 404, 403 (a ticket outside the
 //! caller's reach), 409 (failed `test`), 412 (`If-Match`, `If-Unmodified-Since`).
 
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::conditional::Preconditions;
-use super::guarded_save::save_onto_stored;
-use super::{MessageId, Reply, draft_for, load_message};
-use crate::auth::Principal;
+use super::support::{GetOptions, LinkBase, MessageId, MessageReply, Preconditions};
 use crate::error::{ApiError, ErrorKind};
 use crate::http::AppState;
-use crate::http::origin::Origin;
-use crate::http::path::Tenant;
-use crate::http::ticket_reach::reach_of;
-use crate::locale::Locale;
-use crate::negotiate::wire::TicketMessageEntity;
-use crate::negotiate::{BodyKind, EntityBody, ResponseFormat};
+use crate::http::context::RequestContext;
+use crate::negotiate::{BodyKind, EntityBody};
+use crate::service::Edit;
 
-#[allow(clippy::too_many_arguments)]
 pub async fn patch_message(
-    caller: Principal,
+    ctx: RequestContext,
     State(state): State<AppState>,
-    format: ResponseFormat,
-    locale: Locale,
-    headers: HeaderMap,
-    origin: Origin,
-    tenant: Option<axum::Extension<Tenant>>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    conditions: Preconditions,
+    link_base: LinkBase,
+    RawQuery(query): RawQuery,
     MessageId(id): MessageId,
-    mut body: EntityBody,
+    body: EntityBody,
 ) -> Result<Response, ApiError> {
-    caller.require_write()?;
-    let options = super::select::GetOptions::parse(query.as_deref().unwrap_or_default())?;
+    // A read-only caller hears so before anything about its request.
+    ctx.caller.require_write()?;
+    let options = GetOptions::parse(query.as_deref().unwrap_or_default())?;
+    let patch = patch_of(body)?;
+    // Before the save: an answer that cannot be written must not follow a write.
+    let links = links(&link_base, id)?;
+    let saved = state.messages.patch(&ctx.caller, id, &patch, &conditions.write_condition(id)).await?;
+    let mut entity = serde_json::to_value(ctx.entity(&saved)).map_err(ApiError::internal)?;
+    options.apply(&mut entity, None);
+    entity["_Links"] = links;
+    ctx.message_response(&entity, Some(&saved))
+}
+
+/// The patch a JSON body's shape names, whatever its JSON media type.
+fn patch_of(body: EntityBody) -> Result<Edit, ApiError> {
     if !body.is_json {
         return Err(ApiError::new(
             ErrorKind::UnsupportedMediaType,
             "PATCH takes a JSON Patch array or a JSON Merge Patch object",
         ));
     }
-    body.kind = match body.value {
+    let kind = match body.value {
         Value::Array(_) => BodyKind::JsonPatch,
         Value::Object(_) => BodyKind::MergePatch,
         _ => return Err(ApiError::invalid("A PATCH body must be a JSON Patch array or a JSON Merge Patch object")),
     };
-    // Before the save: an answer that cannot be written must not follow a write.
-    let links = links(&origin, tenant.map(|t| t.0), id)?;
-    let conditions = Preconditions::of(&headers);
-    let reach = reach_of(&state, &caller).await?;
-    let ctx = state.save_context(&caller, false);
-    save_onto_stored(&state, &reach, id, ctx, &conditions, |stored| draft_for(Some(stored), &body)).await?;
-    let saved = load_message(&state, id).await?;
-    let reply = Reply::new(format, locale, &caller);
-    let mut entity = serde_json::to_value(TicketMessageEntity::for_caller(&saved, reply.access, &reply.locale))
-        .map_err(ApiError::internal)?;
-    options.apply(&mut entity, None);
-    entity["_Links"] = links;
-    reply.message_response(&entity, Some(&saved))
+    Ok(Edit::Wire { kind, value: body.value })
 }
 
 /// `_Links`: absolute URLs of this message and of the resource, keeping the tenant prefix.
-fn links(origin: &Origin, tenant: Option<Tenant>, id: i32) -> Result<Value, ApiError> {
-    let archive = format!("{}/api/v1/TicketMessage/", super::base_url(origin, tenant)?);
+fn links(link_base: &LinkBase, id: i32) -> Result<Value, ApiError> {
+    let archive = format!("{}/api/v1/TicketMessage/", link_base.url()?);
     Ok(json!({ "Self": format!("{archive}{id}/"), "Archive": archive }))
 }

@@ -6,14 +6,12 @@
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
-use crate::domain::notification::Channel;
-use crate::domain::outgoing::OutgoingMail;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
-use crate::http::ticket_reach::{reach_of, require_message};
+use crate::service::MailRequest;
 
 pub async fn send_message(
     caller: Principal,
@@ -31,27 +29,8 @@ pub async fn send_message(
         return Err(ApiError::invalid("Query parameter 'to' is required: name at least one recipient"));
     }
     query.reply_template_id()?;
-    let message = super::load_message(&state, id).await?;
-    require_message(&reach_of(&state, &caller).await?, &message)?;
-    let (ticket_id, ticket_title) = message.ticket.as_ref().map_or((0, ""), |t| (t.ticket_id, t.title.as_str()));
-    let subject = match query.last("subject") {
-        Some(subject) if !subject.trim().is_empty() => subject.to_owned(),
-        _ => format!("[Ticket #{ticket_id}] {ticket_title}"),
-    };
-    let mail = OutgoingMail {
-        ticket_message_id: id,
-        ticket_id,
-        to,
-        cc,
-        bcc,
-        subject,
-        body: message.content.body.clone(),
-        html_body: message.content.html_body.clone(),
-        attachment_ids: message.content.attachments.iter().map(|a| a.id).collect(),
-    };
-    let payload = serde_json::to_string(&mail).map_err(ApiError::internal)?;
-    state.store.enqueue_outgoing(id, Channel::Send, &[payload]).await.map_err(super::message_error(id))?;
-    state.notify.queued();
+    let subject = query.last("subject").map(str::to_owned);
+    state.messages.send(&caller, id, &MailRequest { to, cc, bcc, subject }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,14 +6,12 @@
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 
-use super::MessageId;
+use super::support::MessageId;
 use crate::auth::Principal;
-use crate::domain::notification::Channel;
-use crate::domain::outgoing::{OutgoingSms, normalize_phone, sms_text};
+use crate::domain::outgoing::normalize_phone;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::query::QueryList;
-use crate::http::ticket_reach::{reach_of, require_message};
 
 pub async fn send_sms(
     caller: Principal,
@@ -39,15 +37,6 @@ pub async fn send_sms(
         return Err(ApiError::invalid("Query parameter 'sms' is required: name at least one mobile number"));
     }
     query.reply_template_id()?;
-    let message = super::load_message(&state, id).await?;
-    require_message(&reach_of(&state, &caller).await?, &message)?;
-    let text = sms_text(&message.content.body);
-    let mut payloads = Vec::with_capacity(numbers.len());
-    for to in numbers {
-        let sms = OutgoingSms { ticket_message_id: id, to, text: text.clone() };
-        payloads.push(serde_json::to_string(&sms).map_err(ApiError::internal)?);
-    }
-    state.store.enqueue_outgoing(id, Channel::Sms, &payloads).await.map_err(super::message_error(id))?;
-    state.notify.queued();
+    state.messages.send_sms(&caller, id, &numbers).await?;
     Ok(StatusCode::NO_CONTENT)
 }

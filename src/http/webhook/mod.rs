@@ -3,7 +3,6 @@
 
 pub mod wire;
 
-use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,11 +12,10 @@ use serde_json::{Map, Value};
 
 use self::wire::{WebhookOut, WebhookResult, default_webhook, read_carrier};
 use super::AppState;
-use super::path::Tenant;
 use super::routes::Routes;
 use crate::auth::Principal;
 use crate::domain::Role;
-use crate::domain::webhook::{DEFAULT_CONTEXT, Webhook, WebhookEvent, WebhookState, event_matches};
+use crate::domain::webhook::{Webhook, WebhookEvent, WebhookState, event_matches};
 use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::body::{BodyKind, EntityBody};
@@ -49,7 +47,7 @@ fn webhook_id(raw: &str) -> Result<i32, ApiError> {
     super::path::positive_id(raw).ok_or_else(|| not_found(raw))
 }
 
-fn not_found(id: impl std::fmt::Display) -> ApiError {
+pub fn not_found(id: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorKind::NotFound, format!("There is no webhook with id {id}"))
 }
 
@@ -259,7 +257,6 @@ async fn last_error(
 pub async fn signal(
     state: &AppState,
     caller: &Principal,
-    tenant: Option<&Tenant>,
     name: &str,
     primary_key: i64,
     data: Value,
@@ -278,7 +275,7 @@ pub async fn signal(
         entity: name.split('.').next().unwrap_or_default().to_owned(),
         event: name,
         primary_key,
-        context_identifier: tenant.map_or_else(|| DEFAULT_CONTEXT.to_owned(), |t| t.0.clone()),
+        context_identifier: crate::store::acting::current().context.as_str().to_owned(),
         changed_by_associate_id: caller.associate_id,
         changes: Vec::new(),
         field_values,
@@ -293,7 +290,6 @@ pub async fn signal(
 async fn signal_event(
     caller: Principal,
     State(state): State<AppState>,
-    tenant: Option<Extension<Tenant>>,
     Path((name, key)): Path<(String, String)>,
     body: Result<EntityBody, ApiError>,
 ) -> Result<Response, ApiError> {
@@ -305,6 +301,6 @@ async fn signal_event(
         Err(err) if err.kind == ErrorKind::MissingEntity => Value::Null,
         Err(err) => return Err(err),
     };
-    signal(&state, &caller, tenant.as_ref().map(|t| &t.0), &name, primary_key, data).await?;
+    signal(&state, &caller, &name, primary_key, data).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -70,7 +70,7 @@ impl Serialize for TicketMessageEntity<'_> {
 }
 
 /// A list written item by item through a wrapper (`[]` when empty).
-struct Items<'a, T, W>(&'a [T], fn(&'a T) -> W);
+pub(super) struct Items<'a, T, W>(pub(super) &'a [T], pub(super) fn(&'a T) -> W);
 
 impl<'a, T, W: Serialize> Serialize for Items<'a, T, W> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -82,7 +82,7 @@ impl<'a, T, W: Serialize> Serialize for Items<'a, T, W> {
     }
 }
 
-struct HeaderOut<'a>(&'a MessageHeader);
+pub(super) struct HeaderOut<'a>(pub(super) &'a MessageHeader);
 
 impl Serialize for HeaderOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -7,7 +7,9 @@ pub mod decode;
 mod dictionary;
 mod entity_out;
 mod rights;
+mod summary_out;
 
 pub use custom_field_out::FieldInfoBase;
 pub use decode::decode_message;
 pub use entity_out::{AttachmentOut, TicketMessageEntity};
+pub use summary_out::TicketMessageSummary;

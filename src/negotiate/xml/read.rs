@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use serde_json::{Map, Value};
 
-use super::{is_dictionary, list_item_name};
+use super::{is_dictionary, is_scalar_list, list_item_name};
 use crate::error::ApiError;
 
 /// The deepest element nesting accepted; the entity itself needs five levels.
@@ -45,6 +45,16 @@ pub fn xml_to_value(text: &str, root_name: &str) -> Result<Value, ApiError> {
             root.name.escape_debug()
         )));
     }
+    if root.nil {
+        return Ok(Value::Null);
+    }
+    Ok(object_of(&root))
+}
+
+/// Parses an Agents API request object (any root element name) into the JSON shape its binder
+/// reads; a nil root is `null`.
+pub fn request_to_value(text: &str) -> Result<Value, ApiError> {
+    let root = parse_tree(text)?;
     if root.nil {
         return Ok(Value::Null);
     }
@@ -147,6 +157,9 @@ fn object_of(element: &Element) -> Value {
 fn value_of(element: &Element) -> Value {
     if element.nil {
         return Value::Null;
+    }
+    if is_scalar_list(&element.name) {
+        return Value::Array(element.children.iter().map(value_of).collect());
     }
     if list_item_name(&element.name).is_some() {
         return Value::Array(element.children.iter().map(object_of).collect());

@@ -23,6 +23,7 @@ include!("attachment.rs");
 include!("ticket_reach.rs");
 include!("retention.rs");
 include!("webhook.rs");
+include!("message_parts.rs");
 
 impl This {
     /// Opens a transaction in a task of its own (see `store::owned`): once it is handed over,

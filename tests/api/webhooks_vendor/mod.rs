@@ -2,6 +2,7 @@
 //! by a `test` event, refused for failing and internal targets), deliveries a receiver written
 //! from the vendor's examples verifies, events from every save, and the retry/stop/resume cycle.
 
+mod agents;
 mod events;
 mod receiver;
 
