@@ -161,11 +161,19 @@ fn headers(body: &Map<String, Value>) -> Result<Option<BTreeMap<String, String>>
     Ok(Some(out))
 }
 
+/// An enum's name or number (the vendor's clients send either).
+fn enum_text(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
+    match field(body, name) {
+        Some(Value::Number(number)) => Ok(Some(number.to_string())),
+        _ => text(body, name),
+    }
+}
+
 fn one_of(body: &Map<String, Value>, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-    let Some(given) = text(body, name)? else { return Ok(None) };
-    allowed
-        .iter()
-        .find(|choice| choice.eq_ignore_ascii_case(given.trim()))
+    let Some(given) = enum_text(body, name)? else { return Ok(None) };
+    let by_number = given.trim().parse::<usize>().ok().and_then(|n| allowed.get(n));
+    by_number
+        .or_else(|| allowed.iter().find(|choice| choice.eq_ignore_ascii_case(given.trim())))
         .map(|choice| Some((*choice).to_owned()))
         .ok_or_else(|| ApiError::invalid(format!("{name} '{given}' is not one of {}", allowed.join(", "))))
 }
@@ -199,7 +207,7 @@ pub fn read_carrier(body: &Map<String, Value>, base: &Webhook, replacing: bool) 
         Some(secret) if !(replacing && secret.is_empty()) => hook.secret = secret,
         _ => {}
     }
-    if let Some(state) = text(body, "State")? {
+    if let Some(state) = enum_text(body, "State")? {
         hook.state = WebhookState::parse(&state).ok_or_else(|| {
             ApiError::invalid(format!("State '{state}' is not one of Active, Stopped, TooManyErrors"))
         })?;

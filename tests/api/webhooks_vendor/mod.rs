@@ -3,6 +3,7 @@
 //! from the vendor's examples verifies, events from every save, and the retry/stop/resume cycle.
 
 mod agents;
+mod client;
 mod events;
 mod receiver;
 
