@@ -62,15 +62,15 @@ impl AppState {
         let notify = NotifyHandle::default();
         Ok(Self {
             authenticator: Authenticator::new(store.clone(), auth)?,
+            store: store.clone(),
             limits,
             base_zone: BaseZone::default(),
-            messages: TicketMessages::new(store.clone(), notify.clone(), BaseZone::default()),
-            notify,
+            notify: notify.clone(),
+            messages: TicketMessages::new(store, notify, BaseZone::default()),
             proxies: Arc::default(),
             lifecycle: Arc::default(),
             stream_slots: Arc::default(),
             metrics_endpoint: Arc::default(),
-            store,
         })
     }
 

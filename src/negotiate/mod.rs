@@ -11,6 +11,7 @@ pub mod form;
 // replay in `tests/api/fuzz_corpus.rs` call it from outside the crate.
 #[doc(hidden)]
 pub mod fuzz;
+pub mod id_list;
 pub mod odata;
 pub mod patch;
 pub mod response;

@@ -74,6 +74,17 @@ async fn getters_bind_query_entity_and_request_object_shapes(backend: Backend) {
     assert!(ids.contains(&1) && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert!(all.as_array().expect("array").iter().all(|m| m["Ticket"]["TicketId"] == ticket));
 
+    // Language and time zone apply as on REST (labels translated, dates converted with offsets).
+    let localized = |request: reqwest::RequestBuilder| {
+        request.header("Accept-Language", "nb-NO").header("SO-TimeZone", "US-NY, includeTZOffset")
+    };
+    let (_, rest_local) = app.call(localized(app.request(Method::GET, "/api/v1/TicketMessage/4"))).await;
+    let agent_call =
+        app.send_json(Method::POST, &format!("{AGENT}GetTicketMessageEntity?ticketMessageEntityId=4"), "null");
+    let (status, agent_local) = app.call(localized(agent_call)).await;
+    assert_eq!((status, &agent_local), (StatusCode::OK, &rest_local));
+    assert_ne!(agent_local["Ticket"]["Deadline"], app.get_message(4).await.1["Ticket"]["Deadline"], "converted");
+
     let (status, fresh) = agent(&app, "CreateDefaultTicketMessageEntity", Value::Null).await;
     assert_eq!(
         (status, fresh["EjMessageId"].clone(), fresh["Slevel"].clone()),
@@ -118,6 +129,25 @@ async fn xml_and_form_bodies_bind_and_xml_answers_follow_accept(backend: Backend
         "{text}"
     );
     assert!(text.contains("<MessageHeaders>"), "{text}");
+
+    // Saves: the entity itself as XML, and an entity inside an XML request object.
+    let entity = "<TicketMessageEntity><Ticket><TicketId>2</TicketId></Ticket><Body>from XML</Body>\
+                  <MessageHeaders><TicketMessageHeader><Name>X-Via</Name><Value>xml</Value></TicketMessageHeader></MessageHeaders>\
+                  </TicketMessageEntity>";
+    let text = post("SaveTicketMessageEntity", "application/xml", entity).send().await.expect("answered");
+    let text = text.text().await.expect("body");
+    assert!(text.contains("<Body>from XML</Body>") && text.contains("<Name>X-Via</Name>"), "{text}");
+    let id = text.split("<EjMessageId>").nth(1).and_then(|rest| rest.split('<').next()).unwrap_or_default().to_owned();
+    let request = format!(
+        "<SaveTicketMessageEntityWithNotifyRequest><NewEntity><EjMessageId>{id}</EjMessageId><Body>again</Body>\
+         </NewEntity><Notify>false</Notify></SaveTicketMessageEntityWithNotifyRequest>"
+    );
+    let text = post("SaveTicketMessageEntityWithNotify", "text/xml", &request).send().await.expect("answered");
+    let text = text.text().await.expect("body");
+    assert!(
+        text.contains(&format!("<EjMessageId>{id}</EjMessageId>")) && text.contains("<Body>again</Body>"),
+        "{text}"
+    );
 }
 
 async fn missing_ids_answer_null_and_void_methods_answer_an_empty_204(backend: Backend) {

@@ -15,6 +15,7 @@ on_both_backends!(
     attachment_lists_show_all_or_only_non_inline_items,
     two_writers_with_if_match_cannot_lose_an_update,
     concurrent_patches_of_one_message_all_land,
+    every_id_of_an_xml_id_list_connects,
 );
 
 async fn delete_answers_204_and_takes_the_child_rows_along(backend: Backend) {
@@ -296,4 +297,30 @@ async fn attachment_lists_show_all_or_only_non_inline_items(backend: Backend) {
     assert_eq!(app.call(app.request(Method::GET, "/api/v1/TicketMessage/3/Attachment")).await.1, json!([]));
     let missing = app.call(app.request(Method::GET, "/api/v1/TicketMessage/999/Attachment")).await;
     assert_error(missing, StatusCode::NOT_FOUND, "SoNotFoundException", "999");
+}
+
+async fn every_id_of_an_xml_id_list_connects(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let mut ids = Vec::new();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        let upload = app
+            .request(Method::POST, &format!("/api/v1/Attachment?name={name}"))
+            .header("Content-Type", "text/plain")
+            .header("Accept", "application/json")
+            .body(format!("bytes of {name}"));
+        let (status, stored) = app.call(upload).await;
+        assert_eq!(status, StatusCode::OK, "{stored}");
+        ids.push(stored["AttachmentId"].as_i64().expect("an id"));
+    }
+    let items: String = ids.iter().map(|id| format!("<int>{id}</int>")).collect();
+    let xml =
+        format!("<ArrayOfInt xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\">{items}</ArrayOfInt>");
+    let connect =
+        app.request(Method::POST, "/api/v1/TicketMessage/3/Attachment").header("Content-Type", "application/xml");
+    assert_eq!(app.call(connect.body(xml)).await.0, StatusCode::NO_CONTENT);
+    let (_, listed) = app.call(app.request(Method::GET, "/api/v1/TicketMessage/3/Attachment")).await;
+    let names: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(|a| a["Name"].as_str()).collect();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        assert!(names.contains(&name), "{name} is connected: {names:?}");
+    }
 }

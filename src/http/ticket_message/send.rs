@@ -19,6 +19,7 @@ pub async fn send_message(
     MessageId(id): MessageId,
     uri: Uri,
 ) -> Result<StatusCode, ApiError> {
+    // The service checks too; here a read-only caller hears so before anything about its request.
     caller.require_write()?;
     let query = QueryList::parse(&uri)?;
     let literal = QueryList::parse_keeping_plus(&uri)?;

@@ -4,7 +4,7 @@
 mod read;
 mod write;
 
-pub use read::{declared_encoding, request_to_value, xml_to_value};
+pub use read::{declared_encoding, request_to_value, xml_list_items, xml_to_value};
 pub use write::{to_xml, value_to_xml};
 
 /// Array properties and the element name of their items.

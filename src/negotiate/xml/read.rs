@@ -61,6 +61,19 @@ pub fn request_to_value(text: &str) -> Result<Value, ApiError> {
     Ok(object_of(&root))
 }
 
+/// The text of every child of a list document's root (`<ArrayOfInt><int>12</int><int>13</int>`),
+/// in order: repeated items stay apart, where `xml_to_value` would keep the last of a name.
+pub fn xml_list_items(text: &str, root_name: &str) -> Result<Vec<String>, ApiError> {
+    let root = parse_tree(text)?;
+    if !root.name.eq_ignore_ascii_case(root_name) {
+        return Err(ApiError::invalid(format!(
+            "The XML root element is '{}'; expected '{root_name}'",
+            root.name.escape_debug()
+        )));
+    }
+    Ok(root.children.into_iter().map(|item| item.text).collect())
+}
+
 fn xml_error(err: impl std::fmt::Display) -> ApiError {
     ApiError::invalid(format!("The request body is not well-formed XML: {err}"))
 }

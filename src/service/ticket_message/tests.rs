@@ -142,3 +142,31 @@ async fn send_checks_every_recipient_before_queueing_one_mail() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].payload.contains("[Ticket #1]"), "the ticket's subject: {}", rows[0].payload);
 }
+
+#[tokio::test]
+async fn a_wire_body_is_decoded_only_after_the_checks() {
+    let f = fixture().await;
+    let only_owned = TicketAccess::Categories(BTreeSet::new());
+    assert!(f.messages.store().set_ticket_access("jose", &only_owned).await.expect("access set"));
+    let jose = caller(3, "jose", Role::Agent);
+    let bad = Edit::Wire { kind: BodyKind::Entity, value: json!({"Person": "not a person"}) };
+    let out_of_reach = f.messages.update(&jose, 1, &bad, false, &WriteCondition::default()).await.unwrap_err();
+    assert_eq!(out_of_reach.kind, ErrorKind::Forbidden, "the reach is told before the body");
+    let missing = f.messages.update(&admin(), 999, &bad, false, &WriteCondition::default()).await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "an update never creates");
+    let invalid = f.messages.update(&jose, 4, &bad, false, &WriteCondition::default()).await.unwrap_err();
+    assert_eq!(invalid.kind, ErrorKind::InvalidArgument, "{}", invalid.message);
+}
+
+#[tokio::test]
+async fn send_sms_queues_one_text_per_distinct_number() {
+    let f = fixture().await;
+    let numbers = ["+47 111 11 111".to_owned(), "0047-11111111".to_owned(), "+4722222222".to_owned()];
+    let bad = [numbers[0].clone(), "12".to_owned()];
+    assert_eq!(f.messages.send_sms(&admin(), 1, &bad).await.unwrap_err().kind, ErrorKind::InvalidArgument);
+    assert!(f.messages.store().outbox(None, 10).await.expect("outbox").is_empty(), "nothing queued");
+    f.messages.send_sms(&admin(), 1, &numbers).await.expect("queued");
+    assert_eq!(f.messages.store().outbox(None, 10).await.expect("outbox").len(), 2);
+    let reader = caller(4, "gjest", Role::ReadOnly);
+    assert_eq!(f.messages.send_sms(&reader, 1, &numbers).await.unwrap_err().kind, ErrorKind::Forbidden);
+}
