@@ -229,6 +229,8 @@ pub struct SaveContext {
     pub expected_version: Option<i64>,
     /// The tenant segment the save came through (webhook events' `ContextIdentifier`).
     pub context: crate::domain::webhook::ContextId,
+    /// The server writing its demo data: no webhook hears of it.
+    pub seeding: bool,
 }
 
 /// The save context of a delete, which has none of its own: the acting caller and tenant.

@@ -6,6 +6,7 @@
 mod answer;
 mod args;
 mod describe;
+pub(crate) mod method;
 pub(crate) mod table;
 mod ticket;
 mod webhook;

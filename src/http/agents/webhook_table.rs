@@ -1,7 +1,7 @@
 //! The WebhookAgent method table: the eight methods of the vendor's `WebhookAgent`, routed,
 //! described and listed in the OpenAPI document like the TicketAgent's.
 
-use super::table::{Method, Op, Param, Returns, Shape, Type};
+use super::method::{Method, Op, Returns, Shape, Type, param};
 
 macro_rules! webhook_method {
     ($name:literal, $summary:literal, $shape:expr, [$($param:expr),* $(,)?], $returns:expr, $request:expr, $op:expr) => {
@@ -16,10 +16,6 @@ macro_rules! webhook_method {
             op: Some($op),
         }
     };
-}
-
-const fn param(name: &'static str, kind: Type, required: bool) -> Param {
-    Param { name, kind, required }
 }
 
 /// Every WebhookAgent method (administrators only, as on `/api/v1/Webhook`).

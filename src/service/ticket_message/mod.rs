@@ -69,6 +69,7 @@ impl TicketMessages {
             channels: self.notify.channels,
             expected_version: None,
             context: crate::store::acting::current().context,
+            seeding: false,
         }
     }
 

@@ -3,10 +3,11 @@
 
 use crate::domain::MessageContent;
 use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients};
+use crate::domain::webhook::list_wants;
 use crate::store::{SaveContext, StoreError, from_ticks};
 
 use super::new_delivery_id;
-use super::webhook_events::{Fields, MessageChange, changed_names, queue_message_events};
+use super::webhook_events::{Fields, MessageChange, changed_names, message_events};
 
 /// The statements enqueueing runs, each inside the save's transaction; their SQL text is in
 /// [`super::sql`], so a backend differs only in how it executes them.
@@ -70,7 +71,7 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
     ctx: SaveContext,
     now: i64,
 ) -> Result<(), StoreError> {
-    if !ctx.notify && db.active_webhooks().await?.is_empty() {
+    if !ctx.notify && (ctx.seeding || db.active_webhooks().await?.is_empty()) {
         return Ok(());
     }
     let (title, owner) = db.ticket(saved.ticket_id).await?.ok_or(StoreError::NotFound)?;
@@ -96,6 +97,9 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
         fields: after,
         data: serde_json::from_str(&payload).ok(),
     };
+    if ctx.seeding {
+        return Ok(());
+    }
     queue_message_events(db, change, ctx, now).await
 }
 
@@ -161,4 +165,31 @@ fn notified(found: Vec<(i32, String)>, owner: i32, actor: i32) -> Vec<(i32, Stri
         .collect();
     ordered.sort_unstable_by_key(|(id, _)| *id);
     ordered
+}
+
+/// Queues the message's event and its ticket's `ticket.changed` to every active webhook that
+/// wants them.
+pub async fn queue_message_events<S: OutboxStatements>(
+    db: &mut S,
+    change: MessageChange,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<(), StoreError> {
+    let hooks = db.active_webhooks().await?;
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let message_id = change.message_id;
+    let ticket = db.ticket(change.ticket_id).await?;
+    for event in message_events(change, ctx, ticket) {
+        let payload = serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))?;
+        let row = OutboxInsert { channel: Channel::Webhook, event: &event.event, message_id, payload: &payload, now };
+        for (hook, events) in &hooks {
+            if list_wants(events, &event.event) {
+                let target = Target { webhook: Some(*hook), ..Target::default() };
+                db.insert(&row, target, new_delivery_id()?).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,10 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::enqueue::{OutboxInsert, OutboxStatements, Target};
-use super::new_delivery_id;
-use crate::domain::notification::Channel;
-use crate::domain::webhook::{WebhookEvent, list_wants};
+use crate::domain::webhook::WebhookEvent;
 use crate::store::columns::Columns;
 use crate::store::{SaveContext, StoreError, from_ticks};
 
@@ -106,33 +103,6 @@ pub fn message_events(change: MessageChange, ctx: SaveContext, ticket: Option<(S
         ..message.clone()
     };
     [message, ticket]
-}
-
-/// Queues the message's event and its ticket's `ticket.changed` to every active webhook that
-/// wants them.
-pub async fn queue_message_events<S: OutboxStatements>(
-    db: &mut S,
-    change: MessageChange,
-    ctx: SaveContext,
-    now: i64,
-) -> Result<(), StoreError> {
-    let hooks = db.active_webhooks().await?;
-    if hooks.is_empty() {
-        return Ok(());
-    }
-    let message_id = change.message_id;
-    let ticket = db.ticket(change.ticket_id).await?;
-    for event in message_events(change, ctx, ticket) {
-        let payload = serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))?;
-        let row = OutboxInsert { channel: Channel::Webhook, event: &event.event, message_id, payload: &payload, now };
-        for (hook, events) in &hooks {
-            if list_wants(events, &event.event) {
-                let target = Target { webhook: Some(*hook), ..Target::default() };
-                db.insert(&row, target, new_delivery_id()?).await?;
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

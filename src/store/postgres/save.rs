@@ -9,8 +9,8 @@ use super::children::write_children;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
 use crate::store::outbox::enqueue::SavedMessage;
-use crate::store::outbox::enqueue::{OutboxStatements as _, enqueue_notifications};
-use crate::store::outbox::webhook_events::{deleted_change, queue_message_events};
+use crate::store::outbox::enqueue::{OutboxStatements as _, enqueue_notifications, queue_message_events};
+use crate::store::outbox::webhook_events::deleted_change;
 use crate::store::save_sql::{self as sql, StoredChildren, references_found};
 use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 

@@ -246,44 +246,43 @@ impl WebhookStore for This {
 
     async fn record_webhook_call(&self, id: i32, call: &WebhookCall, limit: u32) -> Result<bool, StoreError> {
         let now = now_ticks();
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let Some(mut hook) = load_webhook(&mut tx, id).await? else {
-            tx.rollback().await?;
-            return Ok(false);
+        let (failed, error) = match call {
+            WebhookCall::Succeeded => (false, String::new()),
+            WebhookCall::Failed(error) => (true, crate::notify::redact::text(error)),
         };
-        hook.total_calls += 1;
-        match call {
-            WebhookCall::Succeeded => hook.consecutive_errors = 0,
-            WebhookCall::Failed(error) => {
-                hook.total_errors += 1;
-                hook.consecutive_errors = hook.consecutive_errors.saturating_add(1);
-                hook.last_error = crate::notify::redact::text(error);
-            }
-        }
-        let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
-        let stops = hook.state == WebhookState::Active && hook.consecutive_errors >= limit;
-        if stops {
-            hook.state = WebhookState::TooManyErrors;
-        }
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        // Counted in the statement, not read and written back: deliveries to one webhook run
+        // concurrently, on several servers too.
         sqlx::query(
-            "UPDATE webhooks SET total_calls = $2, total_errors = $3, consecutive_errors = $4, last_error = $5, \
-             state = $6, active = $7 WHERE id = $1",
+            "UPDATE webhooks SET total_calls = total_calls + 1, \
+             total_errors = total_errors + CASE WHEN $2 THEN 1 ELSE 0 END, \
+             consecutive_errors = CASE WHEN $2 THEN consecutive_errors + 1 ELSE 0 END, \
+             last_error = CASE WHEN $2 THEN $3 ELSE last_error END WHERE id = $1",
         )
         .bind(id)
-        .bind(hook.total_calls)
-        .bind(hook.total_errors)
-        .bind(hook.consecutive_errors)
-        .bind(&hook.last_error)
-        .bind(hook.state.code())
-        .bind(hook.state == WebhookState::Active)
+        .bind(failed)
+        .bind(&error)
         .execute(&mut *tx)
         .await?;
-        if stops {
+        let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
+        // Only the call that finds the webhook still active stops it: one event, one mail.
+        let stopped = sqlx::query(
+            "UPDATE webhooks SET state = $2, active = FALSE WHERE id = $1 AND state = $3 AND consecutive_errors >= $4",
+        )
+        .bind(id)
+        .bind(WebhookState::TooManyErrors.code())
+        .bind(WebhookState::Active.code())
+        .bind(limit)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if stopped && let Some(hook) = load_webhook(&mut tx, id).await? {
             queue_webhook_event(&mut tx, &state_event(&hook, WebhookState::TooManyErrors, 0), 0, now).await?;
             queue_error_mail(&mut tx, &hook, now).await?;
         }
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
-        Ok(stops)
+        Ok(stopped)
     }
 
     async fn signal_webhook_event(&self, event: &WebhookEvent, message_id: i32) -> Result<u64, StoreError> {
