@@ -8,7 +8,7 @@ use sha2::Sha256;
 
 use super::dispatcher::Failure;
 use super::redact;
-use super::ssrf::{GuardedResolver, vet_target};
+use super::ssrf::{GuardedResolver, check_url};
 use super::vendor_payload::{self, queued_event, render, vendor_signature};
 use crate::domain::webhook::{Webhook, WebhookEvent};
 use crate::store::outbox::{OutboxRow, WebhookTarget};
@@ -101,7 +101,9 @@ impl WebhookSender {
         retry: i32,
     ) -> Result<Answer, Failure> {
         let url = redact::text(&hook.target_url);
-        vet_target(&hook.target_url, self.allow_private).await.map_err(Failure::Permanent)?;
+        // The form and an address literal are checked here (for good); a name is checked by the
+        // resolver the connection goes through, where a lookup that fails is worth a retry.
+        check_url(&hook.target_url, self.allow_private).map_err(Failure::Permanent)?;
         let now = chrono::Utc::now();
         let bytes = render(event, event_id, now, hook).map_err(Failure::Permanent)?;
         let mut request = self
@@ -238,6 +240,33 @@ mod tests {
         // printf '1700000000.{"EventId":"x"}' | openssl dgst -sha256 -hmac whsec_test
         let sig = signature("whsec_test", 1_700_000_000, br#"{"EventId":"x"}"#).unwrap();
         assert_eq!(sig, "sha256=796fcff38667ac0ab39a0ec3a28c40efa04e52c45e49e7a89e91f9109cf127da");
+    }
+
+    #[tokio::test]
+    async fn deliveries_refuse_internal_addresses_without_connecting() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            while listener.accept().await.is_ok() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let sender = WebhookSender::new(Duration::from_secs(5)).unwrap();
+        // A name is checked where the connection resolves it, so a name that resolves inside
+        // only at delivery time (DNS rebinding) is refused all the same.
+        for url in [format!("http://localhost:{port}/hook"), format!("http://127.0.0.1:{port}/hook")] {
+            let hook = Webhook { id: 1, target_url: url.clone(), ..Webhook::default() };
+            let refused = sender.send_test(&hook, 1).await.unwrap_err();
+            assert!(refused.contains("loopback"), "{url}: {refused}");
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::Relaxed), 0, "no connection was made");
+        let allowed = WebhookSender::with_private_targets(Duration::from_secs(5), true).unwrap();
+        let hook = Webhook { id: 1, target_url: format!("http://localhost:{port}/hook"), ..Webhook::default() };
+        // The listener hangs up at once: the attempt fails, but it did connect.
+        assert!(allowed.send_test(&hook, 1).await.is_err());
+        assert!(accepted.load(std::sync::atomic::Ordering::Relaxed) > 0, "allowed targets are reached");
     }
 
     #[test]
