@@ -130,17 +130,23 @@ fn read_xml(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
 /// Reads the whole body, refusing more than `limit` bytes (before reading, when
 /// `Content-Length` already tells).
 pub async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
+    refuse_declared(headers, limit)?;
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(err) if err.is::<LengthLimitError>() => Err(too_large(limit)),
+        Err(err) => Err(ApiError::invalid(format!("The request body could not be read: {err}"))),
+    }
+}
+
+/// Refuses a body before reading it: compressed, or declared (`Content-Length`) over `limit`.
+pub(crate) fn refuse_declared(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
     refuse_compressed(headers)?;
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large(limit));
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes().to_vec()),
-        Err(err) if err.is::<LengthLimitError>() => Err(too_large(limit)),
-        Err(err) => Err(ApiError::invalid(format!("The request body could not be read: {err}"))),
-    }
+    Ok(())
 }
 
 /// Compressed request bodies are not read (nothing to bomb): any `Content-Encoding` but
@@ -158,6 +164,6 @@ fn refuse_compressed(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn too_large(limit: usize) -> ApiError {
+pub(crate) fn too_large(limit: usize) -> ApiError {
     ApiError::new(ErrorKind::PayloadTooLarge, format!("The request body is larger than the limit of {limit} bytes"))
 }

@@ -6,6 +6,7 @@ mod pg;
 mod agents;
 mod agents_client;
 mod agents_writes;
+mod attachment_streams;
 mod attachments;
 mod auth;
 mod backup;

@@ -3,10 +3,12 @@
 //! type, and a sandbox policy keeps whatever they render off the API's origin.
 //! 403 when the attachment's message belongs to a ticket outside the caller's reach.
 
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::pieces::stored_body;
 use super::{AttachmentId, not_found};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -19,9 +21,14 @@ pub async fn attachment_content(
     State(state): State<AppState>,
     AttachmentId(id): AttachmentId,
 ) -> Result<Response, ApiError> {
-    let file = state.store.attachment_content(id).await?.ok_or_else(|| not_found(&id))?;
-    require_attachment_owner(&state, &caller, id, file.owner).await?;
-    Ok(binary_response(&file.info.content_type, &file.info.name, file.content))
+    let (info, owner) = state.store.attachment_with_content(id).await?.ok_or_else(|| not_found(&id))?;
+    require_attachment_owner(&state, &caller, id, owner).await?;
+    // The bytes follow a piece at a time as the client reads them; the length is known up front.
+    let mut response = binary_response(&info.content_type, &info.name, stored_body(state.store.clone(), id));
+    if let Ok(size) = u64::try_from(info.size) {
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
+    Ok(response)
 }
 
 /// What every download carries: rendered as a document, it gets a unique origin and runs nothing.
@@ -29,7 +36,7 @@ const SANDBOX_POLICY: &str = "sandbox; default-src 'none'";
 
 /// Bytes with their media type, a `Content-Disposition` naming the file, `nosniff` and a sandbox
 /// policy. The type is checked again here, so rows stored before types were checked are safe too.
-pub fn binary_response(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+pub fn binary_response(content_type: &str, file_name: &str, bytes: impl Into<Body>) -> Response {
     let content_type = servable_type(content_type);
     let disposition = if opens_inline(&content_type) { "inline" } else { "attachment" };
     let ascii: String = file_name
@@ -46,7 +53,7 @@ pub fn binary_response(content_type: &str, file_name: &str, bytes: Vec<u8>) -> R
             }
         })
         .collect();
-    let mut response = (StatusCode::OK, bytes).into_response();
+    let mut response = (StatusCode::OK, bytes.into()).into_response();
     let headers = response.headers_mut();
     let typed = HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, typed);

@@ -3,6 +3,7 @@
 
 mod content;
 mod get;
+mod pieces;
 mod upload;
 
 pub use content::binary_response;
