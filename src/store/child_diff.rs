@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::StoreError;
 use super::columns::Columns;
-use super::message_rows::{FIELD_KIND_CUSTOM, FIELD_KIND_EXTRA};
-use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
+use super::message_rows::{self, FIELD_KIND_CUSTOM, FIELD_KIND_EXTRA};
+use crate::domain::{AttachmentInfo, MessageContent, MessageHeader};
 
 /// `$1` the message.
 pub const SELECT_HEADERS: &str =
@@ -35,62 +35,15 @@ pub const UPSERT_FIELD: &str = "INSERT INTO message_fields (message_id, kind, fi
 pub const DELETE_FIELD: &str = "DELETE FROM message_fields WHERE message_id = $1 AND kind = $2 AND field_key = $3";
 pub const DELETE_ALL_FIELDS: &str = "DELETE FROM message_fields WHERE message_id = $1";
 
-/// A header row as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredHeader {
-    pub id: i32,
-    pub position: i32,
-    pub name: String,
-    pub value: String,
-    pub std_item: i32,
-    pub std_item_col: i32,
+/// A header or attachment-information row as stored: its position and the item it maps to.
+pub type Placed<T> = (i32, T);
+
+pub fn stored_header(row: &impl Columns) -> Result<Placed<MessageHeader>, StoreError> {
+    Ok((row.int("position")?, message_rows::header(row)?))
 }
 
-impl StoredHeader {
-    pub fn of(row: &impl Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.int("id")?,
-            position: row.int("position")?,
-            name: row.text("name")?,
-            value: row.text("value")?,
-            std_item: row.int("std_item")?,
-            std_item_col: row.int("std_item_col")?,
-        })
-    }
-
-    fn is(&self, position: i32, h: &MessageHeader) -> bool {
-        self.position == position
-            && self.name == h.name
-            && self.value == h.value
-            && self.std_item == h.std_item.ordinal()
-            && self.std_item_col == h.std_item_col.ordinal()
-    }
-}
-
-/// An attachment-information row as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredAttachment {
-    pub id: i32,
-    pub position: i32,
-    pub info: AttachmentInfo,
-}
-
-impl StoredAttachment {
-    pub fn of(row: &impl Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.int("id")?,
-            position: row.int("position")?,
-            info: AttachmentInfo {
-                id: row.int("id")?,
-                name: row.text("name")?,
-                content_type: row.text("content_type")?,
-                size: row.int("att_size")?,
-                inline_image: row.flag("inline_image")?,
-                content_id: row.text("content_id")?,
-                auth_key: row.text("auth_key")?,
-            },
-        })
-    }
+pub fn stored_attachment(row: &impl Columns) -> Result<Placed<AttachmentInfo>, StoreError> {
+    Ok((row.int("position")?, message_rows::attachment_info(row)?))
 }
 
 /// A field row as stored: kind, key, value.
@@ -122,19 +75,13 @@ impl<T> RowPlan<'_, T> {
 }
 
 /// Splits a list by id ownership (see the module), comparing kept items with their stored row.
-fn plan<'a, T, S>(
-    stored: &[S],
-    items: &'a [T],
-    id_of: impl Fn(&S) -> i32,
-    item_id: impl Fn(&T) -> i32,
-    unchanged: impl Fn(&S, i32, &T) -> bool,
-) -> RowPlan<'a, T> {
-    let mut own: HashMap<i32, &S> = stored.iter().map(|row| (id_of(row), row)).collect();
+fn plan<'a, T: PartialEq>(stored: &[Placed<T>], items: &'a [T], id_of: impl Fn(&T) -> i32) -> RowPlan<'a, T> {
+    let mut own: HashMap<i32, &Placed<T>> = stored.iter().map(|row| (id_of(&row.1), row)).collect();
     let (mut update, mut insert) = (Vec::new(), Vec::new());
     for (position, item) in items.iter().enumerate() {
         let position = position as i32;
-        match own.remove(&item_id(item)) {
-            Some(row) if unchanged(row, position, item) => {}
+        match own.remove(&id_of(item)) {
+            Some((at, row)) if *at == position && row == item => {}
             Some(_) => update.push((position, item)),
             None => insert.push((position, item)),
         }
@@ -145,12 +92,15 @@ fn plan<'a, T, S>(
     RowPlan { delete, delete_all, update, insert }
 }
 
-pub fn plan_headers<'a>(stored: &[StoredHeader], headers: &'a [MessageHeader]) -> RowPlan<'a, MessageHeader> {
-    plan(stored, headers, |row| row.id, |h| h.id, |row, position, h| row.is(position, h))
+pub fn plan_headers<'a>(stored: &[Placed<MessageHeader>], headers: &'a [MessageHeader]) -> RowPlan<'a, MessageHeader> {
+    plan(stored, headers, |h| h.id)
 }
 
-pub fn plan_attachments<'a>(stored: &[StoredAttachment], items: &'a [AttachmentInfo]) -> RowPlan<'a, AttachmentInfo> {
-    plan(stored, items, |row| row.id, |a| a.id, |row, position, a| row.position == position && row.info == *a)
+pub fn plan_attachments<'a>(
+    stored: &[Placed<AttachmentInfo>],
+    items: &'a [AttachmentInfo],
+) -> RowPlan<'a, AttachmentInfo> {
+    plan(stored, items, |a| a.id)
 }
 
 /// The writes that turn the stored fields into the draft's.
@@ -189,16 +139,8 @@ mod tests {
         MessageHeader { id, name: name.into(), value: "v".into(), ..Default::default() }
     }
 
-    fn stored(id: i32, position: i32, name: &str) -> StoredHeader {
-        let h = header(id, name);
-        StoredHeader {
-            id,
-            position,
-            name: h.name,
-            value: h.value,
-            std_item: h.std_item.ordinal(),
-            std_item_col: h.std_item_col.ordinal(),
-        }
+    fn stored(id: i32, position: i32, name: &str) -> Placed<MessageHeader> {
+        (position, header(id, name))
     }
 
     #[test]

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, Postgres};
 
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
-use crate::store::child_diff::{self as diff, RowPlan, StoredAttachment, StoredHeader};
+use crate::store::child_diff::{self as diff, RowPlan};
 use crate::store::save_sql::{self as sql, StoredChildren};
 
 type Conn = PgConnection;
@@ -25,7 +25,7 @@ pub async fn write_children(
     let touched = stored.to_replace(content);
     if touched.headers {
         let rows = if stored.headers {
-            stored_rows(conn, diff::SELECT_HEADERS, message_id, StoredHeader::of).await?
+            stored_rows(conn, diff::SELECT_HEADERS, message_id, diff::stored_header).await?
         } else {
             Vec::new()
         };
@@ -33,7 +33,7 @@ pub async fn write_children(
     }
     if touched.attachments {
         let rows = if stored.attachments {
-            stored_rows(conn, diff::SELECT_ATTACHMENTS, message_id, StoredAttachment::of).await?
+            stored_rows(conn, diff::SELECT_ATTACHMENTS, message_id, diff::stored_attachment).await?
         } else {
             Vec::new()
         };

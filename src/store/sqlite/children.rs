@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 use super::direct::{all, run};
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
-use crate::store::child_diff::{self as diff, RowPlan, StoredAttachment, StoredHeader};
+use crate::store::child_diff::{self as diff, RowPlan};
 use crate::store::save_sql::{self as sql, StoredChildren};
 
 /// Turns the message's stored headers, attachment info and fields into the draft's, writing
@@ -22,7 +22,7 @@ pub fn write_children(
     let touched = stored.to_replace(content);
     if touched.headers {
         let rows = if stored.headers {
-            all(conn, diff::SELECT_HEADERS, params![message_id], |row| StoredHeader::of(row))?
+            all(conn, diff::SELECT_HEADERS, params![message_id], |row| diff::stored_header(row))?
         } else {
             Vec::new()
         };
@@ -30,7 +30,7 @@ pub fn write_children(
     }
     if touched.attachments {
         let rows = if stored.attachments {
-            all(conn, diff::SELECT_ATTACHMENTS, params![message_id], |row| StoredAttachment::of(row))?
+            all(conn, diff::SELECT_ATTACHMENTS, params![message_id], |row| diff::stored_attachment(row))?
         } else {
             Vec::new()
         };
