@@ -138,7 +138,7 @@ pub async fn seed_demo_data(store: &dyn Store) -> Result<(), String> {
     for (ticket, body, created_at) in MESSAGES {
         let draft =
             demo_message(tickets[*ticket], persons[*ticket], associates[0], TICKETS[*ticket].title, body, created_at)?;
-        let ctx = SaveContext { associate_id: associates[0], ..SaveContext::default() };
+        let ctx = SaveContext { associate_id: associates[0], seeding: true, ..SaveContext::default() };
         store.create_message(&draft, ctx).await.map_err(fail)?;
     }
     for field in demo_custom_fields() {

@@ -195,6 +195,10 @@ pub struct DeliveryOptions {
     pub sms_gateway_secret: String,
     /// Serve without delivering (another instance delivers).
     pub no_dispatch: bool,
+    /// Allow webhook targets on loopback, private and other internal addresses.
+    pub webhook_allow_private: bool,
+    /// Consecutive failed attempts after which a webhook turns `TooManyErrors`.
+    pub webhook_error_limit: u32,
 }
 
 impl Default for DeliveryOptions {
@@ -210,6 +214,8 @@ impl Default for DeliveryOptions {
             sms_gateway_url: None,
             sms_gateway_secret: String::new(),
             no_dispatch: false,
+            webhook_allow_private: false,
+            webhook_error_limit: 9,
         }
     }
 }
@@ -228,6 +234,8 @@ impl std::fmt::Debug for DeliveryOptions {
             .field("sms_gateway_url", &self.sms_gateway_url.as_deref().map(crate::notify::redact::text))
             .field("sms_gateway_secret", &"<redacted>")
             .field("no_dispatch", &self.no_dispatch)
+            .field("webhook_allow_private", &self.webhook_allow_private)
+            .field("webhook_error_limit", &self.webhook_error_limit)
             .finish()
     }
 }
@@ -235,7 +243,9 @@ impl std::fmt::Debug for DeliveryOptions {
 impl DeliveryOptions {
     /// The handle request handlers use, with the channels these options turn on.
     pub fn handle(&self) -> NotifyHandle {
-        NotifyHandle::new(ChannelSet { email: self.smtp_url.is_some() })
+        NotifyHandle::new(ChannelSet { email: self.smtp_url.is_some() }).with_webhook_policy(
+            crate::notify::WebhookPolicy { allow_private: self.webhook_allow_private, timeout: self.delivery_timeout },
+        )
     }
 
     /// The dispatcher these options describe, or `None` with `no_dispatch`.
@@ -258,9 +268,10 @@ impl DeliveryOptions {
             // A claim must outlast its whole batch (a batch is delivered in up to four rounds),
             // or a slow receiver would be handed to a second worker.
             lease: self.outbox_lease.max(self.delivery_timeout * 6),
+            webhook_error_limit: self.webhook_error_limit.max(1),
             ..DispatcherSettings::default()
         };
-        let webhooks = WebhookSender::new(self.delivery_timeout)?;
+        let webhooks = WebhookSender::with_private_targets(self.delivery_timeout, self.webhook_allow_private)?;
         let sms_gateway = self.sms_gateway_url.as_ref().map(|url| WebhookTarget {
             id: 0,
             url: url.clone(),

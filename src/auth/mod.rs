@@ -266,6 +266,7 @@ where
         let ClientAddr(client) = ClientAddr::of(parts);
         let principal = authenticator.authenticate(&parts.headers, client).await?;
         tracing::Span::current().record("associate", principal.associate_id);
+        crate::store::acting::note_associate(principal.associate_id);
         Ok(principal)
     }
 }

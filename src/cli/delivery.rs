@@ -42,6 +42,13 @@ pub struct DeliveryArgs {
     /// Serve the API without delivering notifications (another instance delivers them).
     #[arg(long, env = "TICKETD_NO_DISPATCH")]
     pub no_dispatch: bool,
+    /// Allow webhook targets on loopback, private, link-local and other internal addresses
+    /// (on-premise receivers); refused by default.
+    #[arg(long, env = "TICKETD_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// Consecutive failed deliveries after which a webhook turns TooManyErrors and stops.
+    #[arg(long, env = "TICKETD_WEBHOOK_ERROR_LIMIT", default_value_t = defaults().delivery.webhook_error_limit, value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_error_limit: u32,
 }
 
 impl std::fmt::Debug for DeliveryArgs {
@@ -64,6 +71,8 @@ impl DeliveryArgs {
             sms_gateway_url: self.sms_gateway_url.clone(),
             sms_gateway_secret: self.sms_gateway_secret.clone(),
             no_dispatch: self.no_dispatch,
+            webhook_allow_private: self.webhook_allow_private,
+            webhook_error_limit: self.webhook_error_limit,
         }
     }
 }

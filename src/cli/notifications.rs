@@ -5,7 +5,7 @@ use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
 
 use super::DatabaseArgs;
-use crate::domain::notification::{DeliveryStatus, parse_event_list};
+use crate::domain::notification::DeliveryStatus;
 use crate::store::Store;
 use crate::store::outbox::OutboxRow;
 
@@ -26,7 +26,8 @@ pub enum WebhookCommand {
     Add {
         /// Where deliveries are POSTed (http:// or https://).
         url: String,
-        /// Comma-separated events: ticketmessage.created, ticketmessage.changed (or *).
+        /// Comma-separated events: ticketmessage.created, ticketmessage.changed, ticketmessage.deleted,
+        /// ticket.changed, webhook{ID}.errors ... (`*` matches any run of characters).
         #[arg(long, default_value = "ticketmessage.created,ticketmessage.changed")]
         events: String,
         #[command(flatten)]
@@ -96,20 +97,22 @@ pub async fn run_webhook(command: WebhookCommand) -> anyhow::Result<()> {
     match command {
         WebhookCommand::Add { url, events, database } => {
             check_url(&url)?;
-            let events = parse_event_list(&events).map_err(anyhow::Error::msg)?;
+            let names: Vec<String> = events.split(',').map(str::to_owned).collect();
+            let events = crate::domain::webhook::parse_events(&names).map_err(anyhow::Error::msg)?.join(",");
             let secret = crate::auth::secrets::generate("whsec_").map_err(anyhow::Error::msg)?;
             let id = open(&database).await?.add_webhook(&url, &events, &secret).await?;
             eprintln!("webhook {id} posts {events} to {url}; it signs with this secret:");
             println!("{secret}");
         }
         WebhookCommand::List { database } => {
-            for hook in open(&database).await?.webhooks().await? {
+            for hook in open(&database).await?.all_webhooks().await? {
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     hook.id,
-                    if hook.active { "active" } else { "inactive" },
-                    hook.events,
-                    hook.url
+                    hook.state.name(),
+                    hook.events.join(","),
+                    crate::notify::redact::text(&hook.target_url),
+                    hook.name
                 );
             }
         }

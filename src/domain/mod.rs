@@ -12,6 +12,7 @@ pub mod rights;
 pub mod sample;
 pub mod ticket_reach;
 pub mod timestamp;
+pub mod webhook;
 
 pub use carriers::{Associate, Person, Ticket};
 pub use custom_field::CustomFieldInfo;

@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use super::state::{AppState, Limits};
 use super::{browser, path};
+use crate::domain::webhook::ContextId;
 use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::ResponseFormat;
 use crate::negotiate::accept::with_error_format;
@@ -34,6 +35,12 @@ impl MakeRequestId for SequentialRequestId {
         let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
         HeaderValue::from_str(&format!("req-{n:08x}")).ok().map(RequestId::new)
     }
+}
+
+/// Runs the request with its tenant segment (set by [`path::normalize`]) as the acting context.
+async fn act_for_tenant(request: Request, next: Next) -> Response {
+    let context = request.extensions().get::<path::Tenant>().map(|t| ContextId::new(&t.0)).unwrap_or_default();
+    crate::store::acting::scope(context, next.run(request)).await
 }
 
 /// Wraps the routed application in the middleware stack.
@@ -55,7 +62,8 @@ pub fn wrap(app: Router, state: &AppState) -> Router {
             .layer(middleware::from_fn(browser::mark_browser_requests))
             .layer(CatchPanicLayer::custom(|_| ApiError::internal("a request handler panicked").into_response()))
             .layer(middleware::from_fn_with_state(state.limits, enforce_timeout))
-            .layer(middleware::map_request(path::normalize)),
+            .layer(middleware::map_request(path::normalize))
+            .layer(middleware::from_fn(act_for_tenant)),
     )
 }
 

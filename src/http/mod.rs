@@ -23,6 +23,7 @@ mod store_error;
 mod ticket_message;
 mod ticket_reach;
 mod timezone;
+pub mod webhook;
 
 use axum::Router;
 use axum::routing::get;
@@ -63,5 +64,6 @@ fn routes() -> Routes {
         .merge(attachment::routes())
         .merge(ticket_message::routes())
         .merge(session::routes())
+        .merge(webhook::routes())
         .merge(agents::routes())
 }

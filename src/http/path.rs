@@ -29,6 +29,9 @@ const LITERALS: &[&str] = &[
     "stream",
     "timezone",
     "openapi.json",
+    "Webhook",
+    "Test",
+    "LastError",
 ];
 
 /// Rewrites the request's path into the router's canonical form.

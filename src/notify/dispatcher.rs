@@ -10,7 +10,9 @@ use tokio::sync::watch;
 use super::metrics::Outcome;
 use super::{Mailer, NotifyHandle, WebhookSender};
 use crate::domain::notification::{Channel, retry_delay};
-use crate::store::outbox::{ClaimedDelivery, DeliveryResult, WebhookTarget};
+use crate::domain::webhook::WebhookState;
+use crate::store::outbox::{ClaimedDelivery, DeliveryResult, OutboxRow, WebhookTarget};
+use crate::store::webhook::WebhookCall;
 use crate::store::{Store, StoreError};
 
 /// Why a delivery attempt failed.
@@ -49,6 +51,8 @@ pub struct DispatcherSettings {
     pub concurrency: usize,
     /// How often to look for due rows when nothing wakes the dispatcher (retries, other instances).
     pub poll: Duration,
+    /// Consecutive failed attempts after which a webhook turns `TooManyErrors`.
+    pub webhook_error_limit: u32,
 }
 
 impl Default for DispatcherSettings {
@@ -61,6 +65,7 @@ impl Default for DispatcherSettings {
             batch: 32,
             concurrency: 8,
             poll: Duration::from_secs(1),
+            webhook_error_limit: 9,
         }
     }
 }
@@ -161,10 +166,7 @@ impl Dispatcher {
                 (None, _) => Err(Failure::Transient("e-mail is not configured (--smtp-url)".into())),
                 (_, None) => Err(Failure::Permanent("the recipient has no e-mail address any more".into())),
             },
-            Channel::Webhook => match &delivery.webhook {
-                Some(target) => self.webhooks.send(row, target).await,
-                None => Err(Failure::Permanent("the webhook subscription was removed".into())),
-            },
+            Channel::Webhook => self.deliver_webhook(row, delivery.webhook.as_ref()).await,
             Channel::Send => match &self.mailer {
                 Some(mailer) => mailer.send_outgoing(row, self.store.as_ref()).await,
                 None => Err(Failure::Transient("e-mail is not configured (--smtp-url)".into())),
@@ -185,6 +187,36 @@ impl Dispatcher {
             // The claim runs out and the row is tried again; the delivery id stays the same.
             Err(err) => tracing::warn!(delivery = %row.delivery_id, error = %err, "outbox: cannot record a delivery"),
         }
+    }
+
+    /// Posts a webhook row to its (still active) webhook and counts the call on the webhook.
+    async fn deliver_webhook(&self, row: &OutboxRow, target: Option<&WebhookTarget>) -> Result<(), Failure> {
+        let gone = || Failure::Permanent("the webhook was removed or is no longer active".into());
+        let id = target.ok_or_else(gone)?.id;
+        let hook = match self.store.webhook(id).await {
+            Ok(Some(hook)) if hook.state == WebhookState::Active => hook,
+            Ok(Some(hook)) => return Err(Failure::Permanent(format!("webhook {id} is {}", hook.state.name()))),
+            Ok(None) => return Err(gone()),
+            Err(err) => return Err(Failure::Transient(format!("cannot read webhook {id}: {err}"))),
+        };
+        let attempt = self.webhooks.send(row, &hook).await.map_err(Failure::redacted);
+        let call = match &attempt {
+            Ok(()) => WebhookCall::Succeeded,
+            Err(Failure::Transient(why) | Failure::Permanent(why)) => WebhookCall::Failed(why.clone()),
+        };
+        match self.store.record_webhook_call(id, &call, self.settings.webhook_error_limit).await {
+            // The failing event is parked with the stop, not tried again once the webhook resumes.
+            Ok(true) => {
+                tracing::warn!(webhook = id, "webhook stopped after too many consecutive errors");
+                self.handle.queued();
+                if let WebhookCall::Failed(why) = call {
+                    return Err(Failure::Permanent(format!("webhook {id} stopped (TooManyErrors): {why}")));
+                }
+            }
+            Ok(false) => {}
+            Err(err) => tracing::warn!(webhook = id, error = %err, "cannot count a webhook call"),
+        }
+        attempt
     }
 
     /// Records an attempt's outcome. While the database is briefly gone (a restart, a failover)

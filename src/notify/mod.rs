@@ -5,6 +5,8 @@ pub mod dispatcher;
 pub mod email;
 pub mod metrics;
 pub mod redact;
+pub mod ssrf;
+pub mod vendor_payload;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -31,6 +33,24 @@ pub struct NotifyHandle {
     pub metrics: Arc<DeliveryMetrics>,
     /// Whether this server has a dispatcher and whether it runs (for the readiness check).
     pub dispatcher: Arc<DispatcherState>,
+    /// How webhook targets are checked and tested when registered through the API.
+    pub webhook_policy: WebhookPolicy,
+    test_sender: Arc<std::sync::OnceLock<WebhookSender>>,
+}
+
+/// What registering a webhook through the API may reach.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookPolicy {
+    /// Whether targets on loopback, private and other internal addresses are allowed.
+    pub allow_private: bool,
+    /// How long the registration's `test` event may take.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for WebhookPolicy {
+    fn default() -> Self {
+        Self { allow_private: false, timeout: std::time::Duration::from_secs(10) }
+    }
 }
 
 /// Whether a dispatcher was set up, and whether its loop is running.
@@ -81,7 +101,26 @@ impl NotifyHandle {
             closing: Arc::new(watch::channel(false).0),
             metrics: Arc::new(DeliveryMetrics::default()),
             dispatcher: Arc::default(),
+            webhook_policy: WebhookPolicy::default(),
+            test_sender: Arc::default(),
         }
+    }
+
+    /// The same handle with `policy` for webhooks registered through the API.
+    pub fn with_webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhook_policy = policy;
+        self.test_sender = Arc::default();
+        self
+    }
+
+    /// The sender registration tests go through, built on first use.
+    pub fn test_sender(&self) -> Result<WebhookSender, String> {
+        if let Some(sender) = self.test_sender.get() {
+            return Ok(sender.clone());
+        }
+        let policy = self.webhook_policy;
+        let sender = WebhookSender::with_private_targets(policy.timeout, policy.allow_private)?;
+        Ok(self.test_sender.get_or_init(|| sender).clone())
     }
 
     /// Tells the dispatcher that a save queued notifications.

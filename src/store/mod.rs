@@ -4,6 +4,7 @@
 //! message statements live in `message_rows` and `save_sql`, which SQLite runs on rusqlite
 //! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
 
+pub mod acting;
 pub mod attachment;
 mod child_diff;
 mod classify;
@@ -19,6 +20,7 @@ mod save_sql;
 pub mod schema;
 mod sqlite;
 pub mod ticket_reach;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -225,12 +227,30 @@ pub struct SaveContext {
     pub channels: crate::domain::notification::ChannelSet,
     /// When set, the save happens only if the stored version is still this one (else `Stale`).
     pub expected_version: Option<i64>,
+    /// The tenant segment the save came through (webhook events' `ContextIdentifier`).
+    pub context: crate::domain::webhook::ContextId,
+    /// The server writing its demo data: no webhook hears of it.
+    pub seeding: bool,
+}
+
+/// The save context of a delete, which has none of its own: the acting caller and tenant.
+fn acting_context() -> SaveContext {
+    let acting = acting::current();
+    SaveContext { associate_id: acting.associate_id, context: acting.context, ..SaveContext::default() }
 }
 
 /// The persistence operations ticketd needs. Every write is one transaction.
 #[async_trait]
 pub trait Store:
-    NotificationStore + AttachmentStore + TicketReachStore + RetentionStore + MessagePartsStore + Send + Sync + 'static
+    NotificationStore
+    + AttachmentStore
+    + TicketReachStore
+    + RetentionStore
+    + MessagePartsStore
+    + webhook::WebhookStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -182,7 +182,8 @@ impl PostgresStore {
     }
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::delete_in(conn, id).await })).await
+        let ctx = super::acting_context();
+        self.in_write(move |conn| Box::pin(async move { save::delete_in(conn, id, ctx).await })).await
     }
 }
 

@@ -118,7 +118,8 @@ impl SqliteStore {
     }
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
-        self.in_write(move |conn| save::delete_in(conn, id)).await
+        let ctx = super::acting_context();
+        self.in_write(move |conn| save::delete_in(conn, id, ctx)).await
     }
 }
 

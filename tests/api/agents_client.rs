@@ -26,7 +26,7 @@ fn node_dir() -> PathBuf {
 }
 
 /// `npm install`s the vendor's package once per checkout; why it cannot, otherwise.
-fn install_client() -> Result<PathBuf, String> {
+pub(crate) fn install_client() -> Result<PathBuf, String> {
     static INSTALL: Mutex<()> = Mutex::new(());
     let _one_at_a_time = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     match Command::new("node").arg("--version").output() {

@@ -11,7 +11,11 @@ const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
 
 pub fn ticketd() -> Command {
     // The long soak and crash runs may point at a release build instead of the test build.
-    Command::new(std::env::var("TICKETD_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ticketd").to_owned()))
+    let mut command =
+        Command::new(std::env::var("TICKETD_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ticketd").to_owned()));
+    // Test receivers listen on 127.0.0.1, which webhooks may not target by default.
+    command.env("TICKETD_WEBHOOK_ALLOW_PRIVATE", "true");
+    command
 }
 
 /// A server process that is killed when the value goes, so a failing test leaves none behind.

@@ -86,6 +86,8 @@ impl TestApp {
             demo: true,
             ..Settings::default()
         };
+        // Test receivers listen on 127.0.0.1; tests of the refusal turn this off again.
+        settings.delivery.webhook_allow_private = true;
         adjust(&mut settings);
         let server = Application::build(settings).await.expect("server starts");
         let base = format!("http://{}", server.local_addr().expect("bound"));

@@ -49,3 +49,4 @@ mod store_suite;
 mod stream_guard;
 mod ticket_reach;
 mod wal_size;
+mod webhooks_vendor;

@@ -68,7 +68,11 @@ async fn notify_true_queues_one_row_per_recipient_and_channel_with_the_save(back
     let refused =
         save(&app, Method::PUT, "/api/v1/TicketMessage/1?notify=true", json!({"Ticket": {"TicketId": 999}})).await;
     assert_eq!(refused, StatusCode::BAD_REQUEST);
-    assert_eq!(rows(&app).await.len(), 5, "no rows without notify, none for a failed save");
+    // Webhook events follow every save, notify or not: one webhook row per quiet save, nothing
+    // for people; nothing at all for a failed save.
+    let after = rows(&app).await;
+    assert_eq!(after.len(), 7, "only webhook rows without notify, none for a failed save");
+    assert!(after[..2].iter().all(|row| row.channel == Channel::Webhook), "{after:?}");
 
     // A new message on ticket 2 (owned by ragnhild, no followers, webhook only wants changes).
     let created = json!({"Ticket": {"TicketId": 2}, "Body": "new"});
@@ -87,7 +91,7 @@ async fn notify_true_queues_one_row_per_recipient_and_channel_with_the_save(back
 async fn webhook_deliveries_are_signed_and_carry_the_event(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
     let receiver = WebhookReceiver::start("whsec_signing_key").await;
-    let hook = app.store.add_webhook(&receiver.url, "*", "whsec_signing_key").await.expect("webhook");
+    let hook = app.store.add_webhook(&receiver.url, "ticketmessage.*", "whsec_signing_key").await.expect("webhook");
     let status = save(&app, Method::PUT, "/api/v1/TicketMessage/3?notify=true", json!({"Body": "Ny info"})).await;
     assert_eq!(status, StatusCode::OK);
 
@@ -223,7 +227,7 @@ async fn a_failing_receiver_is_retried_with_backoff_then_parked_and_revived(back
     };
     let receiver = WebhookReceiver::start("whsec_k").await;
     receiver.answer_with(503);
-    app.store.add_webhook(&receiver.url, "*", "whsec_k").await.expect("webhook");
+    app.store.add_webhook(&receiver.url, "ticketmessage.*", "whsec_k").await.expect("webhook");
     assert_eq!(
         save(&app, Method::PUT, "/api/v1/TicketMessage/2?notify=true", json!({"Body": "x"})).await,
         StatusCode::OK
@@ -331,7 +335,7 @@ async fn webhook_credentials_never_reach_the_log_or_last_error() {
     let port = closed.local_addr().expect("address").port();
     drop(closed);
     let hook = format!("http://user:secret@127.0.0.1:{port}/hook?token=query-secret&event=x");
-    store.add_webhook(&hook, "*", "whsec_k").await.expect("webhook");
+    store.add_webhook(&hook, "ticketmessage.*", "whsec_k").await.expect("webhook");
     let saved = crate::helpers::client()
         .put(format!("{base}/api/v1/TicketMessage/2?notify=true"))
         .header("Authorization", "Basic dGplMDpUamUw")

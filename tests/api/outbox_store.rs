@@ -18,7 +18,7 @@ async fn with_follower(backend: Backend) -> Option<(Fixture, i32)> {
     let follower = NewAssociate { login: "Follower".into(), email: "f@example.com".into(), ..Default::default() };
     let id = f.store.add_associate(&follower).await.expect("associate");
     f.store.set_following("follower", f.ticket, true).await.expect("follow");
-    f.store.add_webhook("http://127.0.0.1:9/hook", "*", "whsec_k").await.expect("webhook");
+    f.store.add_webhook("http://127.0.0.1:9/hook", "ticketmessage.*", "whsec_k").await.expect("webhook");
     Some((f, id))
 }
 

@@ -187,7 +187,7 @@ async fn sigterm_under_write_load_keeps_every_acknowledged_save_and_releases_cla
     let receiver = WebhookReceiver::start("whsec_drain").await;
     receiver.delay(Duration::from_millis(200));
     let store = ticketd::store::connect(url).await.expect("migrated");
-    store.add_webhook(&receiver.url, "*", "whsec_drain").await.expect("webhook");
+    store.add_webhook(&receiver.url, "ticketmessage.*", "whsec_drain").await.expect("webhook");
     drop(store);
     let (server, base) = serve_with(url, &[]);
     let token = run_ok(&["token", "issue", "tje0", "--database-url", url]).trim().to_owned();

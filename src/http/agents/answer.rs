@@ -26,6 +26,8 @@ pub enum Outcome {
     Null(&'static str),
     /// A `void` method's success.
     Nothing,
+    /// Any other carrier, already serialised, under its root name.
+    Value(&'static str, Value),
 }
 
 /// The answer to `outcome`, with `$select` (as on REST's GET) applied to each carrier when the
@@ -56,6 +58,7 @@ pub fn render_outcome(outcome: Outcome, context: &RequestContext, query: &str) -
         // JSON `null`; XML `<Root xmlns:i="…" i:nil="true" />`.
         Outcome::Null(root) => render(context.format, StatusCode::OK, root, &None::<()>)?,
         Outcome::Nothing => return Ok(StatusCode::NO_CONTENT.into_response()),
+        Outcome::Value(root, value) => render(context.format, StatusCode::OK, root, &value)?,
     };
     locale.annotate(response.headers_mut());
     Ok(response)

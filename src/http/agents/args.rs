@@ -272,7 +272,8 @@ fn convert(param: &Param, value: &Value) -> Result<Bound, ApiError> {
             let texts = items.iter().map(|item| text(item).ok_or_else(|| wrong(param, item, "strings")));
             Bound::Texts(texts.collect::<Result<_, _>>()?)
         }
-        Type::Entity => match value {
+        Type::Any => Bound::Entity(value.clone()),
+        Type::Entity | Type::Webhook => match value {
             Value::Object(_) => Bound::Entity(value.clone()),
             other => return Err(wrong(param, other, "a TicketMessageEntity object")),
         },

@@ -21,7 +21,7 @@ pub fn describe(method: &Method) -> Response {
         .map(|p| json!({"Name": p.name, "Type": p.kind.name(), "Required": p.required, "In": place}))
         .collect();
     let body = json!({
-        "Agent": "Ticket",
+        "Agent": method.path.split('/').nth(4).unwrap_or("Ticket"),
         "Method": method.name,
         "Call": format!("POST {}", method.path),
         "Description": method.summary,

@@ -6,8 +6,11 @@
 mod answer;
 mod args;
 mod describe;
+pub(crate) mod method;
 pub(crate) mod table;
 mod ticket;
+mod webhook;
+pub(crate) mod webhook_table;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, State};
@@ -20,11 +23,11 @@ use super::routes::Routes;
 use super::state::AppState;
 use super::ticket_message::support::LinkBase;
 use crate::error::{ApiError, ErrorKind};
-use table::{Method, TICKET_AGENT};
+use table::Method;
 
 /// One route per method of the table, on its canonical path (see `http::path`).
 pub fn routes() -> Routes {
-    TICKET_AGENT.iter().fold(Routes::new(), |routes, method| routes.route(method.path, method_router(method)))
+    table::all().fold(Routes::new(), |routes, method| routes.route(method.path, method_router(method)))
 }
 
 fn method_router(method: &'static Method) -> MethodRouter<AppState> {
@@ -62,12 +65,16 @@ async fn invoke(
     let Some(op) = method.op else {
         return Err(ApiError::new(
             ErrorKind::NotImplemented,
-            format!("The TicketAgent method {} is not implemented by this server", method.name),
+            format!("The Agents method {} is not implemented by this server", method.name),
         ));
     };
     let body = args::read_body(method, &call.headers, body, state.limits.body_bytes).await?;
     let args = args::bind(method, &call.query, body)?;
-    let outcome = ticket::call(op, &state, &context.caller, &call, &args).await?;
+    let outcome = if op.is_webhook() {
+        webhook::call(op, &state, &context.caller, &args).await?
+    } else {
+        ticket::call(op, &state, &context.caller, &call, &args).await?
+    };
     answer::render_outcome(outcome, &context, &call.query)
 }
 

@@ -2,119 +2,8 @@
 //! The router routes calls from it, `GET` on a method path describes the call from it, and the
 //! OpenAPI document lists it, so the three cannot disagree.
 
-/// How a method takes its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// Scalars in the query string (`GetTicketMessageEntity?ticketMessageEntityId=5`).
-    Query,
-    /// The entity itself is the body (`SaveTicketMessageEntity`).
-    Entity,
-    /// A request object is the body (`{"TicketMessageEntityId": 5}`); its scalars may also come
-    /// as query parameters.
-    Request,
-    /// Nothing (`CreateDefault…`; the vendor's client posts `null`).
-    None,
-}
-
-/// A parameter's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Type {
-    Int32,
-    Bool,
-    Text,
-    /// One of the named values (compared without regard to case).
-    Choice(&'static [&'static str]),
-    Int32List,
-    TextList,
-    /// A `TicketMessageEntity`.
-    Entity,
-}
-
-impl Type {
-    /// The name the `GET` description gives the type.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Int32 => "int32",
-            Self::Bool => "bool",
-            Self::Text | Self::Choice(_) => "string",
-            Self::Int32List => "int32[]",
-            Self::TextList => "string[]",
-            Self::Entity => "TicketMessageEntity",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    /// As the vendor's contract spells it; matched without regard to case.
-    pub name: &'static str,
-    pub kind: Type,
-    pub required: bool,
-}
-
-const fn param(name: &'static str, kind: Type, required: bool) -> Param {
-    Param { name, kind, required }
-}
-
-/// What a successful call answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Returns {
-    /// 200 with a `TicketMessageEntity`, or `null` when the id names no message.
-    Entity,
-    /// 200 with the flat `TicketMessage` carrier, or `null`.
-    Summary,
-    /// 200 with an array of `TicketMessageEntity`.
-    EntityList,
-    /// 204 with no body.
-    Nothing,
-}
-
-impl Returns {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Entity => "TicketMessageEntity",
-            Self::Summary => "TicketMessage",
-            Self::EntityList => "TicketMessageEntity[]",
-            Self::Nothing => "void",
-        }
-    }
-}
-
-/// The operation a method performs; `None` in the table for methods ticketd does not offer (501).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    CreateDefault,
-    GetEntity,
-    GetWithOptions,
-    GetWithEmbeddedData,
-    GetEntities,
-    GetSummary,
-    Save,
-    SaveWithNotify,
-    SaveWithOptions,
-    Delete,
-    SetImportant,
-    DeleteHeaders,
-    RemoveAttachments,
-    Send,
-    SendSms,
-    NotifyNew,
-}
-
-#[derive(Debug)]
-pub struct Method {
-    pub name: &'static str,
-    /// The canonical path the method is routed at.
-    pub path: &'static str,
-    pub summary: &'static str,
-    pub shape: Shape,
-    pub params: &'static [Param],
-    pub returns: Returns,
-    /// The vendor's request carrier, for request-object methods.
-    pub request_type: Option<&'static str>,
-    pub op: Option<Op>,
-}
-
+use super::method::param;
+pub use super::method::{Method, Op, Param, Returns, Shape, Type};
 /// The most ids a list parameter (`MessageIds`, `HeaderIds`, `AttachmentIds`) or addresses a
 /// recipient list may hold; more is a 400.
 pub const MAX_LIST_ITEMS: usize = 1000;
@@ -350,13 +239,21 @@ pub static TICKET_AGENT: &[Method] = &[
 
 /// The method a path segment names, matched without regard to case.
 pub fn find(name: &str) -> Option<&'static Method> {
-    TICKET_AGENT.iter().find(|m| m.name.eq_ignore_ascii_case(name))
+    all().find(|m| m.name.eq_ignore_ascii_case(name))
+}
+
+/// The methods of every agent: the TicketAgent's, then the WebhookAgent's.
+pub fn all() -> impl Iterator<Item = &'static Method> {
+    TICKET_AGENT.iter().chain(super::webhook_table::WEBHOOK_AGENT)
 }
 
 /// The canonical spelling of a path segment that names an Agents literal or method (the
 /// request path is canonicalised with it before routing, see `http::path`).
 pub fn literal(segment: &str) -> Option<&'static str> {
-    ["Agents", "Ticket"].into_iter().find(|l| l.eq_ignore_ascii_case(segment)).or_else(|| find(segment).map(|m| m.name))
+    ["Agents", "Ticket", "Webhook"]
+        .into_iter()
+        .find(|l| l.eq_ignore_ascii_case(segment))
+        .or_else(|| find(segment).map(|m| m.name))
 }
 
 #[cfg(test)]

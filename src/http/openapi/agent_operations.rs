@@ -1,5 +1,5 @@
 //! The Agents API in the OpenAPI document, from the same method table that routes the calls:
-//! `POST` to call each TicketAgent method (the five ticketd does not offer are marked deprecated
+//! `POST` to call each TicketAgent and WebhookAgent method (the five ticketd does not offer are marked deprecated
 //! and answer 501) and `GET` to describe it.
 
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
@@ -7,9 +7,10 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type as SchemaType};
 use utoipa::openapi::{ContentBuilder, Deprecated, HttpMethod, Ref, RefOr, Required, ResponseBuilder};
 
-use crate::http::agents::table::{Method, Param, Returns, Shape, TICKET_AGENT, Type};
+use crate::http::agents::table::{self, Method, Param, Returns, Shape, Type};
 
 const ENTITY: &str = "SuperOffice.CRM.Services.TicketMessageEntity";
+const WEBHOOK: &str = "SuperOffice.CRM.Services.Webhook";
 const BODY_TYPES: &[&str] =
     &["application/json", "text/json", "application/xml", "text/xml", "application/x-www-form-urlencoded"];
 const ANSWER_TYPES: &[&str] = &["application/json", "text/json", "application/xml", "text/xml"];
@@ -17,8 +18,7 @@ const LOCALE_HEADERS: [&str; 5] = ["Accept-Language", "SO-Language", "SO-Culture
 
 /// Every Agents path with its operations.
 pub fn all() -> Vec<(&'static str, HttpMethod, Operation)> {
-    TICKET_AGENT
-        .iter()
+    table::all()
         .flat_map(|method| {
             [(method.path, HttpMethod::Post, call(method)), (method.path, HttpMethod::Get, describe(method))]
         })
@@ -26,8 +26,9 @@ pub fn all() -> Vec<(&'static str, HttpMethod, Operation)> {
 }
 
 fn call(method: &Method) -> Operation {
-    let id = format!("v1TicketAgent_{}", method.name);
-    let mut builder = OperationBuilder::new().operation_id(Some(id)).summary(Some(method.summary)).tag("TicketAgent");
+    let tag = agent_tag(method);
+    let id = format!("v1{tag}_{}", method.name);
+    let mut builder = OperationBuilder::new().operation_id(Some(id)).summary(Some(method.summary)).tag(tag.clone());
     let mut parameters: Vec<_> = Vec::new();
     if method.shape == Shape::Query {
         parameters.extend(method.params.iter().map(|p| {
@@ -53,7 +54,7 @@ fn call(method: &Method) -> Operation {
     }));
     builder = builder.parameters(Some(parameters));
     let body: Option<RefOr<Schema>> = match method.shape {
-        Shape::Entity => Some(Ref::from_schema_name(ENTITY).into()),
+        Shape::Entity => method.params.first().map(schema_of),
         Shape::Request => Some(request_object(method.params)),
         Shape::Query | Shape::None => None,
     };
@@ -86,6 +87,11 @@ fn call(method: &Method) -> Operation {
     builder.response("default", error_response("The vendor's error body, naming the parameter at fault")).build()
 }
 
+/// `TicketAgent` or `WebhookAgent`: the agent a method's path names.
+fn agent_tag(method: &Method) -> String {
+    format!("{}Agent", method.path.split('/').nth(4).unwrap_or("Ticket"))
+}
+
 fn describe(method: &Method) -> Operation {
     let description = ObjectBuilder::new().schema_type(SchemaType::Object).build();
     let ok = ResponseBuilder::new()
@@ -93,9 +99,9 @@ fn describe(method: &Method) -> Operation {
         .content("application/json", ContentBuilder::new().schema(Some(description)).build())
         .build();
     OperationBuilder::new()
-        .operation_id(Some(format!("ticketd_DescribeTicketAgent_{}", method.name)))
-        .summary(Some(format!("Describes TicketAgent.{} without calling it", method.name)))
-        .tag("TicketAgent")
+        .operation_id(Some(format!("ticketd_Describe{}_{}", agent_tag(method), method.name)))
+        .summary(Some(format!("Describes {}.{} without calling it", agent_tag(method), method.name)))
+        .tag(agent_tag(method))
         .response("200", ok)
         .build()
 }
@@ -115,6 +121,10 @@ fn answer_schema(returns: Returns) -> Option<RefOr<Schema>> {
         Returns::Summary => Some(Ref::from_schema_name("SuperOffice.CRM.Services.TicketMessage").into()),
         Returns::EntityList => Some(ArrayBuilder::new().items(Ref::from_schema_name(ENTITY)).build().into()),
         Returns::Nothing => None,
+        Returns::Webhook => Some(Ref::from_schema_name(WEBHOOK).into()),
+        Returns::Webhooks => Some(ArrayBuilder::new().items(Ref::from_schema_name(WEBHOOK)).build().into()),
+        Returns::WebhookResult => Some(Ref::from_schema_name("SuperOffice.CRM.Services.WebhookResult").into()),
+        Returns::Text => Some(text()),
     }
 }
 
@@ -149,5 +159,7 @@ fn schema_of(param: &Param) -> RefOr<Schema> {
         Type::Int32List => ArrayBuilder::new().items(int32()).build().into(),
         Type::TextList => ArrayBuilder::new().items(text()).build().into(),
         Type::Entity => Ref::from_schema_name(ENTITY).into(),
+        Type::Webhook => Ref::from_schema_name(WEBHOOK).into(),
+        Type::Any => ObjectBuilder::new().build().into(),
     }
 }

@@ -5,6 +5,7 @@ mod agent_operations;
 mod model;
 pub mod operations;
 mod own_operations;
+mod webhook_operations;
 
 use std::sync::Arc;
 
@@ -147,6 +148,9 @@ fn answer_schema(answer: Answer) -> Option<RefOr<Schema>> {
 fn components() -> Components {
     let mut schemas: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(VENDOR_SCHEMAS).unwrap_or_default();
+    let webhook_schemas: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(webhook_operations::WEBHOOK_SCHEMAS).unwrap_or_default();
+    schemas.extend(webhook_schemas);
     schemas.insert(
         "ticketd.ErrorInfo".into(),
         serde_json::json!({

@@ -251,5 +251,6 @@ fn ticket_message() -> Vec<Operation> {
 pub fn all() -> Vec<Operation> {
     let mut operations = ticket_message();
     operations.extend(super::own_operations::ticketd());
+    operations.extend(super::webhook_operations::webhook());
     operations
 }

@@ -15,6 +15,9 @@ impl TicketMessages {
             return Err(ApiError::invalid("Name at least one attachment id to connect"));
         }
         require_message_id(self.store.as_ref(), &self.reach_of(caller).await?, id).await?;
-        self.store.connect_attachments(id, ids, pending_uploads_of(caller)).await.map_err(message_error(id))
+        self.store.connect_attachments(id, ids, pending_uploads_of(caller)).await.map_err(message_error(id))?;
+        // The connection queued its webhook events.
+        self.notify.queued();
+        Ok(())
     }
 }

@@ -18,6 +18,11 @@ impl TicketMessages {
         if condition.is_set() {
             condition.check(&self.load(id).await?)?;
         }
-        if self.store.delete_message(id).await? { Ok(()) } else { Err(ApiError::message_not_found(id.into())) }
+        if !self.store.delete_message(id).await? {
+            return Err(ApiError::message_not_found(id.into()));
+        }
+        // The delete queued its webhook events.
+        self.notify.queued();
+        Ok(())
     }
 }

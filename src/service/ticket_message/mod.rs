@@ -68,13 +68,16 @@ impl TicketMessages {
             notify,
             channels: self.notify.channels,
             expected_version: None,
+            context: crate::store::acting::current().context,
+            seeding: false,
         }
     }
 
-    /// Wakes the dispatcher and this server's live streams after a committed notifying save.
+    /// Wakes the dispatcher (every save may have queued webhook events) and, after a notifying
+    /// save, this server's live streams.
     pub fn saved(&self, ctx: SaveContext) {
+        self.notify.queued();
         if ctx.notify {
-            self.notify.queued();
             self.notify.stream_delivered();
         }
     }

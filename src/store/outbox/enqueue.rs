@@ -2,10 +2,12 @@
 //! runs the statements (inside the save's transaction), through [`OutboxStatements`].
 
 use crate::domain::MessageContent;
-use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients, subscribes_to};
+use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients};
+use crate::domain::webhook::list_wants;
 use crate::store::{SaveContext, StoreError, from_ticks};
 
 use super::new_delivery_id;
+use super::webhook_events::{Fields, MessageChange, changed_names, message_events};
 
 /// The statements enqueueing runs, each inside the save's transaction; their SQL text is in
 /// [`super::sql`], so a backend differs only in how it executes them.
@@ -20,6 +22,8 @@ pub trait OutboxStatements {
     async fn next_stream_seq(&mut self, recipient: i32) -> Result<Option<i64>, StoreError>;
     /// Active webhook subscriptions and their event filters ([`super::sql::SELECT_ACTIVE_WEBHOOKS`]).
     async fn active_webhooks(&mut self) -> Result<Vec<(i32, String)>, StoreError>;
+    /// A message's own columns ([`super::webhook_events::SELECT_MESSAGE_FIELDS`]).
+    async fn message_fields(&mut self, message_id: i32) -> Result<Option<Fields>, StoreError>;
     /// Writes one outbox row ([`super::sql::INSERT_OUTBOX`]).
     async fn insert(&mut self, row: &OutboxInsert<'_>, target: Target, delivery_id: String) -> Result<(), StoreError>;
 }
@@ -30,13 +34,15 @@ pub struct SavedMessage<'a> {
     pub ticket_id: i32,
     pub kind: EventKind,
     pub content: &'a MessageContent,
+    /// The message's columns before an update (for the webhook events' `Changes`).
+    pub before: Option<Fields>,
 }
 
 /// One outbox row of a save.
 #[derive(Clone, Copy)]
 pub struct OutboxInsert<'a> {
     pub channel: Channel,
-    pub event: EventKind,
+    pub event: &'a str,
     pub message_id: i32,
     pub payload: &'a str,
     pub now: i64,
@@ -57,15 +63,15 @@ pub struct Target {
     pub webhook: Option<i32>,
 }
 
-/// Writes one outbox row per recipient and channel (and one per subscribed webhook) when the
-/// save asked for notification.
+/// Writes one outbox row per recipient and channel when the save asked for notification, and
+/// the webhook events of the save whether or not it did (webhooks follow the data, not `notify`).
 pub async fn enqueue_notifications<S: OutboxStatements>(
     db: &mut S,
     saved: SavedMessage<'_>,
     ctx: SaveContext,
     now: i64,
 ) -> Result<(), StoreError> {
-    if !ctx.notify {
+    if !ctx.notify && (ctx.seeding || db.active_webhooks().await?.is_empty()) {
         return Ok(());
     }
     let (title, owner) = db.ticket(saved.ticket_id).await?.ok_or(StoreError::NotFound)?;
@@ -74,26 +80,46 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
     let payload = event_payload(&saved, title, ctx, actor_name, now)?;
     let row = OutboxInsert {
         channel: Channel::Stream,
-        event: saved.kind,
+        event: saved.kind.name(),
         message_id: saved.message_id,
         payload: &payload,
         now,
     };
-    let found = db.notifiable(owner, saved.ticket_id).await?;
+    if ctx.notify {
+        notify_people(db, &row, owner, saved.ticket_id, ctx).await?;
+    }
+    let after = db.message_fields(saved.message_id).await?.ok_or(StoreError::NotFound)?;
+    let change = MessageChange {
+        message_id: saved.message_id,
+        ticket_id: saved.ticket_id,
+        event: saved.kind.name(),
+        changes: saved.before.as_ref().map(|before| changed_names(before, &after)).unwrap_or_default(),
+        fields: after,
+        data: serde_json::from_str(&payload).ok(),
+    };
+    if ctx.seeding {
+        return Ok(());
+    }
+    queue_message_events(db, change, ctx, now).await
+}
+
+/// The live-stream and e-mail rows of a notifying save: one per recipient and channel.
+async fn notify_people<S: OutboxStatements>(
+    db: &mut S,
+    row: &OutboxInsert<'_>,
+    owner: i32,
+    ticket_id: i32,
+    ctx: SaveContext,
+) -> Result<(), StoreError> {
+    let found = db.notifiable(owner, ticket_id).await?;
     for (recipient, email) in notified(found, owner, ctx.associate_id) {
         let seq = db.next_stream_seq(recipient).await?.ok_or(StoreError::NotFound)?;
         let stream = Target { recipient: Some(recipient), stream_seq: Some(seq), webhook: None };
-        db.insert(&row, stream, new_delivery_id()?).await?;
+        db.insert(row, stream, new_delivery_id()?).await?;
         if ctx.channels.email && !email.is_empty() {
-            let email_row = OutboxInsert { channel: Channel::Email, ..row };
+            let email_row = OutboxInsert { channel: Channel::Email, ..*row };
             let target = Target { recipient: Some(recipient), ..Target::default() };
             db.insert(&email_row, target, new_delivery_id()?).await?;
-        }
-    }
-    for (hook, events) in db.active_webhooks().await? {
-        if subscribes_to(&events, saved.kind) {
-            let target = Target { webhook: Some(hook), ..Target::default() };
-            db.insert(&OutboxInsert { channel: Channel::Webhook, ..row }, target, new_delivery_id()?).await?;
         }
     }
     Ok(())
@@ -139,4 +165,31 @@ fn notified(found: Vec<(i32, String)>, owner: i32, actor: i32) -> Vec<(i32, Stri
         .collect();
     ordered.sort_unstable_by_key(|(id, _)| *id);
     ordered
+}
+
+/// Queues the message's event and its ticket's `ticket.changed` to every active webhook that
+/// wants them.
+pub async fn queue_message_events<S: OutboxStatements>(
+    db: &mut S,
+    change: MessageChange,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<(), StoreError> {
+    let hooks = db.active_webhooks().await?;
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let message_id = change.message_id;
+    let ticket = db.ticket(change.ticket_id).await?;
+    for event in message_events(change, ctx, ticket) {
+        let payload = serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))?;
+        let row = OutboxInsert { channel: Channel::Webhook, event: &event.event, message_id, payload: &payload, now };
+        for (hook, events) in &hooks {
+            if list_wants(events, &event.event) {
+                let target = Target { webhook: Some(*hook), ..Target::default() };
+                db.insert(&row, target, new_delivery_id()?).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ pub(crate) mod enqueue;
 mod postgres;
 pub(crate) mod sql;
 pub(crate) mod sqlite;
+pub(crate) mod webhook_events;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ use sqlx::PgConnection;
 
 use super::enqueue::{OutboxInsert, OutboxStatements, Target};
 use super::sql;
+use super::webhook_events::{Fields, SELECT_MESSAGE_FIELDS, fields_of};
 use crate::store::StoreError;
 
 impl OutboxStatements for PgConnection {
@@ -31,11 +32,16 @@ impl OutboxStatements for PgConnection {
         Ok(sqlx::query_as(sql::SELECT_ACTIVE_WEBHOOKS).fetch_all(self).await?)
     }
 
+    async fn message_fields(&mut self, message_id: i32) -> Result<Option<Fields>, StoreError> {
+        let row = sqlx::query(SELECT_MESSAGE_FIELDS).bind(message_id).fetch_optional(self).await?;
+        row.as_ref().map(fields_of).transpose()
+    }
+
     async fn insert(&mut self, row: &OutboxInsert<'_>, target: Target, delivery_id: String) -> Result<(), StoreError> {
         sqlx::query(sql::INSERT_OUTBOX)
             .bind(delivery_id)
             .bind(row.channel.code())
-            .bind(row.event.name())
+            .bind(row.event)
             .bind(row.message_id)
             .bind(target.recipient)
             .bind(target.webhook)

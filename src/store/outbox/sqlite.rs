@@ -4,8 +4,9 @@
 use futures_util::FutureExt as _;
 use rusqlite::{Connection, params};
 
-use super::enqueue::{self, OutboxInsert, OutboxStatements, SavedMessage, Target};
+use super::enqueue::{self, OutboxInsert, OutboxStatements, SavedMessage, Target, queue_message_events};
 use super::sql;
+use super::webhook_events::{Fields, MessageChange, SELECT_MESSAGE_FIELDS, fields_of};
 use crate::store::columns::Columns as _;
 use crate::store::sqlite::direct::{all, one, run};
 use crate::store::{SaveContext, StoreError};
@@ -34,11 +35,15 @@ impl OutboxStatements for Writer<'_> {
         all(self.0, sql::SELECT_ACTIVE_WEBHOOKS, params![], |row| Ok((row.int("id")?, row.text("events")?)))
     }
 
+    async fn message_fields(&mut self, message_id: i32) -> Result<Option<Fields>, StoreError> {
+        one(self.0, SELECT_MESSAGE_FIELDS, params![message_id], |row| fields_of(row))
+    }
+
     async fn insert(&mut self, row: &OutboxInsert<'_>, target: Target, delivery_id: String) -> Result<(), StoreError> {
         let values = params![
             delivery_id,
             row.channel.code(),
-            row.event.name(),
+            row.event,
             row.message_id,
             target.recipient,
             target.webhook,
@@ -62,6 +67,18 @@ pub fn enqueue_notifications(
     now: i64,
 ) -> Result<(), StoreError> {
     enqueue::enqueue_notifications(&mut Writer(conn), saved, ctx, now)
+        .now_or_never()
+        .unwrap_or_else(|| Err(StoreError::Internal("outbox statements waited on the writer thread".into())))
+}
+
+/// A message's columns as its webhook events name them, read on the writer's connection.
+pub fn message_fields(conn: &Connection, message_id: i32) -> Result<Option<Fields>, StoreError> {
+    one(conn, SELECT_MESSAGE_FIELDS, params![message_id], |row| fields_of(row))
+}
+
+/// Queues a delete's webhook events on the writer thread (see [`enqueue_notifications`]).
+pub fn queue_deleted(conn: &Connection, change: MessageChange, ctx: SaveContext, now: i64) -> Result<(), StoreError> {
+    queue_message_events(&mut Writer(conn), change, ctx, now)
         .now_or_never()
         .unwrap_or_else(|| Err(StoreError::Internal("outbox statements waited on the writer thread".into())))
 }

@@ -9,7 +9,8 @@ use super::children::write_children;
 use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
 use crate::store::outbox::enqueue::SavedMessage;
-use crate::store::outbox::enqueue::enqueue_notifications;
+use crate::store::outbox::enqueue::{OutboxStatements as _, enqueue_notifications, queue_message_events};
+use crate::store::outbox::webhook_events::deleted_change;
 use crate::store::save_sql::{self as sql, StoredChildren, references_found};
 use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
@@ -65,7 +66,8 @@ pub async fn create_in(
         bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?.try_get("id")?;
     write_children(conn, id, &draft.content, StoredChildren::NONE).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
+    let saved =
+        SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
     enqueue_notifications(conn, saved, ctx, now).await?;
     Ok(id)
 }
@@ -90,6 +92,7 @@ pub async fn update_in(
     let created_by = draft.refs.created_by.map_or_else(|| stored.try_get("created_by"), Ok)?;
     references_found(&stored, ticket_id, created_by, draft.refs.person_id)?;
     let children = StoredChildren::of(&stored)?;
+    let before = conn.message_fields(id).await?;
     let now = now_ticks();
     let query = sqlx::query(update_and_record());
     let recorded = bind_message_columns!(query, ticket_id, created_by, draft, now)
@@ -103,7 +106,7 @@ pub async fn update_in(
         return Err(sql::unchanged(ctx));
     }
     write_children(conn, id, &draft.content, children).await?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
     enqueue_notifications(conn, saved, ctx, now).await
 }
 
@@ -176,7 +179,14 @@ pub async fn create_once_in(
     Ok((id, true))
 }
 
-pub async fn delete_in(conn: &mut PgConnection, id: i32) -> Result<bool, StoreError> {
+/// Deletes a message; its `ticketmessage.deleted` and `ticket.changed` events carry the values
+/// it had.
+pub async fn delete_in(conn: &mut PgConnection, id: i32, ctx: SaveContext) -> Result<bool, StoreError> {
+    let Some(fields) = conn.message_fields(id).await? else { return Ok(false) };
     let done = sqlx::query(sql::DELETE_MESSAGE).bind(id).execute(&mut *conn).await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    queue_message_events(conn, deleted_change(id, fields), ctx, now_ticks()).await?;
+    Ok(true)
 }

@@ -139,6 +139,7 @@ impl AttachmentStore for This {
             .bind(now_ticks())
             .execute(&mut *tx)
             .await?;
+        queue_attachments_connected(&mut tx, message_id, now_ticks()).await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(())
     }

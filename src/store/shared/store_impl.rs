@@ -22,6 +22,7 @@ include!("outbox.rs");
 include!("attachment.rs");
 include!("ticket_reach.rs");
 include!("retention.rs");
+include!("webhook.rs");
 include!("message_parts.rs");
 
 impl This {

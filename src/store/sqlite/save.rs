@@ -11,7 +11,8 @@ use crate::domain::notification::EventKind;
 use crate::domain::{MessageContent, MessageDraft, VendorEnum as _};
 use crate::store::columns::Columns as _;
 use crate::store::outbox::enqueue::SavedMessage;
-use crate::store::outbox::sqlite::enqueue_notifications;
+use crate::store::outbox::sqlite::{enqueue_notifications, message_fields, queue_deleted};
+use crate::store::outbox::webhook_events::deleted_change;
 use crate::store::save_sql::{self as sql, StoredChildren, references_found};
 use crate::store::{SaveContext, StoreError, now_ticks, to_ticks};
 
@@ -83,7 +84,8 @@ pub fn create_in(conn: &Connection, draft: &MessageDraft, ctx: SaveContext, now:
     let id = one(conn, sql::INSERT_MESSAGE, &columns.values(), |row| row.int("id"))?.ok_or(StoreError::NotFound)?;
     write_children(conn, id, &draft.content, StoredChildren::NONE)?;
     record_save(conn, id, "ticketmessage.created", ctx, now)?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content };
+    let saved =
+        SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
     enqueue_notifications(conn, saved, ctx, now)?;
     Ok(id)
 }
@@ -99,6 +101,7 @@ pub fn update_in(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveCont
     })?
     .ok_or(StoreError::NotFound)?;
     let now = now_ticks();
+    let before = message_fields(conn, id)?;
     let columns = MessageColumns::of(draft, ticket_id, created_by, now);
     let mut values = columns.values();
     values.extend([&id as &dyn ToSql, &ctx.expected_version]);
@@ -107,7 +110,7 @@ pub fn update_in(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveCont
     }
     write_children(conn, id, &draft.content, children)?;
     record_save(conn, id, "ticketmessage.changed", ctx, now)?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content };
+    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
     enqueue_notifications(conn, saved, ctx, now)
 }
 
@@ -136,6 +139,13 @@ pub fn create_once_in(
     Ok((id, true))
 }
 
-pub fn delete_in(conn: &Connection, id: i32) -> Result<bool, StoreError> {
-    Ok(run(conn, sql::DELETE_MESSAGE, params![id])? > 0)
+/// Deletes a message; its `ticketmessage.deleted` and `ticket.changed` events carry the values
+/// it had.
+pub fn delete_in(conn: &Connection, id: i32, ctx: SaveContext) -> Result<bool, StoreError> {
+    let Some(fields) = message_fields(conn, id)? else { return Ok(false) };
+    if run(conn, sql::DELETE_MESSAGE, params![id])? == 0 {
+        return Ok(false);
+    }
+    queue_deleted(conn, deleted_change(id, fields), ctx, now_ticks())?;
+    Ok(true)
 }
