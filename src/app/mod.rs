@@ -2,6 +2,7 @@
 //! listener, notification dispatcher, retention sweep) and stops it gracefully.
 
 mod demo;
+mod memory;
 mod retention;
 mod settings;
 mod shutdown;
@@ -53,6 +54,7 @@ pub struct Application {
 impl Application {
     /// Opens the database, seeds demo data when asked, and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, BuildError> {
+        memory::fix_mmap_threshold(settings.malloc_mmap_threshold);
         let wal_limit = settings.sqlite_wal_limit_mb.saturating_mul(1024 * 1024);
         let store: Arc<dyn Store> =
             crate::store::connect_tuned(&settings.database_url.0, settings.sqlite_synchronous, wal_limit)

@@ -53,6 +53,8 @@ pub struct Settings {
     pub streams: StreamOptions,
     pub metrics: MetricsOptions,
     pub retention: RetentionOptions,
+    /// glibc's mmap threshold, fixed at start-up (see `app::memory`); `None` keeps glibc's own.
+    pub malloc_mmap_threshold: Option<usize>,
 }
 
 impl Default for Settings {
@@ -77,6 +79,7 @@ impl Default for Settings {
             streams: StreamOptions::default(),
             metrics: MetricsOptions::default(),
             retention: RetentionOptions::default(),
+            malloc_mmap_threshold: Some(128 * 1024),
         }
     }
 }

@@ -92,6 +92,7 @@ impl ServeArgs {
             streams: self.streams.options(),
             metrics: self.metrics.options(),
             retention: self.retention.options(),
+            malloc_mmap_threshold: Settings::default().malloc_mmap_threshold,
         }
     }
 }
