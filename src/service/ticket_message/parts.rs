@@ -1,8 +1,8 @@
 //! The operations the Agents API offers beyond the REST routes — the Important flag, removing
 //! headers or attachments, notifying a ticket's people of its newest message, reading a
-//! ticket's messages, a save that also connects uploads and stamps the replied-at time — each built on the one save every
-//! update goes through, so the same checks, transaction, outbox rows, events and version bump
-//! apply.
+//! ticket's messages, a save that also connects uploads and stamps the replied-at time — each
+//! built on the one save every update goes through, so the same checks, transaction, outbox
+//! rows, events and version bump apply.
 
 use serde_json::json;
 
