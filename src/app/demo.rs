@@ -203,5 +203,5 @@ fn demo_message(
         ..Default::default()
     };
     let refs = MessageRefs { ticket_id: Some(ticket_id), created_by: Some(author), person_id: Some(person_id) };
-    Ok(MessageDraft { requested_id: 0, refs, content })
+    Ok(MessageDraft { requested_id: 0, refs, content, also: Default::default() })
 }

@@ -120,6 +120,20 @@ pub struct MessageDraft {
     pub requested_id: i32,
     pub refs: MessageRefs,
     pub content: MessageContent,
+    /// Writes the save makes besides the message's own, in its transaction.
+    pub also: SaveAlso,
+}
+
+/// What a save writes besides the message, committed with it or not at all (the Agents API's
+/// `SaveTicketMessageEntityWithOptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SaveAlso {
+    /// Uploaded attachments appended to the message's attachment list, in this order.
+    pub connect_uploads: Vec<i32>,
+    /// Whose pending uploads those may be: `None` for anyone's (an admin's save).
+    pub uploader: Option<i32>,
+    /// Stamps the ticket's replied-at time with the save's time.
+    pub stamp_replied_at: bool,
 }
 
 /// A stored message with its relations resolved into carriers.

@@ -20,7 +20,9 @@ pub use enums::{
     BadgeType, CustomFieldType, MessageCategory, MessageHeaderStdItem, MessageHeaderStdItemCol, MessageType,
     SecurityLevel, TicketBaseStatus, TicketOrigin, TicketReadStatus, UserType, VendorEnum,
 };
-pub use message::{AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, TicketMessage};
+pub use message::{
+    AttachmentInfo, FieldMap, MessageContent, MessageDraft, MessageHeader, MessageRefs, SaveAlso, TicketMessage,
+};
 pub use rights::{Access, Role, Scope};
 pub use ticket_reach::{TicketAccess, TicketReach, TicketScope};
 pub use timestamp::{NO_DATE, Timestamp};

@@ -24,7 +24,7 @@ pub const SELECT_MESSAGE: &str = "SELECT m.id, m.ticket_id, m.created_at, m.crea
      t.created_by AS t_created_by, t.owned_by AS t_owned_by, t.category_name AS t_category_name, \
      t.priority_name AS t_priority_name, t.slevel AS t_slevel, t.base_status AS t_base_status, \
      t.language AS t_language, t.deadline AS t_deadline, t.activate AS t_activate, t.alert_timeout AS t_alert_timeout, \
-     t.ticket_status_display AS t_ticket_status_display, t.ticket_type_name AS t_ticket_type_name, \
+     t.replied_at AS t_replied_at, t.ticket_status_display AS t_ticket_status_display, t.ticket_type_name AS t_ticket_type_name, \
      COALESCE(tcb.full_name, '') AS t_created_by_name, COALESCE(tob.full_name, '') AS t_owned_by_name, \
      COALESCE(tp.firstname, '') AS t_person_firstname, COALESCE(tp.middle_name, '') AS t_person_middle_name, \
      COALESCE(tp.lastname, '') AS t_person_lastname, COALESCE(tp.email, '') AS t_from_address, \
@@ -242,6 +242,7 @@ pub fn ticket(row: &impl Columns) -> Result<Ticket, StoreError> {
         deadline: from_ticks(row.big("deadline")?),
         activate: from_ticks(row.big("activate")?),
         alert_timeout: from_ticks(row.big("alert_timeout")?),
+        replied_at: from_ticks(row.big("replied_at")?),
         ticket_status_display_value: row.text("ticket_status_display")?,
         ticket_type_name: row.text("ticket_type_name")?,
         num_messages: i32::try_from(row.big("num_messages")?).unwrap_or(i32::MAX),

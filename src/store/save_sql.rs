@@ -1,6 +1,7 @@
 //! The statements a message save runs and the decisions it takes on their rows; PostgreSQL runs
 //! them through sqlx, SQLite through the group-commit writer on rusqlite.
 
+use super::attachment::AttachmentOwner;
 use super::columns::Columns;
 use super::{SaveContext, StoreError};
 use crate::domain::MessageContent;
@@ -54,6 +55,47 @@ pub const UPDATE_KEPT_ATTACHMENT: &str = "UPDATE attachments SET message_id = $1
      inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9";
 pub const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
      content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// An attachment's message and uploader, `$1` its id; uploads whose bytes are still arriving
+/// read as none.
+pub const SELECT_UPLOAD_OWNER: &str = "SELECT message_id, created_by FROM attachments \
+     WHERE id = $1 AND (message_id IS NOT NULL OR content IS NOT NULL)";
+pub const LAST_ATTACHMENT_POSITION: &str =
+    "SELECT COALESCE(MAX(position), -1) AS last FROM attachments WHERE message_id = $1";
+/// `$1` message, `$2` position, `$3` upload: only while still pending, as a sweep or another
+/// connection may have come first.
+pub const CONNECT_UPLOAD: &str =
+    "UPDATE attachments SET message_id = $1, position = $2 WHERE id = $3 AND message_id IS NULL";
+/// `$1` the stamp (UTC ticks), `$2` the ticket.
+pub const STAMP_REPLIED_AT: &str = "UPDATE tickets SET replied_at = $1 WHERE id = $2";
+
+/// Whether upload `id`, found with `owner` (`None`: no such upload), is still to be connected to
+/// message `message_id` (`false`: it is that message's already). An upload of another message,
+/// or (with `uploader` set) someone else's pending upload, cannot be.
+pub fn to_connect(
+    id: i32,
+    owner: Option<AttachmentOwner>,
+    message_id: i32,
+    uploader: Option<i32>,
+) -> Result<bool, StoreError> {
+    match owner {
+        Some(AttachmentOwner { message_id: None, uploaded_by }) if uploader.is_none() || uploaded_by == uploader => {
+            Ok(true)
+        }
+        Some(AttachmentOwner { message_id: Some(owner), .. }) if owner == message_id => Ok(false),
+        _ => Err(not_connectable(id)),
+    }
+}
+
+/// The error of an upload a save cannot connect; the save is rolled back with it.
+pub fn not_connectable(id: i32) -> StoreError {
+    StoreError::UnknownReference { field: "AttachmentIds", id }
+}
+
+/// The owner in a [`SELECT_UPLOAD_OWNER`] row.
+pub fn upload_owner(row: &impl Columns) -> Result<AttachmentOwner, StoreError> {
+    Ok(AttachmentOwner { message_id: row.maybe_int("message_id")?, uploaded_by: row.maybe_int("created_by")? })
+}
 
 /// Fails with the first relation of the draft that a lookup row counted as missing.
 pub fn references_found(

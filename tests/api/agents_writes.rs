@@ -1,7 +1,8 @@
 //! The Agents API's writes over real sockets: saves create and update exactly as REST does (404
 //! onto a missing id, 403 for a read-only caller, 412 with a stale `If-Match`), notify leaves the
 //! same outbox rows as REST `?notify=true`, and the methods without a REST twin (headers,
-//! attachments, notify the newest message) go through the same save.
+//! attachments, notify the newest message) go through the same save, which also connects
+//! uploads and stamps the ticket's replied-at time in its one transaction.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -14,6 +15,8 @@ on_both_backends!(
     saves_create_and_update_as_rest_does_with_its_statuses,
     notify_leaves_the_same_outbox_rows_as_rest_notify,
     headers_attachments_send_and_delete_go_through_the_same_operations,
+    a_connect_that_fails_in_the_save_leaves_the_message_and_ticket_unchanged,
+    update_replied_at_stamps_the_ticket_in_the_save,
 );
 
 const GJEST_AUTH: &str = "Basic Z2plc3Q6R2plc3Qx";
@@ -193,4 +196,66 @@ async fn headers_attachments_send_and_delete_go_through_the_same_operations(back
     assert_error(again, StatusCode::NOT_FOUND, "SoNotFoundException", &id.to_string());
     let (status, gone) = agent(&app, &format!("GetTicketMessageEntity?ticketMessageEntityId={id}"), Value::Null).await;
     assert_eq!((status, gone), (StatusCode::OK, Value::Null));
+}
+
+/// Uploads `name` as the seeded admin; its attachment id.
+async fn upload(app: &TestApp, name: &str) -> Value {
+    let request = app
+        .request(Method::POST, &format!("/api/v1/Attachment?name={name}"))
+        .header("Content-Type", "text/plain")
+        .header("Accept", "application/json")
+        .body("bytes");
+    let (status, uploaded) = app.call(request).await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    uploaded["AttachmentId"].clone()
+}
+
+/// An upload that passes the check before the save (it is this message's) but is gone by the
+/// time the connect runs (the same save's attachment list drops it): the save and the connect
+/// are one transaction, so the body, version, attachments and ticket stay as they were.
+async fn a_connect_that_fails_in_the_save_leaves_the_message_and_ticket_unchanged(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let first = upload(&app, "a.txt").await;
+    let create = json!({"Entity": {"Ticket": {"TicketId": 1}, "Body": "kept"}, "AttachmentIds": [first]});
+    let (status, created) = agent(&app, "SaveTicketMessageEntityWithOptions", create).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["EjMessageId"].as_i64().expect("id") as i32;
+    let before = app.store.message(id).await.expect("read").expect("message");
+    assert_eq!(before.content.attachments.len(), 1);
+
+    let mut entity = created.clone();
+    entity["Body"] = json!("changed");
+    entity["AttachmentsInfo"] = json!([]);
+    let save = json!({"Entity": entity, "AttachmentIds": [first], "UpdateRepliedAt": true});
+    let failed = agent(&app, "SaveTicketMessageEntityWithOptions", save).await;
+    assert_eq!(failed.0, StatusCode::BAD_REQUEST, "{}", failed.1);
+
+    let after = app.store.message(id).await.expect("read").expect("message");
+    assert_eq!((after.version, after.content.body.as_str()), (before.version, "kept"), "nothing saved");
+    assert_eq!(after.content.attachments, before.content.attachments, "the upload is still connected");
+    let ticket = after.ticket.expect("ticket");
+    assert_eq!(ticket.replied_at, ticketd::domain::NO_DATE, "the stamp went with the save");
+    assert_error(failed, StatusCode::BAD_REQUEST, "ArgumentException", &format!("AttachmentIds {first}"));
+}
+
+/// `UpdateRepliedAt` stamps the ticket's replied-at time (UTC) in the save, which every answer
+/// carrying the ticket shows; a save without it leaves the stamp alone.
+async fn update_replied_at_stamps_the_ticket_in_the_save(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let (_, unstamped) = app.get_message(1).await;
+    let never = unstamped["Ticket"]["RepliedAt"].clone();
+    let (_, plain) = agent(&app, "SaveTicketMessageEntityWithOptions", json!({"Entity": unstamped})).await;
+    assert_eq!(plain["Ticket"]["RepliedAt"], never, "not asked, not stamped");
+
+    let earliest = chrono::Utc::now().naive_utc();
+    let save = json!({"Entity": plain, "UpdateRepliedAt": true});
+    let (status, stamped) = agent(&app, "SaveTicketMessageEntityWithOptions", save).await;
+    assert_eq!(status, StatusCode::OK, "{stamped}");
+    assert_ne!(stamped["Ticket"]["RepliedAt"], never, "{stamped}");
+    assert_eq!(app.get_message(1).await.1["Ticket"]["RepliedAt"], stamped["Ticket"]["RepliedAt"]);
+    let ticket = app.store.message(1).await.expect("read").expect("message").ticket.expect("ticket");
+    assert!(ticket.replied_at >= earliest - chrono::Duration::seconds(1), "{} is now, UTC", ticket.replied_at);
+
+    let (_, again) = agent(&app, "SaveTicketMessageEntityWithOptions", json!({"Entity": stamped.clone()})).await;
+    assert_eq!(again["Ticket"]["RepliedAt"], stamped["Ticket"]["RepliedAt"], "kept by a save without the flag");
 }

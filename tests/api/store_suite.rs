@@ -59,6 +59,7 @@ pub fn draft(f: &Fixture, body: &str) -> MessageDraft {
         requested_id: 0,
         refs: MessageRefs { ticket_id: Some(f.ticket), created_by: Some(f.associate), person_id: Some(f.person) },
         content: MessageContent { body: body.into(), headers, ..Default::default() },
+        also: Default::default(),
     }
 }
 

@@ -35,15 +35,16 @@ pub async fn call(
         | Op::GetWithEmbeddedData
         | Op::GetEntities => read(op, state, caller, call, args).await,
         Op::Save => {
-            Ok(Outcome::Entity(save(state, caller, call, args.entity("ticketMessageEntity"), false, &[]).await?))
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("ticketMessageEntity"), false, &[], false).await?))
         }
         Op::SaveWithNotify => {
             let notify = args.flag("Notify");
-            Ok(Outcome::Entity(save(state, caller, call, args.entity("NewEntity"), notify, &[]).await?))
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("NewEntity"), notify, &[], false).await?))
         }
         Op::SaveWithOptions => {
             let (notify, uploads) = (args.flag("Notify"), args.ints("AttachmentIds"));
-            Ok(Outcome::Entity(save(state, caller, call, args.entity("Entity"), notify, uploads).await?))
+            let stamp = args.flag("UpdateRepliedAt");
+            Ok(Outcome::Entity(save(state, caller, call, args.entity("Entity"), notify, uploads, stamp).await?))
         }
         _ => act(op, state, caller, call, args).await.map(|()| Outcome::Nothing),
     }
@@ -149,7 +150,8 @@ async fn embedded(
 
 /// The saves: an entity with no (or a zero) `EjMessageId` creates a message, any other replaces
 /// that message (404 when there is none: unlike REST's POST, the vendor's save does not create
-/// under a given id). `uploads` are connected to the saved message afterwards.
+/// under a given id). `uploads` are connected to the saved message, and with `stamp_replied_at`
+/// the ticket's replied-at time is stamped, in the save's transaction.
 async fn save(
     state: &AppState,
     caller: &Principal,
@@ -157,6 +159,7 @@ async fn save(
     entity: Option<&Value>,
     notify: bool,
     uploads: &[i32],
+    stamp_replied_at: bool,
 ) -> Result<TicketMessage, ApiError> {
     let entity = entity.ok_or_else(ApiError::missing_entity)?;
     let messages = &state.messages;
@@ -166,11 +169,17 @@ async fn save(
         let edit = Edit::Wire { kind: BodyKind::Entity, value: entity.clone() };
         let condition = Preconditions::of(&call.headers).write_condition(id);
         messages
-            .save_connecting(caller, Save::Update { id, edit: &edit, condition: &condition }, notify, uploads)
+            .save_connecting(
+                caller,
+                Save::Update { id, edit: &edit, condition: &condition },
+                notify,
+                uploads,
+                stamp_replied_at,
+            )
             .await?
     } else {
         let draft = decode_message(entity)?;
-        messages.save_connecting(caller, Save::Create(&draft), notify, uploads).await?
+        messages.save_connecting(caller, Save::Create(&draft), notify, uploads, stamp_replied_at).await?
     };
     Ok(saved)
 }

@@ -24,7 +24,7 @@ impl Serialize for TicketOut<'_> {
         out.serialize_field("FirstReadByUser", &locale.date(&t.first_read_by_user))?;
         out.serialize_field("Activate", &locale.date(&t.activate))?;
         out.serialize_field("ClosedAt", &locale.date(&t.closed_at))?;
-        out.serialize_field("RepliedAt", &locale.date(&t.replied_at))?;
+        out.serialize_field("RepliedAt", &locale.stamp(&t.replied_at))?;
         out.serialize_field("AlertTimeout", &locale.date(&t.alert_timeout))?;
         out.serialize_field("Deadline", &locale.date(&t.deadline))?;
         out.serialize_field("CreatedBy", &t.created_by)?;

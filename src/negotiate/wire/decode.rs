@@ -66,7 +66,7 @@ pub fn decode_message(body: &Value) -> Result<MessageDraft, ApiError> {
         custom_fields: dictionary(m.get("CustomFields"), "CustomFields")?,
     };
     let requested_id = int32(m.get("EjMessageId"), "EjMessageId")?;
-    Ok(MessageDraft { requested_id, refs, content })
+    Ok(MessageDraft { requested_id, refs, content, also: Default::default() })
 }
 
 fn header(value: &Value, path: &str) -> Result<MessageHeader, ApiError> {

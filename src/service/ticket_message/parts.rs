@@ -1,19 +1,19 @@
 //! The operations the Agents API offers beyond the REST routes — the Important flag, removing
 //! headers or attachments, notifying a ticket's people of its newest message, reading a
-//! ticket's messages, a save that also connects uploads — each built on the one save every
-//! update goes through, so the same checks, transaction, outbox rows, events and version bump
-//! apply.
+//! ticket's messages, a save that also connects uploads and stamps the replied-at time — each
+//! built on the one save every update goes through, so the same checks, transaction, outbox
+//! rows, events and version bump apply.
 
 use serde_json::json;
 
 use super::{Edit, TicketMessages, WriteCondition};
 use crate::auth::Principal;
 use crate::domain::list::{Column, Comparison, Filter, ListQuery, Literal, OrderKey};
-use crate::domain::{MessageDraft, Role, TicketMessage};
+use crate::domain::{MessageDraft, Role, SaveAlso, TicketMessage};
 use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::BodyKind;
 use crate::negotiate::edit::draft_onto;
-use crate::service::reach::{require_message, require_message_id, require_ticket_id};
+use crate::service::reach::{pending_uploads_of, require_message, require_message_id, require_ticket_id};
 
 /// The most messages [`TicketMessages::ticket_messages`] reads for a ticket when no ids are
 /// named.
@@ -27,16 +27,19 @@ pub enum Save<'a> {
 }
 
 impl TicketMessages {
-    /// Saves (creating or updating, notifying when asked), then connects the uploaded
-    /// attachments `uploads` to the saved message. The uploads are checked before the save
-    /// (each must exist and be the caller's pending upload, or already this message's), so a
-    /// bad id is a 400 and nothing is saved.
+    /// Saves (creating or updating, notifying when asked), connecting the uploaded attachments
+    /// `uploads` to the saved message and, with `stamp_replied_at`, stamping its ticket's
+    /// replied-at time, all in the save's one transaction. The uploads are checked before the
+    /// save (each must exist and be the caller's pending upload, or already this message's), so
+    /// a bad id is a 400 and nothing is saved; one that stops being connectable by the time the
+    /// save runs fails the save as a whole.
     pub async fn save_connecting(
         &self,
         caller: &Principal,
         save: Save<'_>,
         notify: bool,
         uploads: &[i32],
+        stamp_replied_at: bool,
     ) -> Result<TicketMessage, ApiError> {
         caller.require_write()?;
         let target = match save {
@@ -46,15 +49,25 @@ impl TicketMessages {
         for &upload in uploads {
             self.check_upload(caller, upload, target).await?;
         }
-        let saved = match save {
-            Save::Create(draft) => self.create(caller, draft, notify, None).await?.message,
-            Save::Update { id, edit, condition } => self.update(caller, id, edit, notify, condition).await?,
-        };
-        if uploads.is_empty() {
-            return Ok(saved);
+        let also =
+            SaveAlso { connect_uploads: uploads.to_vec(), uploader: pending_uploads_of(caller), stamp_replied_at };
+        match save {
+            Save::Create(draft) => {
+                let draft = MessageDraft { also, ..draft.clone() };
+                Ok(self.create(caller, &draft, notify, None).await?.message)
+            }
+            Save::Update { id, edit, condition } => {
+                let reach = self.reach_of(caller).await?;
+                let ctx = self.save_context(caller, notify);
+                let draft_of =
+                    |stored: &TicketMessage| Ok(MessageDraft { also: also.clone(), ..edit.draft_onto(stored)? });
+                if !self.save_onto_stored(&reach, id, ctx, condition, draft_of).await? {
+                    return Err(ApiError::message_not_found(id.into()));
+                }
+                self.saved(ctx);
+                self.load(id).await
+            }
         }
-        self.add_attachments(caller, saved.id, uploads).await?;
-        self.load(saved.id).await
     }
 
     /// 400 unless attachment `id` may be connected to message `target` (`None`: a new one).

@@ -36,6 +36,9 @@ pub struct SavedMessage<'a> {
     pub content: &'a MessageContent,
     /// The message's columns before an update (for the webhook events' `Changes`).
     pub before: Option<Fields>,
+    /// Whether the save connected uploaded attachments (listed as `attachments` in an update's
+    /// `Changes`).
+    pub connected: bool,
 }
 
 /// One outbox row of a save.
@@ -93,7 +96,7 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
         message_id: saved.message_id,
         ticket_id: saved.ticket_id,
         event: saved.kind.name(),
-        changes: saved.before.as_ref().map(|before| changed_names(before, &after)).unwrap_or_default(),
+        changes: saved.before.as_ref().map(|before| changes_of(before, &after, saved.connected)).unwrap_or_default(),
         fields: after,
         data: serde_json::from_str(&payload).ok(),
     };
@@ -101,6 +104,15 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
         return Ok(());
     }
     queue_message_events(db, change, ctx, now).await
+}
+
+/// An update's `Changes`: the columns it changed, then `attachments` when it connected uploads.
+fn changes_of(before: &Fields, after: &Fields, connected: bool) -> Vec<String> {
+    let mut changes = changed_names(before, after);
+    if connected {
+        changes.push("attachments".to_owned());
+    }
+    changes
 }
 
 /// The live-stream and e-mail rows of a notifying save: one per recipient and channel.

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use sqlx::{PgConnection, Row as _};
 
 use super::children::write_children;
-use crate::domain::MessageDraft;
 use crate::domain::notification::EventKind;
+use crate::domain::{MessageDraft, SaveAlso};
 use crate::store::outbox::enqueue::SavedMessage;
 use crate::store::outbox::enqueue::{OutboxStatements as _, enqueue_notifications, queue_message_events};
 use crate::store::outbox::webhook_events::deleted_change;
@@ -65,9 +65,16 @@ pub async fn create_in(
     let id: i32 =
         bind_message_columns!(query, ticket_id, created_by, draft, now).fetch_one(&mut *conn).await?.try_get("id")?;
     write_children(conn, id, &draft.content, StoredChildren::NONE).await?;
+    let connected = save_also(conn, id, ticket_id, &draft.also, now).await?;
     record_save(conn, id, "ticketmessage.created", ctx, now).await?;
-    let saved =
-        SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
+    let saved = SavedMessage {
+        message_id: id,
+        ticket_id,
+        kind: EventKind::Created,
+        content: &draft.content,
+        before: None,
+        connected,
+    };
     enqueue_notifications(conn, saved, ctx, now).await?;
     Ok(id)
 }
@@ -106,7 +113,15 @@ pub async fn update_in(
         return Err(sql::unchanged(ctx));
     }
     write_children(conn, id, &draft.content, children).await?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
+    let connected = save_also(conn, id, ticket_id, &draft.also, now).await?;
+    let saved = SavedMessage {
+        message_id: id,
+        ticket_id,
+        kind: EventKind::Changed,
+        content: &draft.content,
+        before,
+        connected,
+    };
     enqueue_notifications(conn, saved, ctx, now).await
 }
 
@@ -138,6 +153,41 @@ async fn lock_message(conn: &mut PgConnection, id: i32) -> Result<(), StoreError
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok(())
+}
+
+/// Connects the draft's uploads after the message's attachments and stamps the ticket's
+/// replied-at time, when the draft asks: any failure fails the save. Whether any upload was
+/// connected (rather than found to be the message's already).
+async fn save_also(
+    conn: &mut PgConnection,
+    id: i32,
+    ticket_id: i32,
+    also: &SaveAlso,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let mut connected = false;
+    if !also.connect_uploads.is_empty() {
+        let last = sqlx::query(sql::LAST_ATTACHMENT_POSITION).bind(id).fetch_one(&mut *conn).await?;
+        let mut position: i32 = last.try_get("last")?;
+        for &upload in &also.connect_uploads {
+            let row = sqlx::query(sql::SELECT_UPLOAD_OWNER).bind(upload).fetch_optional(&mut *conn).await?;
+            let owner = row.as_ref().map(sql::upload_owner).transpose()?;
+            if !sql::to_connect(upload, owner, id, also.uploader)? {
+                continue;
+            }
+            position = position.saturating_add(1);
+            let done =
+                sqlx::query(sql::CONNECT_UPLOAD).bind(id).bind(position).bind(upload).execute(&mut *conn).await?;
+            if done.rows_affected() != 1 {
+                return Err(sql::not_connectable(upload));
+            }
+            connected = true;
+        }
+    }
+    if also.stamp_replied_at {
+        sqlx::query(sql::STAMP_REPLIED_AT).bind(now).bind(ticket_id).execute(&mut *conn).await?;
+    }
+    Ok(connected)
 }
 
 async fn record_save(

@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 use super::children::write_children;
 use super::direct::{one, run};
 use crate::domain::notification::EventKind;
-use crate::domain::{MessageContent, MessageDraft, VendorEnum as _};
+use crate::domain::{MessageContent, MessageDraft, SaveAlso, VendorEnum as _};
 use crate::store::columns::Columns as _;
 use crate::store::outbox::enqueue::SavedMessage;
 use crate::store::outbox::sqlite::{enqueue_notifications, message_fields, queue_deleted};
@@ -83,9 +83,16 @@ pub fn create_in(conn: &Connection, draft: &MessageDraft, ctx: SaveContext, now:
     let columns = MessageColumns::of(draft, ticket_id, created_by, now);
     let id = one(conn, sql::INSERT_MESSAGE, &columns.values(), |row| row.int("id"))?.ok_or(StoreError::NotFound)?;
     write_children(conn, id, &draft.content, StoredChildren::NONE)?;
+    let connected = save_also(conn, id, ticket_id, &draft.also, now)?;
     record_save(conn, id, "ticketmessage.created", ctx, now)?;
-    let saved =
-        SavedMessage { message_id: id, ticket_id, kind: EventKind::Created, content: &draft.content, before: None };
+    let saved = SavedMessage {
+        message_id: id,
+        ticket_id,
+        kind: EventKind::Created,
+        content: &draft.content,
+        before: None,
+        connected,
+    };
     enqueue_notifications(conn, saved, ctx, now)?;
     Ok(id)
 }
@@ -109,9 +116,43 @@ pub fn update_in(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveCont
         return Err(sql::unchanged(ctx));
     }
     write_children(conn, id, &draft.content, children)?;
+    let connected = save_also(conn, id, ticket_id, &draft.also, now)?;
     record_save(conn, id, "ticketmessage.changed", ctx, now)?;
-    let saved = SavedMessage { message_id: id, ticket_id, kind: EventKind::Changed, content: &draft.content, before };
+    let saved = SavedMessage {
+        message_id: id,
+        ticket_id,
+        kind: EventKind::Changed,
+        content: &draft.content,
+        before,
+        connected,
+    };
     enqueue_notifications(conn, saved, ctx, now)
+}
+
+/// Connects the draft's uploads after the message's attachments and stamps the ticket's
+/// replied-at time, when the draft asks: any failure fails the save. Whether any upload was
+/// connected (rather than found to be the message's already).
+fn save_also(conn: &Connection, id: i32, ticket_id: i32, also: &SaveAlso, now: i64) -> Result<bool, StoreError> {
+    let mut connected = false;
+    if !also.connect_uploads.is_empty() {
+        let last = one(conn, sql::LAST_ATTACHMENT_POSITION, params![id], |row| row.int("last"))?;
+        let mut position = last.unwrap_or(-1);
+        for &upload in &also.connect_uploads {
+            let owner = one(conn, sql::SELECT_UPLOAD_OWNER, params![upload], |row| sql::upload_owner(row))?;
+            if !sql::to_connect(upload, owner, id, also.uploader)? {
+                continue;
+            }
+            position = position.saturating_add(1);
+            if run(conn, sql::CONNECT_UPLOAD, params![id, position, upload])? != 1 {
+                return Err(sql::not_connectable(upload));
+            }
+            connected = true;
+        }
+    }
+    if also.stamp_replied_at {
+        run(conn, sql::STAMP_REPLIED_AT, params![now, ticket_id])?;
+    }
+    Ok(connected)
 }
 
 fn record_save(conn: &Connection, message_id: i32, event: &str, ctx: SaveContext, now: i64) -> Result<(), StoreError> {

@@ -63,6 +63,28 @@ async fn webhooks_are_managed_through_the_webhook_agent(backend: Backend) {
     let changed =
         eventually(WAIT, async || receiver.of_event("ticketmessage.changed").into_iter().next()).await.expect("event");
     assert_eq!(changed.body["PrimaryKey"], 3);
+    // Uploads the options save connects are part of that save: its one event lists them.
+    let upload = app
+        .request(Method::POST, "/api/v1/Attachment?name=a.txt")
+        .header("Content-Type", "text/plain")
+        .header("Accept", "application/json")
+        .body("bytes");
+    let (_, uploaded) = app.call(upload).await;
+    let save =
+        json!({"Entity": {"EjMessageId": 3, "Body": "with an upload"}, "AttachmentIds": [uploaded["AttachmentId"]]});
+    let path = "/api/v1/Agents/Ticket/SaveTicketMessageEntityWithOptions";
+    let (status, _) = app.call(app.send_json(Method::POST, path, save.to_string())).await;
+    assert_eq!(status, StatusCode::OK);
+    let lists = |name: &'static str| {
+        move |event: &super::receiver::VendorHook| {
+            event.body["Changes"].as_array().is_some_and(|changes| changes.contains(&json!(name)))
+        }
+    };
+    let connected =
+        eventually(WAIT, async || receiver.of_event("ticketmessage.changed").into_iter().find(lists("attachments")))
+            .await
+            .expect("event");
+    assert!(lists("body")(&connected), "one event for the save and the connect: {}", connected.body);
 
     let (status, last) = agent(&app, "GetLastError", json!({"WebhookId": id})).await;
     assert_eq!((status, last), (StatusCode::OK, json!("")));
