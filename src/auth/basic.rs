@@ -1,12 +1,13 @@
 //! `Authorization: Basic base64(login:password)` against the associates' argon2 hashes, with
-//! successful verifications cached (see [`super::cache`]).
+//! successful verifications cached until the credentials change (see [`super::cache`]).
 
 use std::net::IpAddr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Authenticator, Failure, Principal, password, principal_of, unauthorized};
+use super::cache::Known;
+use super::{Authenticator, Failure, Principal, password, principal_from, principal_of, unauthorized};
 use crate::domain::Scope;
 use crate::error::ApiError;
 
@@ -21,7 +22,8 @@ pub(super) async fn authenticate(
 
 /// Checks a password; every failure is the same 401, so a client cannot tell an unknown login
 /// from a wrong password. Credentials already in the verified cache pass whatever the failure
-/// limits say; others are refused with 429 before any hashing when `client` is over them.
+/// limits say, without reading the associate row; others are refused with 429 before any
+/// hashing when `client` is over them.
 pub(super) async fn verify(
     auth: &Authenticator,
     login: &str,
@@ -33,24 +35,26 @@ pub(super) async fn verify(
         login: Some(login.to_owned()),
         counts: true,
     };
-    let credentials = auth.store().credentials(login).await.map_err(ApiError::from)?.filter(|c| !c.deleted);
     let cache = &auth.inner.cache;
-    let known = credentials.as_ref().is_some_and(|c| cache.hit(login, secret, &c.password_hash));
-    if !known {
-        auth.check_limit(client, login)?;
+    let generation = cache.refresh(auth.store()).await;
+    if let Some(known) = cache.by_password(login, secret) {
+        return Ok(principal_from(known, Scope::ReadWrite));
     }
+    auth.check_limit(client, login)?;
+    let credentials = auth.store().credentials(login).await.map_err(ApiError::from)?.filter(|c| !c.deleted);
     let Some(credentials) = credentials else {
         // Spend the same effort as a real check so timing does not reveal unknown logins.
         password::verify_dummy(secret.to_owned()).await;
         return Err(fail());
     };
-    let stored = &credentials.password_hash;
-    let verified = known
-        || password::verify_unless_known(secret.to_owned(), stored.clone(), || cache.hit(login, secret, stored)).await;
+    let stored = credentials.password_hash.clone();
+    // A client that waited behind the same login's verification finds it cached.
+    let verified =
+        password::verify_unless_known(secret.to_owned(), stored, || cache.by_password(login, secret).is_some()).await;
     if !verified {
         return Err(fail());
     }
-    cache.remember(login, secret, &credentials.password_hash);
+    cache.remember_password(generation, login, secret, Known::from(&credentials));
     Ok(principal_of(Some(credentials), Scope::ReadWrite)?)
 }
 

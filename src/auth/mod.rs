@@ -60,6 +60,9 @@ pub struct AuthSettings {
     pub require_app_token: bool,
     /// How long a successful Basic verification is remembered.
     pub basic_cache_ttl: Duration,
+    /// How often the store's credentials version is read; a password change, disable or role
+    /// change made by any writer is seen within this time (see [`cache`]).
+    pub credentials_check_interval: Duration,
     /// Failed sign-ins in one window past which a client is refused further tries at a login it
     /// got wrong (see [`limiter`]).
     pub failure_limit: u32,
@@ -72,6 +75,7 @@ impl Default for AuthSettings {
             jwt: jwt::JwtSettings { associate_claim: "sub".into(), ..Default::default() },
             require_app_token: false,
             basic_cache_ttl: Duration::from_secs(300),
+            credentials_check_interval: Duration::from_millis(500),
             failure_limit: 10,
             failure_window: Duration::from_secs(60),
         }
@@ -110,7 +114,7 @@ impl Authenticator {
     pub fn new(store: Arc<dyn Store>, settings: &AuthSettings) -> Result<Self, String> {
         let inner = Inner {
             store,
-            cache: cache::VerifiedCache::new(settings.basic_cache_ttl),
+            cache: cache::VerifiedCache::new(settings.basic_cache_ttl, settings.credentials_check_interval),
             jwt: jwt::JwtVerifier::from_settings(&settings.jwt)?,
             require_app_token: settings.require_app_token,
             limiter: limiter::FailureLimiter::new(settings.failure_limit, settings.failure_window),
@@ -151,6 +155,12 @@ impl Authenticator {
         client: Option<IpAddr>,
     ) -> Result<Principal, ApiError> {
         basic::verify(self, login, password, client).await.map_err(|failure| self.failed(failure, client))
+    }
+
+    /// Forgets every cached verification: the caller read an associate's stored row and found
+    /// it disabled or in another role than authentication answered, so the cache is behind.
+    pub fn forget_verified(&self) {
+        self.inner.cache.forget();
     }
 
     /// Counts a failed attempt that counts, and gives its error.
@@ -210,8 +220,17 @@ impl Authenticator {
     }
 
     /// The principal for a stored secret's associate, refusing disabled associates.
+    /// Served from the verified cache while no credentials changed.
     async fn principal_for(&self, associate_id: i32, scope: Scope) -> Result<Principal, ApiError> {
-        let credentials = self.store().credentials_by_id(associate_id).await?;
+        let cache = &self.inner.cache;
+        let generation = cache.refresh(self.store()).await;
+        if let Some(known) = cache.by_id(associate_id) {
+            return Ok(principal_from(known, scope));
+        }
+        let credentials = self.store().credentials_by_id(associate_id).await?.filter(|c| !c.deleted);
+        if let Some(c) = &credentials {
+            cache.remember_id(generation, cache::Known::from(c));
+        }
         principal_of(credentials, scope)
     }
 }
@@ -226,6 +245,16 @@ fn principal_of(credentials: Option<Credentials>, scope: Scope) -> Result<Princi
             app: None,
         }),
         None => Err(unauthorized("The credentials are not valid")),
+    }
+}
+
+/// A principal from cached credentials.
+fn principal_from(known: cache::Known, scope: Scope) -> Principal {
+    Principal {
+        associate_id: known.associate_id,
+        login: known.login,
+        access: Access { role: known.role, scope },
+        app: None,
     }
 }
 

@@ -59,6 +59,8 @@ pub const SELECT_ASSOCIATE: &str = "SELECT id, login, full_name, COALESCE(person
 /// By login key (`$1`, lower-cased) or, when that is empty, by id (`$2`).
 pub const SELECT_CREDENTIALS: &str =
     "SELECT id, login, password_hash, deleted, role FROM associates WHERE login_key = $1 OR id = $2";
+/// The counter that moves on every change of any associate's credentials (migration 0013).
+pub const SELECT_CREDENTIALS_VERSION: &str = "SELECT version FROM credentials_version WHERE id = 1";
 
 /// The `$1`/`$2` of [`SELECT_CREDENTIALS`] for a login or an id.
 pub fn credentials_key(login: Option<&str>, id: i32) -> (String, i32) {

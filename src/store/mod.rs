@@ -9,6 +9,7 @@ pub mod attachment;
 mod child_diff;
 mod classify;
 mod columns;
+mod credentials_watch;
 mod debug;
 pub mod message_parts;
 mod message_rows;
@@ -311,6 +312,19 @@ pub trait Store:
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError>;
     /// The credentials of an associate by id.
     async fn credentials_by_id(&self, associate_id: i32) -> Result<Option<Credentials>, StoreError>;
+    /// A counter that moves whenever any associate's password, disabled state, role or login
+    /// changes, whoever changes it (kept by triggers on the associates table).
+    async fn credentials_version(&self) -> Result<i64, StoreError>;
+    /// How many associate rows were read by [`credentials`](Self::credentials) and
+    /// [`credentials_by_id`](Self::credentials_by_id) since start.
+    fn credential_reads(&self) -> u64 {
+        0
+    }
+    /// A counter that moves when this store changed credentials, or learned that another
+    /// writer did (PostgreSQL notifications), or lost the means to learn it.
+    fn credentials_epoch(&self) -> u64 {
+        0
+    }
     /// Changes a login's password, role or disabled state; `false` when there is no such login.
     /// A new password or disabling also revokes the associate's sessions and tickets.
     async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError>;

@@ -12,6 +12,7 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
+use super::credentials_watch::CredentialsWatch;
 use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
@@ -53,6 +54,10 @@ pub struct PostgresStore {
     pool: PgPool,
     /// The task that moves the pool to another host; stops with the last clone of the store.
     _host_watch: Option<Arc<HostWatch>>,
+    /// Associate rows read, and credentials changes seen, for the authentication cache.
+    credentials: Arc<CredentialsWatch>,
+    /// The task listening for credentials changes; stops with the last clone of the store.
+    _credentials_listener: Arc<HostWatch>,
 }
 
 /// Aborts the host-watching task when dropped.
@@ -89,7 +94,9 @@ impl PostgresStore {
             let _ = sqlx::Connection::close(probe).await;
             None
         };
-        Ok(Self { pool, _host_watch: host_watch })
+        let credentials = Arc::new(CredentialsWatch::default());
+        let listening = tokio::spawn(super::credentials_watch::listen(pool.clone(), credentials.clone()));
+        Ok(Self { pool, _host_watch: host_watch, credentials, _credentials_listener: Arc::new(HostWatch(listening)) })
     }
 
     /// One connection to the first host of `url` that serves as the URL asks (for tools that
@@ -142,8 +149,16 @@ impl PostgresStore {
     }
 
     async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
+        self.credentials.read();
         let mut conn = self.pool.acquire().await?;
         read::load_credentials(&mut conn, login, id).await
+    }
+
+    async fn read_credentials_version(&self) -> Result<i64, StoreError> {
+        let version = sqlx::query_scalar(crate::store::message_rows::SELECT_CREDENTIALS_VERSION)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(version.unwrap_or(0))
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {

@@ -11,6 +11,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use self::direct::{Readers, open_connection};
 use self::writer::WriteQueue;
+use super::credentials_watch::CredentialsWatch;
 use super::{Credentials, SaveContext, SqliteSync, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
@@ -30,6 +31,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     readers: Arc<Readers>,
     writer: WriteQueue,
+    /// Associate rows read, and credentials changes seen, for the authentication cache.
+    credentials: Arc<CredentialsWatch>,
 }
 
 impl SqliteStore {
@@ -74,7 +77,8 @@ impl SqliteStore {
                     let connection = open_connection(&path, sync).map_err(|error| startup::naming(&path, error))?;
                     checkpoint::set_limit(&connection, wal_limit)?;
                     let writer = WriteQueue::start(connection)?;
-                    return Ok(Self { pool, readers: Arc::new(Readers::new(path, sync)), writer });
+                    let readers = Arc::new(Readers::new(path, sync));
+                    return Ok(Self { pool, readers, writer, credentials: Arc::default() });
                 }
             }
         }
@@ -94,7 +98,12 @@ impl SqliteStore {
     }
 
     async fn read_credentials(&self, login: Option<&str>, id: i32) -> Result<Option<Credentials>, StoreError> {
+        self.credentials.read();
         self.readers.with(|conn| read::load_credentials(conn, login, id))
+    }
+
+    async fn read_credentials_version(&self) -> Result<i64, StoreError> {
+        self.readers.with(read::load_credentials_version)
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {

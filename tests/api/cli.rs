@@ -177,7 +177,10 @@ async fn credential_commands_print_only_the_secret_and_it_works() {
     assert_eq!(app_token.trim().len(), 43, "{app_token}");
 
     let store = ticketd::store::connect(&url).await.expect("store");
-    let auth = ticketd::auth::Authenticator::new(store.clone(), &ticketd::auth::AuthSettings::default()).expect("auth");
+    // Another process disables the login below: read the credentials version on every request,
+    // so that is seen at once rather than within the default check interval.
+    let settings = ticketd::auth::AuthSettings { credentials_check_interval: Duration::ZERO, ..Default::default() };
+    let auth = ticketd::auth::Authenticator::new(store.clone(), &settings).expect("auth");
     let headers = |pairs: &[(&'static str, String)]| {
         let mut map = reqwest::header::HeaderMap::new();
         for (name, value) in pairs {

@@ -15,6 +15,7 @@ mod cli;
 mod connections;
 mod contract;
 mod crash;
+mod credentials_cache;
 mod deploy;
 mod errors;
 mod faults_sqlite;

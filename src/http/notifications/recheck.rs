@@ -46,10 +46,15 @@ impl Recheck {
             // A 500 here is never rendered, so its cause is logged with the stream's end instead.
             Err(err) => return self.ends(err.cause().unwrap_or(&err.message)),
         }
-        // The Basic verification cache may have answered above; the row itself is not cached.
+        // The verified-credentials cache may have answered above, up to its check interval
+        // behind; the row read here is current, and when it differs the cache is dropped too.
+        let behind = |why| {
+            self.state.authenticator.forget_verified();
+            self.ends(why)
+        };
         match self.state.store.credentials_by_id(self.caller.associate_id).await {
-            Ok(Some(row)) if row.deleted => self.ends("the associate is disabled"),
-            Ok(Some(row)) if row.role != self.caller.access.role => self.ends("the associate's role changed"),
+            Ok(Some(row)) if row.deleted => behind("the associate is disabled"),
+            Ok(Some(row)) if row.role != self.caller.access.role => behind("the associate's role changed"),
             Ok(Some(_)) => Verdict::Holds,
             Ok(None) => self.ends("the associate no longer exists"),
             Err(StoreError::Busy | StoreError::Unavailable(_)) => Verdict::Unknown,

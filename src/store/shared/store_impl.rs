@@ -152,6 +152,18 @@ impl Store for This {
         self.read_credentials(None, associate_id).await
     }
 
+    async fn credentials_version(&self) -> Result<i64, StoreError> {
+        self.read_credentials_version().await
+    }
+
+    fn credential_reads(&self) -> u64 {
+        self.credentials.reads()
+    }
+
+    fn credentials_epoch(&self) -> u64 {
+        self.credentials.epoch()
+    }
+
     async fn change_associate(&self, login: &str, change: &AssociateChange) -> Result<bool, StoreError> {
         let query = match change {
             AssociateChange::PasswordHash(hash) => {
@@ -180,6 +192,8 @@ impl Store for This {
             .await?;
         }
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
+        // Seen by this process's cache at once, not only at its next version check.
+        self.credentials.changed();
         Ok(done.rows_affected() > 0)
     }
 

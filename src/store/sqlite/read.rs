@@ -42,3 +42,8 @@ pub fn load_credentials(conn: &Connection, login: Option<&str>, id: i32) -> Resu
     let (login_key, id) = rows::credentials_key(login, id);
     one(conn, rows::SELECT_CREDENTIALS, params![login_key, id], |row| rows::credentials(row))
 }
+
+/// The counter the associates' triggers move on every credentials change.
+pub fn load_credentials_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(one(conn, rows::SELECT_CREDENTIALS_VERSION, params![], |row| Ok(row.get::<_, i64>(0)?))?.unwrap_or(0))
+}
