@@ -51,6 +51,17 @@ pub fn not_found(id: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorKind::NotFound, format!("There is no webhook with id {id}"))
 }
 
+/// Webhook `id` as stored, else 404.
+async fn load(state: &AppState, id: i32) -> Result<Webhook, ApiError> {
+    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+}
+
+/// Webhook path id `raw` read by an administrator: 403, 404 or the stored webhook.
+async fn read_one(state: &AppState, caller: &Principal, raw: &str) -> Result<Webhook, ApiError> {
+    require_admin(caller, false)?;
+    load(state, webhook_id(raw)?).await
+}
+
 fn carrier_body(body: EntityBody) -> Result<Map<String, Value>, ApiError> {
     match (body.kind, body.value) {
         (BodyKind::Entity, Value::Object(map)) => Ok(map),
@@ -143,7 +154,7 @@ pub async fn create(state: &AppState, caller: &Principal, body: &Map<String, Val
     vet(state, &hook).await?;
     prove_target(state, &hook, caller).await?;
     let id = state.store.create_webhook(&hook).await?;
-    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+    load(state, id).await
 }
 
 /// Replaces webhook `id`; a new target or secret must take the `test` event first.
@@ -153,7 +164,7 @@ pub async fn replace(
     id: i32,
     body: &Map<String, Value>,
 ) -> Result<Webhook, ApiError> {
-    let stored = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
+    let stored = load(state, id).await?;
     let mut hook = read_carrier(body, &stored, true)?;
     hook.updated_by = caller.associate_id;
     if hook.target_url != stored.target_url || hook.secret != stored.secret {
@@ -164,7 +175,7 @@ pub async fn replace(
     if hook.state != stored.state {
         state.notify.queued();
     }
-    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+    load(state, id).await
 }
 
 async fn create_webhook(
@@ -184,10 +195,7 @@ async fn get_webhook(
     format: ResponseFormat,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, false)?;
-    let id = webhook_id(&id)?;
-    let hook = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
-    answer(format, &hook)
+    answer(format, &read_one(&state, &caller, &id).await?)
 }
 
 async fn replace_webhook(
@@ -247,9 +255,7 @@ async fn last_error(
     format: ResponseFormat,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, false)?;
-    let id = webhook_id(&id)?;
-    let hook = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
+    let hook = read_one(&state, &caller, &id).await?;
     render(format, StatusCode::OK, "string", &hook.last_error)
 }
 
