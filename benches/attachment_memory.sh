@@ -72,6 +72,15 @@ elapsed() { awk -v now="$(date +%s.%N)" -v then="$started" 'BEGIN { printf "%.1f
 peak_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status"; }
 
 head -c "$((size_mb * 1024 * 1024))" /dev/urandom >"$work/upload.bin"
+# Starts the server on `$1` afresh, so its peak RSS counts only what follows, and prints the
+# idle row. The first start seeds the demo data (Argon2-hashing its passwords); measure from the next.
+fresh_server() {
+    start_server "$1"
+    stop_server
+    start_server "$1"
+    echo "| $backend | (signed in, idle) | $(peak_mb) MB | |"
+}
+
 printf '| backend | %s concurrent | server peak RSS (VmHWM) | wall time |\n|---|---|--:|--:|\n' "$clients"
 for backend in $backends; do
     case "$backend" in
@@ -79,11 +88,7 @@ for backend in $backends; do
         postgres) start_postgres ;;
         *) echo "unknown backend $backend" >&2; exit 1 ;;
     esac
-    # The first start seeds the demo data (Argon2-hashing its passwords); measure from the next.
-    start_server "$url"
-    stop_server
-    start_server "$url"
-    echo "| $backend | (signed in, idle) | $(peak_mb) MB | |"
+    fresh_server "$url"
     started="$(date +%s.%N)"
     pids=()
     for i in $(seq "$clients"); do
@@ -96,11 +101,7 @@ for backend in $backends; do
     ids=$(sed -n 's/.*"AttachmentId":\([0-9]*\).*/\1/p' "$work"/up*.json)
     stop_server
 
-    # The first start seeds the demo data (Argon2-hashing its passwords); measure from the next.
-    start_server "$url"
-    stop_server
-    start_server "$url"
-    echo "| $backend | (signed in, idle) | $(peak_mb) MB | |"
+    fresh_server "$url"
     started="$(date +%s.%N)"
     pids=()
     for id in $ids; do

@@ -101,14 +101,16 @@ fn media_of(content_type: Option<&str>) -> Result<Media, ApiError> {
     }
 }
 
-fn untyped_not_json() -> ApiError {
+/// The 415 for a body that has no Content-Type and does not parse as JSON.
+pub(crate) fn untyped_not_json() -> ApiError {
     ApiError::new(
         ErrorKind::UnsupportedMediaType,
         "The request body has no Content-Type and is not JSON; send a Content-Type header",
     )
 }
 
-fn read_json(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
+/// A JSON body, after a UTF-8 byte-order mark and in the declared charset; a 400 naming the parse error.
+pub(crate) fn read_json(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
     // .NET and Windows clients may lead with a UTF-8 byte-order mark.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let parsed = match charset {

@@ -3,30 +3,12 @@
 // Prints one JSON line with what each step saw; the Rust test (tests/api/agents_client.rs)
 // checks it. Environment: TICKETD_BASE (http://host:port), AGENTS_NODE (the npm prefix the
 // package is installed under), TICKET_ID (the ticket to write to).
-import { createRequire } from "node:module";
-import path from "node:path";
+import { agentOf, report, step } from "./flow.mjs";
 
-const require = createRequire(path.join(process.env.AGENTS_NODE, "package.json"));
-const { TicketAgent } = require("@superoffice/webapi");
-
-const agent = new TicketAgent(`${process.env.TICKETD_BASE}/api/`, {
-  auth: { username: "tje0", password: "Tje0" },
-});
+const agent = agentOf("TicketAgent");
 const ticketId = Number(process.env.TICKET_ID);
-const seen = {};
 
-async function step(name, work) {
-  try {
-    seen[name] = await work();
-  } catch (err) {
-    const response = err.response;
-    seen[name] = { failed: String(err.message), status: response?.status, body: response?.data };
-    throw new Error(`${name}: ${err.message} ${JSON.stringify(response?.data ?? "")}`);
-  }
-  return seen[name];
-}
-
-try {
+await report(async () => {
   const fresh = await step("createDefault", async () => {
     const entity = await agent.createDefaultTicketMessageEntityAsync();
     return { ejMessageId: entity.ejMessageId, slevel: entity.slevel, author: entity.author, entity };
@@ -76,8 +58,4 @@ try {
     const gone = await agent.getTicketMessageEntityAsync(id);
     return { afterwards: gone };
   });
-  console.log(JSON.stringify({ ok: true, ...seen }));
-} catch (err) {
-  console.log(JSON.stringify({ ok: false, error: String(err.message), ...seen }));
-  process.exitCode = 1;
-}
+});

@@ -4,29 +4,11 @@
 // (tests/api/webhooks_vendor/client.rs) checks it. Environment: TICKETD_BASE (http://host:port),
 // AGENTS_NODE (the npm prefix the package is installed under), RECEIVER_URL (a receiver that
 // answers 200).
-import { createRequire } from "node:module";
-import path from "node:path";
+import { agentOf, report, step } from "./flow.mjs";
 
-const require = createRequire(path.join(process.env.AGENTS_NODE, "package.json"));
-const { WebhookAgent } = require("@superoffice/webapi");
+const agent = agentOf("WebhookAgent");
 
-const agent = new WebhookAgent(`${process.env.TICKETD_BASE}/api/`, {
-  auth: { username: "tje0", password: "Tje0" },
-});
-const seen = {};
-
-async function step(name, work) {
-  try {
-    seen[name] = await work();
-  } catch (err) {
-    const response = err.response;
-    seen[name] = { failed: String(err.message), status: response?.status, body: response?.data };
-    throw new Error(`${name}: ${err.message} ${JSON.stringify(response?.data ?? "")}`);
-  }
-  return seen[name];
-}
-
-try {
+await report(async () => {
   const fresh = await step("createDefault", async () => {
     const hook = await agent.createDefaultWebhookAsync();
     return { webhookId: hook.webhookId, state: hook.state, type: hook.type, hook };
@@ -61,8 +43,4 @@ try {
     const gone = await agent.getWebhookAsync(id);
     return { afterwards: gone };
   });
-  console.log(JSON.stringify({ ok: true, ...seen }));
-} catch (err) {
-  console.log(JSON.stringify({ ok: false, error: String(err.message), ...seen }));
-  process.exitCode = 1;
-}
+});

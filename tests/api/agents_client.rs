@@ -49,14 +49,15 @@ pub(crate) fn install_client() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// Runs the script against `base` and returns the JSON line it prints.
-fn run_flow(dir: &Path, base: &str) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/agents/ticket_agent.mjs");
+/// Runs `tests/agents/{script}` against `base`, with `env` set besides, and returns the JSON line
+/// it prints; fails the test unless every step of its flow went through.
+pub(crate) fn run_flow(script: &str, dir: &Path, base: &str, env: (&str, &str)) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/agents").join(script);
     let output = Command::new("node")
         .arg(script)
         .env("TICKETD_BASE", base)
         .env("AGENTS_NODE", dir)
-        .env("TICKET_ID", TICKET.to_string())
+        .env(env.0, env.1)
         .output()
         .expect("node runs");
     let printed = String::from_utf8_lossy(&output.stdout);
@@ -67,23 +68,33 @@ fn run_flow(dir: &Path, base: &str) -> Value {
     run
 }
 
-async fn the_vendors_ticket_agent_runs_the_whole_flow_unmodified(backend: Backend) {
-    let dir = match tokio::task::spawn_blocking(install_client).await.expect("joined") {
-        Ok(dir) => dir,
+/// Where the vendor's package is installed; `None` (the `test` skipped, with a message) when it
+/// cannot be, except under `CI=true`, where that fails the test.
+pub(crate) async fn installed_client(test: &str) -> Option<PathBuf> {
+    match tokio::task::spawn_blocking(install_client).await.expect("joined") {
+        Ok(dir) => Some(dir),
         Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!("the vendor client test cannot run in CI: {why}")
         }
         Err(why) => {
-            eprintln!("agents client: skipped, {why}");
-            return;
+            eprintln!("{test}: skipped, {why}");
+            None
         }
-    };
+    }
+}
+
+async fn the_vendors_ticket_agent_runs_the_whole_flow_unmodified(backend: Backend) {
+    let Some(dir) = installed_client("agents client").await else { return };
     let Some(app) = TestApp::spawn_with(backend, |settings| settings.delivery.no_dispatch = true).await else {
         return;
     };
     let base = app.base.clone();
     // Blocking off the runtime thread: the server under test runs on it.
-    let run = tokio::task::spawn_blocking(move || run_flow(&dir, &base)).await.expect("joined");
+    let run = tokio::task::spawn_blocking(move || {
+        run_flow("ticket_agent.mjs", &dir, &base, ("TICKET_ID", &TICKET.to_string()))
+    })
+    .await
+    .expect("joined");
 
     assert_eq!(run["createDefault"]["ejMessageId"], 0, "{run:#}");
     assert_eq!(run["createDefault"]["slevel"], "Internal", "{run:#}");

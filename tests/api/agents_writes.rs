@@ -93,15 +93,7 @@ async fn saves_create_and_update_as_rest_does_with_its_statuses(backend: Backend
 }
 
 async fn notify_leaves_the_same_outbox_rows_as_rest_notify(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |settings| {
-        settings.delivery.smtp_url = Some("smtp://127.0.0.1:9".into());
-        settings.delivery.no_dispatch = true;
-    })
-    .await
-    else {
-        return;
-    };
-    app.store.set_following("jose", 1, true).await.expect("follow");
+    let Some(app) = crate::notify::queueing_app(backend).await else { return };
     let (_, stored) = app.get_message(1).await;
 
     let (status, _) =

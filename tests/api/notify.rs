@@ -24,16 +24,20 @@ async fn rows(app: &TestApp) -> Vec<OutboxRow> {
     app.store.outbox(None, 1000).await.expect("outbox")
 }
 
-async fn notify_true_queues_one_row_per_recipient_and_channel_with_the_save(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |settings| {
+/// A server with e-mail configured whose dispatcher does not run, so what a save queues stays in
+/// the outbox to be read; jose follows ticket 1 besides ragnhild.
+pub(crate) async fn queueing_app(backend: Backend) -> Option<TestApp> {
+    let app = TestApp::spawn_with(backend, |settings| {
         settings.delivery.smtp_url = Some("smtp://127.0.0.1:9".into());
         settings.delivery.no_dispatch = true;
     })
-    .await
-    else {
-        return;
-    };
+    .await?;
     app.store.set_following("jose", 1, true).await.expect("follow");
+    Some(app)
+}
+
+async fn notify_true_queues_one_row_per_recipient_and_channel_with_the_save(backend: Backend) {
+    let Some(app) = queueing_app(backend).await else { return };
     app.store.add_webhook("http://127.0.0.1:9/hook", "ticketmessage.changed", "whsec_x").await.expect("webhook");
 
     let status = save(&app, Method::PUT, "/api/v1/TicketMessage/1?notify=true", json!({"Body": "first"})).await;

@@ -234,29 +234,5 @@ async fn concurrent_patch_bodies_on_put_all_land(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let app = std::sync::Arc::new(app);
-    let editors: Vec<_> = (0..24)
-        .map(|n| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                // Each appends a header to the list it reads: a PUT saved onto a version other
-                // than the one its patch was applied to would lose the headers saved in between.
-                let append =
-                    json!([{"op": "add", "path": "/MessageHeaders/-", "value": {"Name": "N", "Value": n.to_string()}}]);
-                let request = app
-                    .request(Method::PUT, "/api/v1/TicketMessage/7")
-                    .header("Content-Type", "application/json-patch+json")
-                    .body(append.to_string());
-                app.call(request).await.0
-            })
-        })
-        .collect();
-    for editor in editors {
-        assert_eq!(editor.await.expect("task"), StatusCode::OK, "an unconditional PUT is never refused as stale");
-    }
-    let stored = app.store.message(7).await.expect("read").expect("exists");
-    let mut values: Vec<i32> =
-        stored.content.headers.iter().filter(|h| h.name == "N").filter_map(|h| h.value.parse().ok()).collect();
-    values.sort_unstable();
-    assert_eq!(values, (0..24).collect::<Vec<_>>(), "every PUT patched the save before it");
+    crate::header_editors::every_appended_header_lands(app, Method::PUT, 24).await;
 }

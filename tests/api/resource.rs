@@ -182,30 +182,7 @@ async fn two_writers_with_if_match_cannot_lose_an_update(backend: Backend) {
 
 async fn concurrent_patches_of_one_message_all_land(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let app = std::sync::Arc::new(app);
-    let editors: Vec<_> = (0..40)
-        .map(|n| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                // Each appends a header to the list it reads: a lost update would lose a header.
-                let append =
-                    json!([{"op": "add", "path": "/MessageHeaders/-", "value": {"Name": "N", "Value": n.to_string()}}]);
-                let request = app
-                    .request(Method::PATCH, "/api/v1/TicketMessage/7")
-                    .header("Content-Type", "application/json-patch+json")
-                    .body(append.to_string());
-                app.call(request).await.0
-            })
-        })
-        .collect();
-    for editor in editors {
-        assert_eq!(editor.await.expect("task"), StatusCode::OK, "an unconditional PATCH is never refused as stale");
-    }
-    let stored = app.store.message(7).await.expect("read").expect("exists");
-    let mut values: Vec<i32> =
-        stored.content.headers.iter().filter(|h| h.name == "N").filter_map(|h| h.value.parse().ok()).collect();
-    values.sort_unstable();
-    assert_eq!(values, (0..40).collect::<Vec<_>>(), "every PATCH read the one before it");
+    crate::header_editors::every_appended_header_lands(app, Method::PATCH, 40).await;
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::table::{MAX_LIST_ITEMS, Method, Param, Shape, Type};
 use crate::error::{ApiError, ErrorKind};
 use crate::negotiate::accept::essence;
-use crate::negotiate::body::read_limited;
+use crate::negotiate::body::{read_json, read_limited, untyped_not_json};
 use crate::negotiate::charset::Charset;
 use crate::negotiate::{form, xml};
 
@@ -105,22 +105,6 @@ pub async fn read_body(
         }
     };
     Ok((!value.is_null()).then_some(value))
-}
-
-fn untyped_not_json() -> ApiError {
-    ApiError::new(
-        ErrorKind::UnsupportedMediaType,
-        "The request body has no Content-Type and is not JSON; send a Content-Type header",
-    )
-}
-
-fn read_json(bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let parsed = match charset {
-        Some(Charset::Latin1) => serde_json::from_str(&Charset::Latin1.decode(bytes)?),
-        _ => serde_json::from_slice(bytes),
-    };
-    parsed.map_err(|err| ApiError::new(ErrorKind::MalformedJson, format!("The request body is not valid JSON: {err}")))
 }
 
 fn read_xml(method: &Method, bytes: &[u8], charset: Option<Charset>) -> Result<Value, ApiError> {

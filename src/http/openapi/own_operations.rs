@@ -74,56 +74,15 @@ pub fn ticketd() -> Vec<Operation> {
             answer: Answer::NoContent,
             produces: &[],
         },
-        Operation {
-            method: Get,
-            path: "/api/v1/timezone",
-            id: "ticketd_TimeZones",
-            summary: "The SO-TimeZone codes",
-            params: vec![],
-            body: None,
-            answer: Answer::Text("application/json"),
-            produces: &["application/json"],
-        },
-        Operation {
-            method: Get,
-            path: "/api/v1/openapi.json",
-            id: "ticketd_OpenApi",
-            summary: "This document",
-            params: vec![],
-            body: None,
-            answer: Answer::Text("application/json"),
-            produces: &["application/json"],
-        },
-        Operation {
-            method: Get,
-            path: "/health",
-            id: "ticketd_Health",
-            summary: "Whether the server and its database answer",
-            params: vec![],
-            body: None,
-            answer: Answer::Text("application/json"),
-            produces: &["application/json"],
-        },
-        Operation {
-            method: Get,
-            path: "/health/live",
-            id: "ticketd_Live",
-            summary: "Whether the process serves HTTP (nothing else is checked)",
-            params: vec![],
-            body: None,
-            answer: Answer::Text("application/json"),
-            produces: &["application/json"],
-        },
-        Operation {
-            method: Get,
-            path: "/health/ready",
-            id: "ticketd_Ready",
-            summary: "Whether this instance should get traffic: the database takes writes and is migrated, the dispatcher runs; 503 with the reason otherwise",
-            params: vec![],
-            body: None,
-            answer: Answer::Text("application/json"),
-            produces: &["application/json"],
-        },
+        json_get("/api/v1/timezone", "ticketd_TimeZones", "The SO-TimeZone codes"),
+        json_get("/api/v1/openapi.json", "ticketd_OpenApi", "This document"),
+        json_get("/health", "ticketd_Health", "Whether the server and its database answer"),
+        json_get("/health/live", "ticketd_Live", "Whether the process serves HTTP (nothing else is checked)"),
+        json_get(
+            "/health/ready",
+            "ticketd_Ready",
+            "Whether this instance should get traffic: the database takes writes and is migrated, the dispatcher runs; 503 with the reason otherwise",
+        ),
         Operation {
             method: Get,
             path: "/metrics",
@@ -135,4 +94,18 @@ pub fn ticketd() -> Vec<Operation> {
             produces: &["text/plain"],
         },
     ]
+}
+
+/// A GET without parameters or body that answers a JSON document of ticketd's own.
+fn json_get(path: &'static str, id: &'static str, summary: &'static str) -> Operation {
+    Operation {
+        method: HttpMethod::Get,
+        path,
+        id,
+        summary,
+        params: vec![],
+        body: None,
+        answer: Answer::Text("application/json"),
+        produces: &["application/json"],
+    }
 }

@@ -51,12 +51,29 @@ pub fn not_found(id: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorKind::NotFound, format!("There is no webhook with id {id}"))
 }
 
+/// Webhook `id` as stored, else 404.
+async fn load(state: &AppState, id: i32) -> Result<Webhook, ApiError> {
+    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+}
+
+/// Webhook path id `raw` read by an administrator: 403, 404 or the stored webhook.
+async fn read_one(state: &AppState, caller: &Principal, raw: &str) -> Result<Webhook, ApiError> {
+    require_admin(caller, false)?;
+    load(state, webhook_id(raw)?).await
+}
+
 fn carrier_body(body: EntityBody) -> Result<Map<String, Value>, ApiError> {
     match (body.kind, body.value) {
         (BodyKind::Entity, Value::Object(map)) => Ok(map),
         (BodyKind::Entity, other) => Err(ApiError::invalid(format!("The body must be a Webhook object, not {other}"))),
         _ => Err(ApiError::new(ErrorKind::UnsupportedMediaType, "Webhooks are not patched; PUT the whole Webhook")),
     }
+}
+
+/// The Webhook carrier an administrator who may write sent: 403 before the body is looked at.
+fn admin_carrier(caller: &Principal, body: EntityBody) -> Result<Map<String, Value>, ApiError> {
+    require_admin(caller, true)?;
+    carrier_body(body)
 }
 
 fn answer(format: ResponseFormat, hook: &Webhook) -> Result<Response, ApiError> {
@@ -143,7 +160,7 @@ pub async fn create(state: &AppState, caller: &Principal, body: &Map<String, Val
     vet(state, &hook).await?;
     prove_target(state, &hook, caller).await?;
     let id = state.store.create_webhook(&hook).await?;
-    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+    load(state, id).await
 }
 
 /// Replaces webhook `id`; a new target or secret must take the `test` event first.
@@ -153,7 +170,7 @@ pub async fn replace(
     id: i32,
     body: &Map<String, Value>,
 ) -> Result<Webhook, ApiError> {
-    let stored = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
+    let stored = load(state, id).await?;
     let mut hook = read_carrier(body, &stored, true)?;
     hook.updated_by = caller.associate_id;
     if hook.target_url != stored.target_url || hook.secret != stored.secret {
@@ -164,7 +181,7 @@ pub async fn replace(
     if hook.state != stored.state {
         state.notify.queued();
     }
-    state.store.webhook(id).await?.ok_or_else(|| not_found(id))
+    load(state, id).await
 }
 
 async fn create_webhook(
@@ -173,8 +190,7 @@ async fn create_webhook(
     format: ResponseFormat,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, true)?;
-    let hook = create(&state, &caller, &carrier_body(body)?).await?;
+    let hook = create(&state, &caller, &admin_carrier(&caller, body)?).await?;
     answer(format, &hook)
 }
 
@@ -184,10 +200,7 @@ async fn get_webhook(
     format: ResponseFormat,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, false)?;
-    let id = webhook_id(&id)?;
-    let hook = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
-    answer(format, &hook)
+    answer(format, &read_one(&state, &caller, &id).await?)
 }
 
 async fn replace_webhook(
@@ -236,8 +249,7 @@ async fn test_webhook(
     format: ResponseFormat,
     body: EntityBody,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, true)?;
-    let result = test_call(&state, &caller, &carrier_body(body)?).await?;
+    let result = test_call(&state, &caller, &admin_carrier(&caller, body)?).await?;
     render(format, StatusCode::OK, "WebhookResult", &result)
 }
 
@@ -247,9 +259,7 @@ async fn last_error(
     format: ResponseFormat,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&caller, false)?;
-    let id = webhook_id(&id)?;
-    let hook = state.store.webhook(id).await?.ok_or_else(|| not_found(id))?;
+    let hook = read_one(&state, &caller, &id).await?;
     render(format, StatusCode::OK, "string", &hook.last_error)
 }
 

@@ -28,6 +28,18 @@ pub struct FieldProperty {
     pub length: i32,
 }
 
+impl FieldProperty {
+    /// A field the caller may change (when they may write at all).
+    pub const fn update(name: &'static str, field_type: &'static str, length: i32) -> Self {
+        Self { name, mask: "Update", field_type, length }
+    }
+
+    /// A field no caller changes.
+    pub const fn read(name: &'static str, field_type: &'static str, length: i32) -> Self {
+        Self { name, mask: "Read", field_type, length }
+    }
+}
+
 /// A `FieldProperties` dictionary from a static table (an empty table writes `{}`); for a
 /// caller who may not write, every field reads `Read`.
 pub struct FieldProperties {
@@ -68,36 +80,36 @@ impl Serialize for FieldPropertyValue {
 /// Nested carriers and list items carry no per-field rights of their own.
 pub const NO_FIELDS: FieldProperties = FieldProperties::of(&[]);
 
-const fn field(name: &'static str, field_type: &'static str, length: i32) -> FieldProperty {
-    FieldProperty { name, mask: "Update", field_type, length }
-}
-
 /// Per-field rights of `TicketMessageEntity`, in wire order.
 pub const TICKET_MESSAGE_FIELDS: &[FieldProperty] = &[
-    FieldProperty { name: "EjMessageId", mask: "Read", field_type: "System.Int32", length: 4 },
-    field("Ticket", "SuperOffice.CRM.Services.Ticket", 4),
-    field("CreatedAt", "System.DateTime", 16),
-    field("CreatedBy", "SuperOffice.CRM.Services.Associate", 4),
-    field("Author", "System.String", 255),
-    field("Slevel", "SuperOffice.CRM.Services.TicketSecurityLevel", 2),
-    field("Type", "SuperOffice.CRM.Services.TicketMessageType", 2),
-    field("MessageId", "System.String", 255),
-    field("TimeSpent", "System.Int32", 4),
-    field("Body", "System.String", 0),
-    field("HtmlBody", "System.String", 0),
-    field("EmailHeader", "System.String", 0),
-    field("DebugInfo", "System.String", 0),
-    field("MailSorter", "System.String", 255),
-    field("MessageCategory", "SuperOffice.CRM.Services.TicketMessageCategory", 2),
-    field("Person", "SuperOffice.CRM.Services.Person", 4),
-    field("SearchTitle", "System.String", 255),
-    field("MessageHeaders", "SuperOffice.CRM.Services.TicketMessageHeader[]", 0),
-    field("Important", "System.Boolean", 2),
-    field("Language", "System.String", 255),
-    field("Sentiment", "System.Int32", 4),
-    field("SentimentConfidence", "System.Int32", 4),
-    field("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
-    field("AttachmentsInfo", "SuperOffice.CRM.Services.AttachmentEntity[]", 0),
-    field("ExtraFields", "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]", 0),
-    field("CustomFields", "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]", 0),
+    FieldProperty::read("EjMessageId", "System.Int32", 4),
+    FieldProperty::update("Ticket", "SuperOffice.CRM.Services.Ticket", 4),
+    FieldProperty::update("CreatedAt", "System.DateTime", 16),
+    FieldProperty::update("CreatedBy", "SuperOffice.CRM.Services.Associate", 4),
+    FieldProperty::update("Author", "System.String", 255),
+    FieldProperty::update("Slevel", "SuperOffice.CRM.Services.TicketSecurityLevel", 2),
+    FieldProperty::update("Type", "SuperOffice.CRM.Services.TicketMessageType", 2),
+    FieldProperty::update("MessageId", "System.String", 255),
+    FieldProperty::update("TimeSpent", "System.Int32", 4),
+    FieldProperty::update("Body", "System.String", 0),
+    FieldProperty::update("HtmlBody", "System.String", 0),
+    FieldProperty::update("EmailHeader", "System.String", 0),
+    FieldProperty::update("DebugInfo", "System.String", 0),
+    FieldProperty::update("MailSorter", "System.String", 255),
+    FieldProperty::update("MessageCategory", "SuperOffice.CRM.Services.TicketMessageCategory", 2),
+    FieldProperty::update("Person", "SuperOffice.CRM.Services.Person", 4),
+    FieldProperty::update("SearchTitle", "System.String", 255),
+    FieldProperty::update("MessageHeaders", "SuperOffice.CRM.Services.TicketMessageHeader[]", 0),
+    FieldProperty::update("Important", "System.Boolean", 2),
+    FieldProperty::update("Language", "System.String", 255),
+    FieldProperty::update("Sentiment", "System.Int32", 4),
+    FieldProperty::update("SentimentConfidence", "System.Int32", 4),
+    FieldProperty::update("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
+    FieldProperty::update("AttachmentsInfo", "SuperOffice.CRM.Services.AttachmentEntity[]", 0),
+    FieldProperty::update("ExtraFields", "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]", 0),
+    FieldProperty::update(
+        "CustomFields",
+        "System.Collections.Generic.Dictionary`2[[System.String],[System.String]]",
+        0,
+    ),
 ];

@@ -57,29 +57,25 @@ impl Serialize for TicketMessageSummary<'_> {
     }
 }
 
-const fn read(name: &'static str, field_type: &'static str, length: i32) -> FieldProperty {
-    FieldProperty { name, mask: "Read", field_type, length }
-}
-
 /// Per-field rights of the summary: it is a read-only view, saved through the entity.
 const SUMMARY_FIELDS: &[FieldProperty] = &[
-    read("TicketMessageId", "System.Int32", 4),
-    read("CreatedAt", "System.DateTime", 16),
-    read("Slevel", "SuperOffice.CRM.Services.TicketSecurityLevel", 2),
-    FieldProperty { name: "Important", mask: "Update", field_type: "System.Boolean", length: 2 },
-    read("Author", "System.String", 255),
-    read("PersonId", "System.Int32", 4),
-    read("PersonFullName", "System.String", 255),
-    read("ContactId", "System.Int32", 4),
-    read("ContactName", "System.String", 255),
-    read("ContactDepartment", "System.String", 255),
-    read("NumAttachments", "System.Int32", 4),
-    read("EmailHeader", "System.String", 0),
-    read("MessageHeaders", "SuperOffice.CRM.Services.TicketMessageHeader[]", 0),
-    read("Language", "System.String", 255),
-    read("Sentiment", "System.Int32", 4),
-    read("SentimentConfidence", "System.Int32", 4),
-    read("CreatedBy", "System.Int32", 4),
-    read("ChangedAt", "System.DateTime", 16),
-    read("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
+    FieldProperty::read("TicketMessageId", "System.Int32", 4),
+    FieldProperty::read("CreatedAt", "System.DateTime", 16),
+    FieldProperty::read("Slevel", "SuperOffice.CRM.Services.TicketSecurityLevel", 2),
+    FieldProperty::update("Important", "System.Boolean", 2),
+    FieldProperty::read("Author", "System.String", 255),
+    FieldProperty::read("PersonId", "System.Int32", 4),
+    FieldProperty::read("PersonFullName", "System.String", 255),
+    FieldProperty::read("ContactId", "System.Int32", 4),
+    FieldProperty::read("ContactName", "System.String", 255),
+    FieldProperty::read("ContactDepartment", "System.String", 255),
+    FieldProperty::read("NumAttachments", "System.Int32", 4),
+    FieldProperty::read("EmailHeader", "System.String", 0),
+    FieldProperty::read("MessageHeaders", "SuperOffice.CRM.Services.TicketMessageHeader[]", 0),
+    FieldProperty::read("Language", "System.String", 255),
+    FieldProperty::read("Sentiment", "System.Int32", 4),
+    FieldProperty::read("SentimentConfidence", "System.Int32", 4),
+    FieldProperty::read("CreatedBy", "System.Int32", 4),
+    FieldProperty::read("ChangedAt", "System.DateTime", 16),
+    FieldProperty::read("Badge", "SuperOffice.CRM.Services.BadgeType", 2),
 ];

@@ -35,6 +35,27 @@ fn webhook_row(row: &DbRow) -> Result<Webhook, StoreError> {
     })
 }
 
+type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds what a client sets on a webhook, numbered next after what `query` has bound already:
+/// url, events, secret, active, state, name, headers, properties, error_emails, description,
+/// notify_via, notify_when. One list, so creating and updating cannot store a field differently.
+fn bind_settings<'q>(query: DbQuery<'q>, hook: &Webhook) -> Result<DbQuery<'q>, StoreError> {
+    Ok(query
+        .bind(&hook.target_url)
+        .bind(hook.events.join(","))
+        .bind(&hook.secret)
+        .bind(hook.state == WebhookState::Active)
+        .bind(hook.state.code())
+        .bind(&hook.name)
+        .bind(json_text(&hook.headers)?)
+        .bind(json_text(&hook.properties)?)
+        .bind(json_text(&hook.error_emails)?)
+        .bind(&hook.description)
+        .bind(&hook.notify_via)
+        .bind(&hook.notify_when))
+}
+
 fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|err| StoreError::Internal(err.to_string()))
 }
@@ -182,27 +203,16 @@ impl WebhookStore for This {
     async fn create_webhook(&self, hook: &Webhook) -> Result<i32, StoreError> {
         let now = now_ticks();
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO webhooks (url, events, secret, active, state, name, headers, properties, error_emails, \
              description, notify_via, notify_when, created_at, registered_by, updated_at, updated_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id",
-        )
-        .bind(&hook.target_url)
-        .bind(hook.events.join(","))
-        .bind(&hook.secret)
-        .bind(hook.state == WebhookState::Active)
-        .bind(hook.state.code())
-        .bind(&hook.name)
-        .bind(json_text(&hook.headers)?)
-        .bind(json_text(&hook.properties)?)
-        .bind(json_text(&hook.error_emails)?)
-        .bind(&hook.description)
-        .bind(&hook.notify_via)
-        .bind(&hook.notify_when)
-        .bind(now)
-        .bind(hook.registered_by)
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let row = bind_settings(insert, hook)?
+            .bind(now)
+            .bind(hook.registered_by)
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await.map_err(crate::store::classify::at_commit)?;
         Ok(row.try_get("id")?)
     }
@@ -212,30 +222,18 @@ impl WebhookStore for This {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let before = load_webhook(&mut tx, hook.id).await?.ok_or(StoreError::NotFound)?;
         let resumed = hook.state == WebhookState::Active && before.state != WebhookState::Active;
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE webhooks SET url = $2, events = $3, secret = $4, active = $5, state = $6, name = $7, headers = $8, \
              properties = $9, error_emails = $10, description = $11, notify_via = $12, notify_when = $13, \
              updated_at = $14, updated_by = $15, \
              consecutive_errors = CASE WHEN $16 THEN 0 ELSE consecutive_errors END WHERE id = $1",
-        )
-        .bind(hook.id)
-        .bind(&hook.target_url)
-        .bind(hook.events.join(","))
-        .bind(&hook.secret)
-        .bind(hook.state == WebhookState::Active)
-        .bind(hook.state.code())
-        .bind(&hook.name)
-        .bind(json_text(&hook.headers)?)
-        .bind(json_text(&hook.properties)?)
-        .bind(json_text(&hook.error_emails)?)
-        .bind(&hook.description)
-        .bind(&hook.notify_via)
-        .bind(&hook.notify_when)
-        .bind(now)
-        .bind(hook.updated_by)
-        .bind(resumed)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_settings(update.bind(hook.id), hook)?
+            .bind(now)
+            .bind(hook.updated_by)
+            .bind(resumed)
+            .execute(&mut *tx)
+            .await?;
         if before.state != hook.state {
             let after = Webhook { consecutive_errors: if resumed { 0 } else { before.consecutive_errors }, ..hook.clone() };
             queue_webhook_event(&mut tx, &state_event(&after, hook.state, hook.updated_by), 0, now).await?;
