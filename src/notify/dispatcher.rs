@@ -121,7 +121,12 @@ impl Dispatcher {
             let delivered =
                 match self.store.claim_deliveries(&self.worker, self.settings.batch, self.settings.lease).await {
                     Ok(batch) if batch.is_empty() => 0,
-                    Ok(batch) => self.deliver_batch(batch, &stop).await,
+                    Ok(batch) => {
+                        if batch.iter().any(|claimed| claimed.row.channel == Channel::Webhook) {
+                            self.handle.webhook_rows_seen();
+                        }
+                        self.deliver_batch(batch, &stop).await
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "outbox: cannot claim deliveries");
                         0

@@ -36,6 +36,42 @@ pub struct NotifyHandle {
     /// How webhook targets are checked and tested when registered through the API.
     pub webhook_policy: WebhookPolicy,
     test_sender: Arc<std::sync::OnceLock<WebhookSender>>,
+    webhook_activity: Arc<WebhookActivity>,
+}
+
+/// How long after the dispatcher last claimed webhook rows a save without `notify` still wakes
+/// it. Waking it costs a claim query per save, which a server without webhook traffic should not
+/// pay on every quiet save; when none was seen for this long, such a save's events wait for the
+/// dispatcher's next poll (`DispatcherSettings::poll`, 1 s) instead.
+const WEBHOOK_ACTIVITY_WINDOW: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// When webhook rows were last claimed: milliseconds since the handle was made, plus one (0:
+/// never).
+#[derive(Debug)]
+struct WebhookActivity {
+    epoch: std::time::Instant,
+    last_seen: std::sync::atomic::AtomicU64,
+}
+
+impl Default for WebhookActivity {
+    fn default() -> Self {
+        Self { epoch: std::time::Instant::now(), last_seen: std::sync::atomic::AtomicU64::new(0) }
+    }
+}
+
+impl WebhookActivity {
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    fn seen(&self) {
+        self.last_seen.store(self.now(), Ordering::Release);
+    }
+
+    fn recent(&self) -> bool {
+        let last = self.last_seen.load(Ordering::Acquire);
+        last != 0 && u128::from(self.now().saturating_sub(last)) < WEBHOOK_ACTIVITY_WINDOW.as_millis()
+    }
 }
 
 /// What registering a webhook through the API may reach.
@@ -103,6 +139,7 @@ impl NotifyHandle {
             dispatcher: Arc::default(),
             webhook_policy: WebhookPolicy::default(),
             test_sender: Arc::default(),
+            webhook_activity: Arc::default(),
         }
     }
 
@@ -126,6 +163,20 @@ impl NotifyHandle {
     /// Tells the dispatcher that a save queued notifications.
     pub fn queued(&self) {
         self.wake.notify_one();
+    }
+
+    /// Tells the dispatcher that a save without `notify` may have queued webhook events: it is
+    /// woken while webhook rows were claimed lately (or a webhook was registered here), else
+    /// its next poll finds them.
+    pub fn maybe_queued_webhook_events(&self) {
+        if self.webhook_activity.recent() {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Records that webhook rows are being queued, so quiet saves wake the dispatcher again.
+    pub fn webhook_rows_seen(&self) {
+        self.webhook_activity.seen();
     }
 
     /// Resolves when a save queued notifications (or at once if one did since the last call).
@@ -183,5 +234,18 @@ mod tests {
         assert!(state.healthy());
         drop(running);
         assert!(!state.healthy(), "stopped (or panicked)");
+    }
+}
+
+#[cfg(test)]
+mod webhook_activity_tests {
+    use super::WebhookActivity;
+
+    #[test]
+    fn quiet_saves_wake_the_dispatcher_only_after_webhook_rows_were_seen() {
+        let activity = WebhookActivity::default();
+        assert!(!activity.recent(), "no webhook rows seen yet: quiet saves leave them to the poll");
+        activity.seen();
+        assert!(activity.recent(), "webhook rows claimed just now: quiet saves wake the dispatcher");
     }
 }

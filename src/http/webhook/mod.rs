@@ -160,6 +160,8 @@ pub async fn create(state: &AppState, caller: &Principal, body: &Map<String, Val
     vet(state, &hook).await?;
     prove_target(state, &hook, caller).await?;
     let id = state.store.create_webhook(&hook).await?;
+    // Saves without `notify` now queue events for it: let them wake the dispatcher.
+    state.notify.webhook_rows_seen();
     load(state, id).await
 }
 
@@ -178,6 +180,7 @@ pub async fn replace(
         prove_target(state, &hook, caller).await?;
     }
     state.store.update_webhook(&hook).await?;
+    state.notify.webhook_rows_seen();
     if hook.state != stored.state {
         state.notify.queued();
     }

@@ -16,8 +16,8 @@ impl TicketMessages {
         }
         require_message_id(self.store.as_ref(), &self.reach_of(caller).await?, id).await?;
         self.store.connect_attachments(id, ids, pending_uploads_of(caller)).await.map_err(message_error(id))?;
-        // The connection queued its webhook events.
-        self.notify.queued();
+        // The connection may have queued webhook events.
+        self.notify.maybe_queued_webhook_events();
         Ok(())
     }
 }

@@ -21,8 +21,8 @@ impl TicketMessages {
         if !self.store.delete_message(id).await? {
             return Err(ApiError::message_not_found(id.into()));
         }
-        // The delete queued its webhook events.
-        self.notify.queued();
+        // The delete may have queued webhook events.
+        self.notify.maybe_queued_webhook_events();
         Ok(())
     }
 }

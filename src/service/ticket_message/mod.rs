@@ -73,12 +73,15 @@ impl TicketMessages {
         }
     }
 
-    /// Wakes the dispatcher (every save may have queued webhook events) and, after a notifying
-    /// save, this server's live streams.
+    /// Wakes the dispatcher and this server's live streams after a notifying save; after any
+    /// other save, the dispatcher only while webhooks are busy (see
+    /// [`NotifyHandle::maybe_queued_webhook_events`](crate::notify::NotifyHandle::maybe_queued_webhook_events)).
     pub fn saved(&self, ctx: SaveContext) {
-        self.notify.queued();
         if ctx.notify {
+            self.notify.queued();
             self.notify.stream_delivered();
+        } else {
+            self.notify.maybe_queued_webhook_events();
         }
     }
 
