@@ -14,59 +14,9 @@ use serde_json::{Value, json};
 use crate::cli::{serve_with, ticketd};
 use crate::helpers::SEED_AUTH;
 
-/// A tmpfs mounted on a temporary directory, unmounted when dropped.
-struct Tmpfs(tempfile::TempDir);
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mounted = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .output();
-        match mounted {
-            Ok(output) if output.status.success() => Some(Self(dir)),
-            other => {
-                let why = other.map_or_else(|err| err.to_string(), |out| String::from_utf8_lossy(&out.stderr).into());
-                assert!(std::env::var("CI").as_deref() != Ok("true"), "cannot mount a tmpfs under CI: {why}");
-                eprintln!("skipped: cannot mount a tmpfs here ({})", why.trim());
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    /// Writes a file beside the database until the disk is full, then frees `free` bytes of it.
-    fn fill_leaving(&self, free: u64) -> PathBuf {
-        let path = self.path().join("filler");
-        let mut file = std::fs::File::create(&path).expect("filler");
-        let chunk = vec![0x5a_u8; 64 * 1024];
-        let mut written = 0_u64;
-        while let Ok(n @ 1..) = file.write(&chunk) {
-            written += n as u64;
-        }
-        file.set_len(written.saturating_sub(free)).expect("shrink the filler");
-        path
-    }
-
-    fn remount(&self, mode: &str) -> bool {
-        let options = format!("remount,{mode}");
-        Command::new("mount").args(["-o", &options]).arg(self.path()).status().is_ok_and(|s| s.success())
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = self.remount("rw");
-        if !Command::new("umount").arg(self.path()).status().is_ok_and(|status| status.success()) {
-            // Something the test started still holds it: detach now, freed once closed.
-            let _ = Command::new("umount").arg("-l").arg(self.path()).status();
-        }
-    }
-}
+#[path = "../../src/store/sqlite/test_tmpfs.rs"]
+mod test_tmpfs;
+use test_tmpfs::Tmpfs;
 
 /// A client of one running server with the seed's credentials.
 struct Api {

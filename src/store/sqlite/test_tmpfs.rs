@@ -1,4 +1,5 @@
-//! A small tmpfs for tests of a full disk: mounted for the test, unmounted when dropped.
+//! A small tmpfs for tests of a full disk: mounted for the test, unmounted when dropped. The
+//! library's unit tests and the HTTP fault tests (`tests/api/faults_sqlite.rs`) share it.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,10 +48,18 @@ impl Tmpfs {
         file.set_len(written.saturating_sub(free)).expect("shrink the filler");
         path
     }
+
+    /// Remounts it `ro` or `rw`; whether that worked.
+    pub fn remount(&self, mode: &str) -> bool {
+        let options = format!("remount,{mode}");
+        Command::new("mount").args(["-o", &options]).arg(self.path()).status().is_ok_and(|s| s.success())
+    }
 }
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
+        // A test that left it read-only gets it back writable first, as it found it.
+        let _ = self.remount("rw");
         let unmounted = Command::new("umount").arg(self.path()).status().is_ok_and(|status| status.success());
         if !unmounted {
             // Still in use by something the test left running: detach it now, freed once closed.
