@@ -21,18 +21,10 @@ pub const SELECT_ATTACHMENTS: &str = "SELECT id, position, name, content_type, a
      auth_key FROM attachments WHERE message_id = $1";
 pub const SELECT_FIELDS: &str = "SELECT kind, field_key, field_value FROM message_fields WHERE message_id = $1";
 
-/// `$1` id, then the columns in [`INSERT_HEADER`]'s order.
+/// `$1` id, then position, name, value, std_item, std_item_col.
 pub const UPDATE_HEADER: &str =
     "UPDATE message_headers SET position = $2, name = $3, value = $4, std_item = $5, std_item_col = $6 WHERE id = $1";
-pub const INSERT_HEADER: &str = "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
-pub const DELETE_HEADER: &str = "DELETE FROM message_headers WHERE id = $1";
 pub const DELETE_ALL_HEADERS: &str = "DELETE FROM message_headers WHERE message_id = $1";
-pub const DELETE_ATTACHMENT: &str = "DELETE FROM attachments WHERE id = $1";
-/// `$1` message, `$2` kind, `$3` key, `$4` value: a changed value or a new key.
-pub const UPSERT_FIELD: &str = "INSERT INTO message_fields (message_id, kind, field_key, field_value) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, kind, field_key) DO UPDATE SET field_value = excluded.field_value";
-pub const DELETE_FIELD: &str = "DELETE FROM message_fields WHERE message_id = $1 AND kind = $2 AND field_key = $3";
 pub const DELETE_ALL_FIELDS: &str = "DELETE FROM message_fields WHERE message_id = $1";
 
 /// A header or attachment-information row as stored: its position and the item it maps to.

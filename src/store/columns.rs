@@ -13,6 +13,28 @@ pub trait Columns {
     fn flag(&self, column: &str) -> Result<bool, StoreError>;
 }
 
+/// A row seen through a reference, such as the `&dyn Columns` the save algorithm maps.
+impl<C: Columns + ?Sized> Columns for &C {
+    fn int(&self, column: &str) -> Result<i32, StoreError> {
+        (**self).int(column)
+    }
+    fn big(&self, column: &str) -> Result<i64, StoreError> {
+        (**self).big(column)
+    }
+    fn maybe_int(&self, column: &str) -> Result<Option<i32>, StoreError> {
+        (**self).maybe_int(column)
+    }
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        (**self).text(column)
+    }
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        (**self).maybe_text(column)
+    }
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        (**self).flag(column)
+    }
+}
+
 macro_rules! columns_of {
     ($row:ty, $get:expr) => {
         impl Columns for $row {

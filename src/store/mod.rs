@@ -2,7 +2,8 @@
 //!
 //! Both implementations run the same SQL text. Most of it goes through sqlx (`shared/`); the
 //! message statements live in `message_rows` and `save_sql`, which SQLite runs on rusqlite
-//! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx.
+//! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx. The
+//! save algorithm is written once, in `save`, over the statements each backend runs.
 
 pub mod acting;
 pub mod attachment;
@@ -17,6 +18,7 @@ pub mod outbox;
 mod owned;
 mod postgres;
 pub mod retention;
+mod save;
 mod save_sql;
 pub mod schema;
 mod sqlite;

@@ -13,10 +13,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use super::credentials_watch::CredentialsWatch;
+use super::save;
 use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
-mod children;
 mod failover;
 mod hosts;
 
@@ -27,7 +27,6 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// One snapshot for all the reads that assemble a message.
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 mod read;
-mod save;
 
 /// How long start-up waits for a usable host (a database starting alongside ticketd).
 const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
@@ -162,11 +161,11 @@ impl PostgresStore {
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::update_in(conn, id, &draft, ctx).await })).await
+        self.in_write(move |conn| Box::pin(async move { save::update(conn, id, &draft, ctx).await })).await
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::create_in(conn, &draft, ctx, super::now_ticks()).await }))
+        self.in_write(move |conn| Box::pin(async move { save::create(conn, &draft, ctx, super::now_ticks()).await }))
             .await
     }
 
@@ -179,7 +178,7 @@ impl PostgresStore {
     ) -> Result<(i32, bool), StoreError> {
         let remembered = key.clone();
         let created = self
-            .in_write(move |conn| Box::pin(async move { save::create_once_in(conn, &draft, ctx, &key, window).await }))
+            .in_write(move |conn| Box::pin(async move { save::create_once(conn, &draft, ctx, &key, window).await }))
             .await;
         match created {
             // A concurrent retry with the same key committed first: this create was rolled back,
@@ -198,7 +197,7 @@ impl PostgresStore {
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
-        self.in_write(move |conn| Box::pin(async move { save::delete_in(conn, id, ctx).await })).await
+        self.in_write(move |conn| Box::pin(async move { save::delete(conn, id, ctx).await })).await
     }
 }
 

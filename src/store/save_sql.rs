@@ -36,6 +36,24 @@ pub const UPDATE_MESSAGE: &str = "UPDATE ticket_messages SET ticket_id = $1, cre
      sentiment_confidence = $20, badge = $21, updated_at = $22, version = version + 1 \
      WHERE id = $23 AND (CAST($24 AS BIGINT) IS NULL OR version = CAST($24 AS BIGINT))";
 
+/// The row lock a PostgreSQL save takes first. `NO KEY` leaves free the lock that child-row
+/// inserts take on their parent.
+pub const LOCK_MESSAGE: &str = "SELECT id FROM ticket_messages WHERE id = $1 FOR NO KEY UPDATE";
+
+/// [`UPDATE_MESSAGE`] and its `ticketmessage.changed` save record in one statement (PostgreSQL):
+/// the record is written only when the UPDATE changed the row, so the statement's row count is
+/// the UPDATE's. `$25` is the notify flag, `$26` the caller.
+pub fn update_and_record() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH changed AS ({UPDATE_MESSAGE} RETURNING id) \
+             INSERT INTO message_events (message_id, event, notify, associate_id, created_at) \
+             SELECT id, 'ticketmessage.changed', $25, $26, $22 FROM changed"
+        )
+    });
+    &SQL
+}
+
 pub const RECORD_SAVE: &str =
     "INSERT INTO message_events (message_id, event, notify, associate_id, created_at) VALUES ($1, $2, $3, $4, $5)";
 
@@ -53,8 +71,20 @@ pub const UPDATE_KEPT_ATTACHMENT: &str = "UPDATE attachments SET message_id = $1
      content_type = CASE WHEN content IS NULL THEN $4 ELSE content_type END, \
      att_size = CASE WHEN content IS NULL THEN $5 ELSE att_size END, \
      inline_image = $6, content_id = $7, auth_key = $8 WHERE id = $9";
-pub const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (message_id, position, name, content_type, att_size, inline_image, \
-     content_id, auth_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// The heads of the multi-row writes of child rows: a row of placeholders per row follows.
+pub const INSERT_HEADERS: &str =
+    "INSERT INTO message_headers (message_id, position, name, value, std_item, std_item_col) VALUES ";
+pub const INSERT_ATTACHMENTS: &str = "INSERT INTO attachments (message_id, position, name, content_type, att_size, \
+     inline_image, content_id, auth_key) VALUES ";
+/// `$1` message, `$2` kind, `$3` key, `$4` value per row: a changed value or a new key.
+pub const INSERT_FIELDS: &str = "INSERT INTO message_fields (message_id, kind, field_key, field_value) VALUES ";
+pub const UPSERT_FIELDS_TAIL: &str =
+    " ON CONFLICT (message_id, kind, field_key) DO UPDATE SET field_value = excluded.field_value";
+pub const DELETE_HEADERS_BY_ID: &str = "DELETE FROM message_headers WHERE id IN ";
+pub const DELETE_ATTACHMENTS_BY_ID: &str = "DELETE FROM attachments WHERE id IN ";
+/// `$1` the message, then (kind, key) pairs.
+pub const DELETE_FIELDS_BY_KEY: &str = "DELETE FROM message_fields WHERE message_id = $1 AND (kind, field_key) IN ";
 
 /// An attachment's message and uploader, `$1` its id; uploads whose bytes are still arriving
 /// read as none.

@@ -12,14 +12,13 @@ use sqlx::{Sqlite, SqlitePool};
 use self::direct::{Readers, open_connection};
 use self::writer::WriteQueue;
 use super::credentials_watch::CredentialsWatch;
+use super::save::{self, sqlite::Writer, sqlite::in_place};
 use super::{Credentials, SaveContext, SqliteSync, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
 mod checkpoint;
-mod children;
 pub(super) mod direct;
 mod read;
-mod save;
 mod startup;
 #[cfg(test)]
 mod test_tmpfs;
@@ -107,11 +106,11 @@ impl SqliteStore {
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        self.in_write(move |conn| save::update_in(conn, id, &draft, ctx)).await
+        self.in_write(move |conn| in_place(save::update(&mut Writer(conn), id, &draft, ctx))).await
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| save::create_in(conn, &draft, ctx, super::now_ticks())).await
+        self.in_write(move |conn| in_place(save::create(&mut Writer(conn), &draft, ctx, super::now_ticks()))).await
     }
 
     /// The writer runs saves one after another, so a retry with the same key finds the first
@@ -123,12 +122,12 @@ impl SqliteStore {
         key: String,
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError> {
-        self.in_write(move |conn| save::create_once_in(conn, &draft, ctx, &key, window)).await
+        self.in_write(move |conn| in_place(save::create_once(&mut Writer(conn), &draft, ctx, &key, window))).await
     }
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
-        self.in_write(move |conn| save::delete_in(conn, id, ctx)).await
+        self.in_write(move |conn| in_place(save::delete(&mut Writer(conn), id, ctx))).await
     }
 }
 

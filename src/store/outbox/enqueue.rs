@@ -66,6 +66,26 @@ pub struct Target {
     pub webhook: Option<i32>,
 }
 
+/// Which outbox rows a save writes, decided once before it writes: the active webhooks that
+/// hear of it (none for the server's own demo data) and whether it notifies people.
+pub struct OutboxPlan {
+    hooks: Vec<(i32, String)>,
+    notify: bool,
+}
+
+impl OutboxPlan {
+    pub async fn decide<S: OutboxStatements>(db: &mut S, ctx: SaveContext) -> Result<Self, StoreError> {
+        let hooks = if ctx.seeding { Vec::new() } else { db.active_webhooks().await? };
+        Ok(Self { hooks, notify: ctx.notify })
+    }
+
+    /// Whether webhook events are written, and so the message's columns before and after the
+    /// save are needed for their `Changes` and values.
+    pub fn wants_changes(&self) -> bool {
+        !self.hooks.is_empty()
+    }
+}
+
 /// Writes one outbox row per recipient and channel when the save asked for notification, and
 /// the webhook events of the save whether or not it did (webhooks follow the data, not `notify`).
 pub async fn enqueue_notifications<S: OutboxStatements>(
@@ -73,14 +93,15 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
     saved: SavedMessage<'_>,
     ctx: SaveContext,
     now: i64,
+    plan: &OutboxPlan,
 ) -> Result<(), StoreError> {
-    if !ctx.notify && (ctx.seeding || db.active_webhooks().await?.is_empty()) {
+    if !plan.notify && !plan.wants_changes() {
         return Ok(());
     }
     let (title, owner) = db.ticket(saved.ticket_id).await?.ok_or(StoreError::NotFound)?;
     let actor_name =
         db.actor(ctx.associate_id).await?.map(|(full, login)| display_name(full, login)).unwrap_or_default();
-    let payload = event_payload(&saved, title, ctx, actor_name, now)?;
+    let payload = event_payload(&saved, title.clone(), ctx, actor_name, now)?;
     let row = OutboxInsert {
         channel: Channel::Stream,
         event: saved.kind.name(),
@@ -88,8 +109,11 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
         payload: &payload,
         now,
     };
-    if ctx.notify {
+    if plan.notify {
         notify_people(db, &row, owner, saved.ticket_id, ctx).await?;
+    }
+    if !plan.wants_changes() {
+        return Ok(());
     }
     let after = db.message_fields(saved.message_id).await?.ok_or(StoreError::NotFound)?;
     let change = MessageChange {
@@ -100,10 +124,7 @@ pub async fn enqueue_notifications<S: OutboxStatements>(
         fields: after,
         data: serde_json::from_str(&payload).ok(),
     };
-    if ctx.seeding {
-        return Ok(());
-    }
-    queue_message_events(db, change, ctx, now).await
+    queue_events(db, change, ctx, now, &plan.hooks, Some((title, owner))).await
 }
 
 /// An update's `Changes`: the columns it changed, then `attachments` when it connected uploads.
@@ -179,24 +200,37 @@ fn notified(found: Vec<(i32, String)>, owner: i32, actor: i32) -> Vec<(i32, Stri
     ordered
 }
 
-/// Queues the message's event and its ticket's `ticket.changed` to every active webhook that
+/// Queues a delete's event and its ticket's `ticket.changed` to every webhook of `plan` that
 /// wants them.
 pub async fn queue_message_events<S: OutboxStatements>(
     db: &mut S,
     change: MessageChange,
     ctx: SaveContext,
     now: i64,
+    plan: &OutboxPlan,
 ) -> Result<(), StoreError> {
-    let hooks = db.active_webhooks().await?;
-    if hooks.is_empty() {
+    if !plan.wants_changes() {
         return Ok(());
     }
-    let message_id = change.message_id;
     let ticket = db.ticket(change.ticket_id).await?;
+    queue_events(db, change, ctx, now, &plan.hooks, ticket).await
+}
+
+/// Queues the message's event and its ticket's `ticket.changed` (`ticket`: its title and owner
+/// when found) to every webhook in `hooks` that wants them.
+async fn queue_events<S: OutboxStatements>(
+    db: &mut S,
+    change: MessageChange,
+    ctx: SaveContext,
+    now: i64,
+    hooks: &[(i32, String)],
+    ticket: Option<(String, i32)>,
+) -> Result<(), StoreError> {
+    let message_id = change.message_id;
     for event in message_events(change, ctx, ticket) {
         let payload = serde_json::to_string(&event).map_err(|err| StoreError::Internal(err.to_string()))?;
         let row = OutboxInsert { channel: Channel::Webhook, event: &event.event, message_id, payload: &payload, now };
-        for (hook, events) in &hooks {
+        for (hook, events) in hooks {
             if list_wants(events, &event.event) {
                 let target = Target { webhook: Some(*hook), ..Target::default() };
                 db.insert(&row, target, new_delivery_id()?).await?;

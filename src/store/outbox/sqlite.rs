@@ -1,18 +1,18 @@
 //! SQLite runs the outbox statements of a notifying save on the writer's connection, in the
-//! save's own savepoint, so they commit with the message or not at all.
+//! save's own savepoint, so they commit with the message or not at all. [`Writer`] runs the
+//! rest of the save too (`store::save::sqlite`).
 
-use futures_util::FutureExt as _;
 use rusqlite::{Connection, params};
 
-use super::enqueue::{self, OutboxInsert, OutboxStatements, SavedMessage, Target, queue_message_events};
+use super::enqueue::{OutboxInsert, OutboxStatements, Target};
 use super::sql;
-use super::webhook_events::{Fields, MessageChange, SELECT_MESSAGE_FIELDS, fields_of};
+use super::webhook_events::{Fields, SELECT_MESSAGE_FIELDS, fields_of};
+use crate::store::StoreError;
 use crate::store::columns::Columns as _;
 use crate::store::sqlite::direct::{all, one, run};
-use crate::store::{SaveContext, StoreError};
 
 /// The writer's connection, running each statement in place.
-struct Writer<'c>(&'c Connection);
+pub struct Writer<'c>(pub &'c Connection);
 
 impl OutboxStatements for Writer<'_> {
     async fn ticket(&mut self, ticket_id: i32) -> Result<Option<(String, i32)>, StoreError> {
@@ -55,30 +55,4 @@ impl OutboxStatements for Writer<'_> {
         run(self.0, sql::INSERT_OUTBOX, values)?;
         Ok(())
     }
-}
-
-/// [`enqueue::enqueue_notifications`] on the writer thread. Every statement above runs to its
-/// end before its future is first polled to completion, so the algorithm never waits: polling
-/// it once finishes it.
-pub fn enqueue_notifications(
-    conn: &Connection,
-    saved: SavedMessage<'_>,
-    ctx: SaveContext,
-    now: i64,
-) -> Result<(), StoreError> {
-    enqueue::enqueue_notifications(&mut Writer(conn), saved, ctx, now)
-        .now_or_never()
-        .unwrap_or_else(|| Err(StoreError::Internal("outbox statements waited on the writer thread".into())))
-}
-
-/// A message's columns as its webhook events name them, read on the writer's connection.
-pub fn message_fields(conn: &Connection, message_id: i32) -> Result<Option<Fields>, StoreError> {
-    one(conn, SELECT_MESSAGE_FIELDS, params![message_id], |row| fields_of(row))
-}
-
-/// Queues a delete's webhook events on the writer thread (see [`enqueue_notifications`]).
-pub fn queue_deleted(conn: &Connection, change: MessageChange, ctx: SaveContext, now: i64) -> Result<(), StoreError> {
-    queue_message_events(&mut Writer(conn), change, ctx, now)
-        .now_or_never()
-        .unwrap_or_else(|| Err(StoreError::Internal("outbox statements waited on the writer thread".into())))
 }

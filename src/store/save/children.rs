@@ -1,0 +1,167 @@
+//! A message's child rows (headers, attachment info, extra and custom fields) written inside the
+//! save's transaction: the plan of `store::child_diff`, with the new rows of a table in one
+//! multi-row INSERT and its removed rows in one DELETE, so each kind of write is one statement
+//! (chunked under the engines' limits on bound parameters).
+
+use super::statements::{SaveStatements, Value, values};
+use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
+use crate::store::StoreError;
+use crate::store::child_diff::{self as diff, RowPlan};
+use crate::store::save_sql::{self as sql, StoredChildren};
+
+/// Bound parameters per generated statement: SQLite builds before 3.32 allow 999, PostgreSQL
+/// 65535; a save with more rows than fit writes them in several statements.
+const MAX_PARAMETERS: usize = 999;
+
+/// Turns the message's stored headers, attachment info and fields into the draft's, writing
+/// only the rows that differ.
+pub async fn write_children<S: SaveStatements>(
+    db: &mut S,
+    message_id: i32,
+    content: &MessageContent,
+    stored: StoredChildren,
+) -> Result<(), StoreError> {
+    let touched = stored.to_replace(content);
+    let id = values![message_id];
+    if touched.headers {
+        let rows = if stored.headers {
+            db.all(diff::SELECT_HEADERS, &id, |row| diff::stored_header(&row)).await?
+        } else {
+            Vec::new()
+        };
+        write_headers(db, message_id, diff::plan_headers(&rows, &content.headers)).await?;
+    }
+    if touched.attachments {
+        let rows = if stored.attachments {
+            db.all(diff::SELECT_ATTACHMENTS, &id, |row| diff::stored_attachment(&row)).await?
+        } else {
+            Vec::new()
+        };
+        write_attachments(db, message_id, diff::plan_attachments(&rows, &content.attachments)).await?;
+    }
+    if touched.fields {
+        let rows = if stored.fields {
+            db.all(diff::SELECT_FIELDS, &id, |row| diff::stored_field(&row)).await?
+        } else {
+            Vec::new()
+        };
+        write_fields(db, message_id, diff::plan_fields(rows, content)).await?;
+    }
+    Ok(())
+}
+
+async fn write_headers<S: SaveStatements>(
+    db: &mut S,
+    message_id: i32,
+    plan: RowPlan<'_, MessageHeader>,
+) -> Result<(), StoreError> {
+    if plan.delete_all {
+        db.run(diff::DELETE_ALL_HEADERS, &values![message_id]).await?;
+    } else {
+        delete_by_id(db, sql::DELETE_HEADERS_BY_ID, &plan.delete).await?;
+    }
+    for (position, h) in plan.update {
+        let row = values![h.id, position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()];
+        db.run(diff::UPDATE_HEADER, &row).await?;
+    }
+    insert_rows(db, sql::INSERT_HEADERS, "", &plan.insert, |(position, h)| {
+        values![message_id, *position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()]
+    })
+    .await
+}
+
+/// Kept rows are updated in place, so uploaded bytes stay with them.
+async fn write_attachments<S: SaveStatements>(
+    db: &mut S,
+    message_id: i32,
+    plan: RowPlan<'_, AttachmentInfo>,
+) -> Result<(), StoreError> {
+    delete_by_id(db, sql::DELETE_ATTACHMENTS_BY_ID, &plan.delete).await?;
+    for (position, a) in plan.update {
+        let row = values![
+            message_id,
+            position,
+            &a.name,
+            &a.content_type,
+            a.size,
+            a.inline_image,
+            &a.content_id,
+            &a.auth_key,
+            a.id
+        ];
+        db.run(sql::UPDATE_KEPT_ATTACHMENT, &row).await?;
+    }
+    insert_rows(db, sql::INSERT_ATTACHMENTS, "", &plan.insert, |(position, a)| {
+        let (name, content_type, content_id, auth_key) = (&a.name, &a.content_type, &a.content_id, &a.auth_key);
+        values![message_id, *position, name, content_type, a.size, a.inline_image, content_id, auth_key]
+    })
+    .await
+}
+
+async fn write_fields<S: SaveStatements>(
+    db: &mut S,
+    message_id: i32,
+    plan: diff::FieldPlan<'_>,
+) -> Result<(), StoreError> {
+    if plan.delete_all {
+        db.run(diff::DELETE_ALL_FIELDS, &values![message_id]).await?;
+    } else {
+        // `$1` is the message; each key after it is a (kind, key) pair.
+        for chunk in plan.delete.chunks((MAX_PARAMETERS - 1) / 2) {
+            let pairs = (0..chunk.len()).map(|at| format!("(${}, ${})", 2 + 2 * at, 3 + 2 * at));
+            let statement = format!("{}({})", sql::DELETE_FIELDS_BY_KEY, pairs.collect::<Vec<_>>().join(", "));
+            let mut bound = vec![Value::Int(message_id)];
+            bound.extend(chunk.iter().flat_map(|(kind, key)| values![*kind, key]));
+            db.run_listed(&statement, &bound).await?;
+        }
+    }
+    insert_rows(db, sql::INSERT_FIELDS, sql::UPSERT_FIELDS_TAIL, &plan.upsert, |(kind, key, value)| {
+        values![message_id, *kind, *key, *value]
+    })
+    .await
+}
+
+/// Deletes the rows of `ids` with `head` (`… WHERE id IN `) in as few statements as fit.
+async fn delete_by_id<S: SaveStatements>(db: &mut S, head: &str, ids: &[i32]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let statement = format!("{head}{}", placeholders(1, chunk.len()));
+        let bound: Vec<Value<'_>> = chunk.iter().map(|id| Value::Int(*id)).collect();
+        db.run_listed(&statement, &bound).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `items` with `head` (`INSERT INTO … (columns) VALUES `), each item's `N` values a
+/// row, `tail` after the rows; in as few statements as fit.
+async fn insert_rows<'a, S: SaveStatements, T, const N: usize>(
+    db: &mut S,
+    head: &str,
+    tail: &str,
+    items: &'a [T],
+    row: impl Fn(&'a T) -> [Value<'a>; N],
+) -> Result<(), StoreError> {
+    for chunk in items.chunks(MAX_PARAMETERS / N) {
+        let rows: Vec<String> = (0..chunk.len()).map(|at| placeholders(1 + at * N, N)).collect();
+        let statement = format!("{head}{}{tail}", rows.join(", "));
+        let bound: Vec<Value<'a>> = chunk.iter().flat_map(&row).collect();
+        db.run_listed(&statement, &bound).await?;
+    }
+    Ok(())
+}
+
+/// `($first, $first+1, …)`, `count` parameters.
+fn placeholders(first: usize, count: usize) -> String {
+    let numbers: Vec<String> = (first..first + count).map(|n| format!("${n}")).collect();
+    format!("({})", numbers.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_in_order() {
+        assert_eq!(placeholders(1, 3), "($1, $2, $3)");
+        assert_eq!(placeholders(7, 2), "($7, $8)");
+    }
+}

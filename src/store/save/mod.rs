@@ -1,0 +1,15 @@
+//! The message save algorithm, written once for both backends: creating, updating, creating
+//! once per idempotency key and deleting a message, with its child rows, uploads connected,
+//! save record and outbox rows. It runs over [`SaveStatements`]; SQLite implements that on the
+//! group-commit writer's connection (`sqlite`), PostgreSQL on the save's connection
+//! (`postgres`). The statements' text is in `store::save_sql` and `store::child_diff`.
+
+mod children;
+mod message;
+mod postgres;
+pub(crate) mod sqlite;
+pub(crate) mod statements;
+#[cfg(test)]
+mod tests;
+
+pub use message::{create, create_once, delete, update};
