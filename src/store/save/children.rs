@@ -3,7 +3,7 @@
 //! multi-row INSERT and its removed rows in one DELETE, so each kind of write is one statement
 //! (chunked under the engines' limits on bound parameters).
 
-use super::statements::{SaveStatements, Value, values};
+use super::statements::{MapEach, SaveStatements, Value, values};
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
 use crate::store::child_diff::{self as diff, RowPlan};
@@ -22,32 +22,35 @@ pub async fn write_children<S: SaveStatements>(
     stored: StoredChildren,
 ) -> Result<(), StoreError> {
     let touched = stored.to_replace(content);
-    let id = values![message_id];
     if touched.headers {
-        let rows = if stored.headers {
-            db.all(diff::SELECT_HEADERS, &id, |row| diff::stored_header(&row)).await?
-        } else {
-            Vec::new()
-        };
+        let rows =
+            stored_rows(db, stored.headers, diff::SELECT_HEADERS, message_id, |row| diff::stored_header(&row)).await?;
         write_headers(db, message_id, diff::plan_headers(&rows, &content.headers)).await?;
     }
     if touched.attachments {
-        let rows = if stored.attachments {
-            db.all(diff::SELECT_ATTACHMENTS, &id, |row| diff::stored_attachment(&row)).await?
-        } else {
-            Vec::new()
-        };
+        let rows = stored_rows(db, stored.attachments, diff::SELECT_ATTACHMENTS, message_id, |row| {
+            diff::stored_attachment(&row)
+        })
+        .await?;
         write_attachments(db, message_id, diff::plan_attachments(&rows, &content.attachments)).await?;
     }
     if touched.fields {
-        let rows = if stored.fields {
-            db.all(diff::SELECT_FIELDS, &id, |row| diff::stored_field(&row)).await?
-        } else {
-            Vec::new()
-        };
+        let rows =
+            stored_rows(db, stored.fields, diff::SELECT_FIELDS, message_id, |row| diff::stored_field(&row)).await?;
         write_fields(db, message_id, diff::plan_fields(rows, content)).await?;
     }
     Ok(())
+}
+
+/// The message's rows in one child table, read only when the lookup counted some.
+async fn stored_rows<S: SaveStatements, T>(
+    db: &mut S,
+    held: bool,
+    select: &str,
+    message_id: i32,
+    map: impl MapEach<T>,
+) -> Result<Vec<T>, StoreError> {
+    if held { db.all(select, &values![message_id], map).await } else { Ok(Vec::new()) }
 }
 
 async fn write_headers<S: SaveStatements>(

@@ -4,9 +4,8 @@ use sqlx::PgConnection;
 use sqlx::postgres::{PgArguments, Postgres};
 use sqlx::query::Query;
 
-use super::statements::{SaveRecord, SaveStatements, Value};
+use super::statements::{MapEach, MapOne, SaveRecord, SaveStatements, Value};
 use crate::store::StoreError;
-use crate::store::columns::Columns;
 use crate::store::save_sql as sql;
 
 /// `sql` with `values` bound in order, each as the Rust type it came from. The text is the
@@ -32,23 +31,13 @@ impl SaveStatements for PgConnection {
         self.run(sql, values).await
     }
 
-    async fn one<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        map: impl FnOnce(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Option<T>, StoreError> {
+    async fn one<T>(&mut self, sql: &str, values: &[Value<'_>], map: impl MapOne<T>) -> Result<Option<T>, StoreError> {
         let row = bound(sql, values).fetch_optional(self).await?;
         row.as_ref().map(|row| map(row)).transpose()
     }
 
-    async fn all<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        mut map: impl FnMut(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Vec<T>, StoreError> {
-        let rows = bound(sql, values).fetch_all(self).await?;
+    async fn all<T>(&mut self, sql: &str, args: &[Value<'_>], mut map: impl MapEach<T>) -> Result<Vec<T>, StoreError> {
+        let rows = bound(sql, args).fetch_all(self).await?;
         rows.iter().map(|row| map(row)).collect()
     }
 

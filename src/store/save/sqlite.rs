@@ -8,9 +8,8 @@ use futures_util::FutureExt as _;
 use rusqlite::params;
 use rusqlite::types::{ToSql, ToSqlOutput};
 
-use super::statements::{SaveRecord, SaveStatements, Value};
+use super::statements::{MapEach, MapOne, SaveRecord, SaveStatements, Value};
 use crate::store::StoreError;
-use crate::store::columns::Columns;
 pub use crate::store::outbox::sqlite::Writer;
 use crate::store::save_sql as sql;
 use crate::store::sqlite::direct::{all, one, run};
@@ -50,22 +49,12 @@ impl SaveStatements for Writer<'_> {
         Ok(statement.raw_execute()? as u64)
     }
 
-    async fn one<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        map: impl FnOnce(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Option<T>, StoreError> {
+    async fn one<T>(&mut self, sql: &str, values: &[Value<'_>], map: impl MapOne<T>) -> Result<Option<T>, StoreError> {
         one(self.0, sql, &as_params(values), |row| map(row))
     }
 
-    async fn all<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        mut map: impl FnMut(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Vec<T>, StoreError> {
-        all(self.0, sql, &as_params(values), |row| map(row))
+    async fn all<T>(&mut self, sql: &str, args: &[Value<'_>], mut map: impl MapEach<T>) -> Result<Vec<T>, StoreError> {
+        all(self.0, sql, &as_params(args), |row| map(row))
     }
 
     /// The writer runs one save at a time: nothing to lock.

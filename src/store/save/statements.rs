@@ -77,6 +77,14 @@ pub struct SaveRecord {
     pub now: i64,
 }
 
+/// Maps the row a statement answered.
+pub trait MapOne<T>: FnOnce(&dyn Columns) -> Result<T, StoreError> + Send {}
+impl<T, F: FnOnce(&dyn Columns) -> Result<T, StoreError> + Send> MapOne<T> for F {}
+
+/// Maps each row a statement answered.
+pub trait MapEach<T>: FnMut(&dyn Columns) -> Result<T, StoreError> + Send {}
+impl<T, F: FnMut(&dyn Columns) -> Result<T, StoreError> + Send> MapEach<T> for F {}
+
 /// The statements of a save, each run inside the save's transaction. Statement text uses
 /// `$1`, `$2`… so both engines run the same text.
 pub trait SaveStatements: OutboxStatements {
@@ -86,19 +94,9 @@ pub trait SaveStatements: OutboxStatements {
     /// once), as multi-row writes are built; how many rows it changed.
     async fn run_listed(&mut self, sql: &str, values: &[Value<'_>]) -> Result<u64, StoreError>;
     /// The first row of a statement's answer, mapped; `None` when it answered none.
-    async fn one<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        map: impl FnOnce(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Option<T>, StoreError>;
+    async fn one<T>(&mut self, sql: &str, values: &[Value<'_>], map: impl MapOne<T>) -> Result<Option<T>, StoreError>;
     /// Every row of a statement's answer, mapped.
-    async fn all<T: Send>(
-        &mut self,
-        sql: &str,
-        values: &[Value<'_>],
-        map: impl FnMut(&dyn Columns) -> Result<T, StoreError> + Send,
-    ) -> Result<Vec<T>, StoreError>;
+    async fn all<T>(&mut self, sql: &str, values: &[Value<'_>], map: impl MapEach<T>) -> Result<Vec<T>, StoreError>;
     /// Makes concurrent saves of one message run one after the other from here on; `NotFound`
     /// when the message is gone. (The SQLite writer runs saves one at a time already.)
     async fn lock_message(&mut self, id: i32) -> Result<(), StoreError>;
