@@ -11,7 +11,7 @@ use crate::helpers::{Backend, TestApp, on_both_backends};
 const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
 const TABLES: [&str; 4] = ["ticket_messages", "message_headers", "attachments", "message_fields"];
 
-on_both_backends!(a_round_trip_writes_only_what_changed);
+on_both_backends!(a_round_trip_writes_only_what_changed, a_save_with_more_rows_than_one_statement_binds_keeps_them_all);
 
 /// A connection to the app's database, on which every row written to [`TABLES`] is logged.
 enum Log {
@@ -120,4 +120,41 @@ async fn a_round_trip_writes_only_what_changed(backend: Backend) {
         ["attachments DELETE", "attachments DELETE", "message_headers DELETE", "ticket_messages UPDATE"],
         "items left out are deleted, the rest stays"
     );
+}
+
+/// More new rows than one multi-row INSERT binds (999 parameters: 166 headers, 249 fields), and
+/// more removed field keys than one DELETE binds, are written in several statements.
+async fn a_save_with_more_rows_than_one_statement_binds_keeps_them_all(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (status, mut body) = app.get_message(1).await;
+    assert_eq!(status, StatusCode::OK);
+    let headers: Vec<Value> =
+        (0..400).map(|n| json!({"Id": 0, "Name": format!("X-{n}"), "Value": n.to_string()})).collect();
+    let fields: serde_json::Map<String, Value> =
+        (0..600).map(|n| (format!("key{n:03}"), json!(n.to_string()))).collect();
+    body["MessageHeaders"] = json!(headers);
+    body["ExtraFields"] = json!(fields);
+    put(&app, &body).await;
+    let (_, stored) = app.get_message(1).await;
+    let names: Vec<&str> = stored["MessageHeaders"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|h| h["Name"].as_str().unwrap_or(""))
+        .collect();
+    let expected: Vec<String> = (0..400).map(|n| format!("X-{n}")).collect();
+    assert_eq!(names, expected, "every header, in order");
+    assert_eq!(stored["ExtraFields"], body["ExtraFields"], "every field");
+
+    // 550 keys removed (more than one DELETE binds), 50 kept, one changed.
+    let kept: serde_json::Map<String, Value> = (0..50).map(|n| (format!("key{n:03}"), json!(n.to_string()))).collect();
+    let mut shorter = stored.clone();
+    shorter["ExtraFields"] = json!(kept);
+    shorter["ExtraFields"]["key007"] = json!("changed");
+    put(&app, &shorter).await;
+    let (_, stored) = app.get_message(1).await;
+    assert_eq!(stored["ExtraFields"], shorter["ExtraFields"], "the removed keys are gone, the rest kept");
+    assert_eq!(stored["MessageHeaders"].as_array().map(Vec::len), Some(400));
 }
