@@ -6,20 +6,29 @@ use super::columns::Columns;
 use super::{SaveContext, StoreError};
 use crate::domain::MessageContent;
 
-/// What the draft leaves as stored, the relations it ends up with and the child-row counts:
-/// `$1` message id, `$2` new ticket id or NULL, `$3` new creator or NULL, `$4` person id or 0.
+/// What the draft leaves as stored, the relations it ends up with, the child-row counts and
+/// whether any webhook is active (so the save asks for them only then): `$1` message id, `$2`
+/// new ticket id or NULL, `$3` new creator or NULL, `$4` person id or 0.
 pub const LOOKUP_FOR_UPDATE: &str = "SELECT m.ticket_id, m.created_by, \
      (SELECT COUNT(*) FROM tickets WHERE id = COALESCE($2, m.ticket_id)) AS tickets, \
      (SELECT COUNT(*) FROM associates WHERE id = COALESCE($3, m.created_by)) AS associates, \
      (SELECT COUNT(*) FROM persons WHERE id = $4) AS persons, \
      (SELECT COUNT(*) FROM message_headers WHERE message_id = m.id) AS headers, \
      (SELECT COUNT(*) FROM attachments WHERE message_id = m.id) AS attachments, \
-     (SELECT COUNT(*) FROM message_fields WHERE message_id = m.id) AS fields \
+     (SELECT COUNT(*) FROM message_fields WHERE message_id = m.id) AS fields, \
+     EXISTS (SELECT 1 FROM webhooks WHERE active = TRUE) AS webhooks \
      FROM ticket_messages m WHERE m.id = $1";
 
+/// A new message's relations, and whether any webhook is active.
 pub const CHECK_REFERENCES: &str = "SELECT (SELECT COUNT(*) FROM tickets WHERE id = $1) AS tickets, \
      (SELECT COUNT(*) FROM associates WHERE id = $2) AS associates, \
-     (SELECT COUNT(*) FROM persons WHERE id = $3) AS persons";
+     (SELECT COUNT(*) FROM persons WHERE id = $3) AS persons, \
+     EXISTS (SELECT 1 FROM webhooks WHERE active = TRUE) AS webhooks";
+
+/// The `webhooks` column of [`LOOKUP_FOR_UPDATE`] and [`CHECK_REFERENCES`].
+pub fn webhooks_active(row: &impl Columns) -> Result<bool, StoreError> {
+    row.flag("webhooks")
+}
 
 /// The 22 message columns are bound in this order by both statements below.
 pub const INSERT_MESSAGE: &str = "INSERT INTO ticket_messages (ticket_id, created_at, created_by, author, slevel, message_type, \

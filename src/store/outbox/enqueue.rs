@@ -74,8 +74,10 @@ pub struct OutboxPlan {
 }
 
 impl OutboxPlan {
-    pub async fn decide<S: OutboxStatements>(db: &mut S, ctx: SaveContext) -> Result<Self, StoreError> {
-        let hooks = if ctx.seeding { Vec::new() } else { db.active_webhooks().await? };
+    /// `webhooks`: whether any webhook may be active (when the save's first statement said none
+    /// was, they are not asked for).
+    pub async fn decide<S: OutboxStatements>(db: &mut S, ctx: SaveContext, webhooks: bool) -> Result<Self, StoreError> {
+        let hooks = if ctx.seeding || !webhooks { Vec::new() } else { db.active_webhooks().await? };
         Ok(Self { hooks, notify: ctx.notify })
     }
 

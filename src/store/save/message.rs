@@ -34,8 +34,13 @@ pub async fn create<S: SaveStatements>(
     let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
     let person_id = draft.refs.person_id;
     let refs = values![ticket_id, created_by, person_id.unwrap_or(0)];
-    db.one(sql::CHECK_REFERENCES, &refs, |row| references_found(&row, ticket_id, created_by, person_id)).await?;
-    let plan = OutboxPlan::decide(db, ctx).await?;
+    let webhooks = db
+        .one(sql::CHECK_REFERENCES, &refs, |row| {
+            references_found(&row, ticket_id, created_by, person_id)?;
+            sql::webhooks_active(&row)
+        })
+        .await?;
+    let plan = OutboxPlan::decide(db, ctx, webhooks.unwrap_or(true)).await?;
     let columns = message_values(draft, ticket_id, created_by, now);
     let id = db.one(sql::INSERT_MESSAGE, &columns, |row| row.int("id")).await?.ok_or(StoreError::NotFound)?;
     write_children(db, id, &draft.content, StoredChildren::NONE).await?;
@@ -64,16 +69,16 @@ pub async fn update<S: SaveStatements>(
     db.lock_message(id).await?;
     let refs = &draft.refs;
     let lookup = values![id, refs.ticket_id, refs.created_by, refs.person_id.unwrap_or(0)];
-    let (ticket_id, created_by, children) = db
+    let (ticket_id, created_by, children, webhooks) = db
         .one(sql::LOOKUP_FOR_UPDATE, &lookup, |stored| {
             let ticket_id = refs.ticket_id.map_or_else(|| stored.int("ticket_id"), Ok)?;
             let created_by = refs.created_by.map_or_else(|| stored.int("created_by"), Ok)?;
             references_found(&stored, ticket_id, created_by, refs.person_id)?;
-            Ok((ticket_id, created_by, StoredChildren::of(&stored)?))
+            Ok((ticket_id, created_by, StoredChildren::of(&stored)?, sql::webhooks_active(&stored)?))
         })
         .await?
         .ok_or(StoreError::NotFound)?;
-    let plan = OutboxPlan::decide(db, ctx).await?;
+    let plan = OutboxPlan::decide(db, ctx, webhooks).await?;
     // The columns before the save are read only for the webhook events' `Changes`.
     let before = if plan.wants_changes() { db.message_fields(id).await? } else { None };
     let now = now_ticks();
@@ -152,7 +157,7 @@ pub async fn create_once<S: SaveStatements>(
 /// Deletes a message; its `ticketmessage.deleted` and `ticket.changed` events carry the values
 /// it had, read only when a webhook will hear of them.
 pub async fn delete<S: SaveStatements>(db: &mut S, id: i32, ctx: SaveContext) -> Result<bool, StoreError> {
-    let plan = OutboxPlan::decide(db, ctx).await?;
+    let plan = OutboxPlan::decide(db, ctx, true).await?;
     let fields = if plan.wants_changes() {
         let Some(fields) = db.message_fields(id).await? else { return Ok(false) };
         Some(fields)
