@@ -47,6 +47,33 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// SQLite's extended codes for a violated key: UNIQUE, PRIMARY KEY, FOREIGN KEY.
+const SQLITE_CONSTRAINT_UNIQUE: i32 = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY: i32 = 1555;
+const SQLITE_CONSTRAINT_FOREIGNKEY: i32 = 787;
+
+/// Whether a statement failed on a unique key (a login or name taken), on either backend.
+pub(crate) fn is_unique_violation(err: &StoreError) -> bool {
+    match err {
+        StoreError::Database(sqlx::Error::Database(db)) => db.is_unique_violation(),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            matches!(failure.extended_code, SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a statement failed on a foreign key (a row naming one that does not exist).
+pub(crate) fn is_foreign_key_violation(err: &StoreError) -> bool {
+    match err {
+        StoreError::Database(sqlx::Error::Database(db)) => db.is_foreign_key_violation(),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            failure.extended_code == SQLITE_CONSTRAINT_FOREIGNKEY
+        }
+        _ => false,
+    }
+}
+
 /// Classifies an error from a COMMIT. Losing the connection there (an I/O error, or the server
 /// ending the session) leaves the outcome unknown: the commit may have been durable before the
 /// answer was lost. Any other error means the transaction did not commit.
