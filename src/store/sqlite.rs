@@ -22,6 +22,8 @@ mod children;
 pub(super) mod direct;
 mod lite;
 mod migrate;
+#[cfg(test)]
+mod queue_tests;
 mod read;
 mod save;
 mod startup;
@@ -140,11 +142,17 @@ impl SqliteStore {
         self.in_write(move |conn| save::delete_in(conn, id, ctx)).await
     }
 
-    /// Occupies the writer until `release` is sent or dropped: the writes queued meanwhile wait.
+    /// Occupies the writer, once it has begun (`started`), until `release` is sent or dropped:
+    /// the writes queued meanwhile wait.
     #[cfg(test)]
-    pub(crate) async fn hold_writer(&self, release: tokio::sync::oneshot::Receiver<()>) -> Result<(), StoreError> {
+    pub(crate) async fn hold_writer(
+        &self,
+        started: tokio::sync::oneshot::Sender<()>,
+        release: tokio::sync::oneshot::Receiver<()>,
+    ) -> Result<(), StoreError> {
         self.writer
             .run(move |_| {
+                let _ = started.send(());
                 let _ = release.blocking_recv();
                 Ok(())
             })

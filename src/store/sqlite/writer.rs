@@ -112,6 +112,12 @@ impl WriteQueue {
         self.fault.recent()
     }
 
+    /// How many jobs wait for the writer.
+    #[cfg(test)]
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     /// Transactions run and saves carried so far.
     pub fn counts(&self) -> (u64, u64) {
         (self.counts.transactions.load(Ordering::Relaxed), self.counts.saves.load(Ordering::Relaxed))
