@@ -1,6 +1,6 @@
-//! The rusqlite side of the SQLite store: connections opened like sqlx's, a small pool of
-//! reader connections used in place, and row helpers. sqlx hands every statement to a worker
-//! thread and back, which on the hot path costs more than SQLite spends running it.
+//! SQLite's connections: opened with the store's settings, a small pool of reader connections
+//! used in place, and row helpers. Reads run on the calling thread: handing every statement to a
+//! worker thread and back (as sqlx does) costs more than SQLite spends running it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
