@@ -86,13 +86,14 @@ impl SqliteStore {
         self.readers.with(|conn| read(&mut Lite(conn)))
     }
 
-    /// Runs `write` as a job of the writer's next group commit; see [`WriteQueue::run`].
+    /// Runs `write` (any write but a message save) as a job of the writer's next group commit;
+    /// see [`WriteQueue::run_aside`].
     async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Lite<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.writer.run(move |conn| write(&mut Lite(conn))).await
+        self.writer.run_aside(move |conn| write(&mut Lite(conn))).await
     }
 
     /// Runs a save in the writer's next group commit; see [`WriteQueue::run`].

@@ -39,9 +39,10 @@ impl Store for SqliteStore {
     async fn write_probe(&self) -> Result<Vec<String>, StoreError> {
         // A job of the writer takes the write lock, and fails on a read-only file.
         let applied = self
-            .write(|db| {
-                db.0.execute("DELETE FROM outbox WHERE id < 0", [])?;
-                let mut applied = db.0.prepare(schema::APPLIED_VERSIONS)?;
+            .writer
+            .run_aside(|conn| {
+                conn.execute("DELETE FROM outbox WHERE id < 0", [])?;
+                let mut applied = conn.prepare(schema::APPLIED_VERSIONS)?;
                 let versions = applied.query_map([], |row| row.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
                 Ok(versions)
             })
