@@ -5,10 +5,10 @@ use std::time::Duration;
 use crate::domain::Timestamp;
 use crate::domain::notification::{Channel, DeliveryStatus};
 use crate::store::db::{Db, values};
-use crate::store::outbox::sql;
 use crate::store::outbox::{
     ClaimedDelivery, DeliveryResult, OutboxCount, OutboxRow, StreamItem, WebhookInfo, new_delivery_id,
 };
+use crate::store::sql::outbox as sql;
 use crate::store::{StoreError, now_ticks, to_ticks};
 
 /// Makes a login follow a ticket, or stop following it; `NotFound` when either is missing.

@@ -9,9 +9,6 @@ mod postgres;
 pub(crate) mod sqlite;
 pub(crate) mod webhook_events;
 
-/// The outbox's statements and row mappings live with the store's other SQL.
-pub(crate) use super::sql::outbox as sql;
-
 use std::time::Duration;
 
 use async_trait::async_trait;

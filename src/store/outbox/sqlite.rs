@@ -5,9 +5,9 @@ use futures_util::FutureExt as _;
 use rusqlite::{Connection, params};
 
 use super::enqueue::{self, OutboxInsert, OutboxStatements, SavedMessage, Target, queue_message_events};
-use super::sql;
 use super::webhook_events::{Fields, MessageChange, SELECT_MESSAGE_FIELDS, fields_of};
 use crate::store::columns::Columns as _;
+use crate::store::sql::outbox as sql;
 use crate::store::sqlite::direct::{all, one, run};
 use crate::store::{SaveContext, StoreError};
 

@@ -19,10 +19,10 @@ use crate::store::message_parts::MessagePartsStore;
 use crate::store::ops;
 use crate::store::outbox::{
     ClaimedDelivery, DeliveryResult, NotificationStore, OutboxCount, OutboxRow, StreamItem, WebhookInfo,
-    sql as outbox_sql,
 };
 use crate::store::retention::{RetentionKind, RetentionStore};
 use crate::store::sql::attachment::{SELECT_ATTACHMENT, SELECT_WITH_CONTENT};
+use crate::store::sql::outbox as outbox_sql;
 use crate::store::ticket_reach::TicketReachStore;
 use crate::store::webhook::{WebhookCall, WebhookStore};
 use crate::store::{

@@ -22,6 +22,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 )";
 const DIRTY: &str = "SELECT version FROM _sqlx_migrations WHERE success = false ORDER BY version LIMIT 1";
 const APPLIED: &str = "SELECT version, checksum FROM _sqlx_migrations ORDER BY version";
+const IS_APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations WHERE version = ?1";
 const RECORD: &str = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
      VALUES (?1, ?2, TRUE, ?3, ?4)";
 
@@ -58,6 +59,11 @@ fn apply(conn: &Connection, migration: &sqlx::migrate::Migration) -> Result<(), 
     let started = Instant::now();
     let transaction =
         (!migration.no_tx).then(|| Transaction::new_unchecked(conn, TransactionBehavior::Immediate)).transpose()?;
+    // Another process opening the file at the same time may have applied it meanwhile.
+    let done: i64 = conn.query_row(IS_APPLIED, [migration.version], |row| row.get(0))?;
+    if done > 0 {
+        return Ok(());
+    }
     conn.execute_batch(migration.sql.as_str())?;
     let took = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
     conn.execute(RECORD, params![migration.version, &*migration.description, &*migration.checksum, took])?;
