@@ -1,5 +1,5 @@
-//! Sorts the drivers' errors into what they mean for a caller: busy, unavailable, full,
-//! read-only or corrupt. Anything else stays the driver's error (a 500 once rendered).
+//! Sorts the drivers' errors (sqlx's from PostgreSQL, rusqlite's from SQLite) into what they
+//! mean for a caller: busy, unavailable, full, read-only or corrupt. Anything else stays the driver's error (a 500 once rendered).
 
 use super::StoreError;
 
@@ -20,15 +20,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
                 StoreError::Unavailable(err.to_string())
             }
+            // sqlx runs PostgreSQL only: its codes are SQLSTATEs.
             sqlx::Error::Database(db) => match db.code() {
-                Some(code) if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() => {
-                    by_sqlstate(&code, &err).unwrap_or(StoreError::Database(err))
-                }
-                Some(code) => code
-                    .parse::<i32>()
-                    .ok()
-                    .and_then(|code| by_sqlite_code(code, &err.to_string()))
-                    .unwrap_or(StoreError::Database(err)),
+                Some(code) => by_sqlstate(&code, &err).unwrap_or(StoreError::Database(err)),
                 None => StoreError::Database(err),
             },
             _ => StoreError::Database(err),

@@ -20,6 +20,7 @@ mod children;
 mod failover;
 mod hosts;
 mod pg;
+mod side_impl;
 mod store_impl;
 
 /// How long a request waits for a pooled connection (which includes connecting to a server

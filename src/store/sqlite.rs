@@ -26,6 +26,7 @@ mod migrate;
 mod queue_tests;
 mod read;
 mod save;
+mod side_impl;
 mod startup;
 mod store_impl;
 #[cfg(test)]
