@@ -79,3 +79,57 @@ fn none_when_empty<T>(err: rusqlite::Error) -> rusqlite::Result<Option<T>> {
         other => Err(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection as _;
+
+    use super::*;
+    use crate::store::schema;
+
+    /// The bookkeeping rows, as both migrators compare them.
+    fn recorded(conn: &Connection) -> Vec<(i64, String, bool, Vec<u8>)> {
+        let mut rows = conn
+            .prepare("SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version")
+            .expect("prepare");
+        rows.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .expect("read")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[tokio::test]
+    async fn files_migrated_by_sqlx_and_by_this_migrator_are_the_same_to_both() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A file sqlx's migrator made (as earlier builds did) is taken as it is here.
+        let by_sqlx = dir.path().join("sqlx.db");
+        let url = format!("sqlite://{}?mode=rwc", by_sqlx.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("sqlx opens");
+        schema::SQLITE.run(&mut conn).await.expect("sqlx migrates");
+        conn.close().await.expect("closed");
+        let ours = Connection::open(&by_sqlx).expect("opens");
+        let before = recorded(&ours);
+        run(&ours, &schema::SQLITE).expect("nothing to apply and nothing refused");
+        assert_eq!(recorded(&ours), before, "no migration was applied again");
+        assert_eq!(before.len(), schema::SQLITE.iter().count());
+
+        // A file migrated here is one sqlx's migrator finds complete, checksums and all.
+        let by_us = dir.path().join("ours.db");
+        let fresh = Connection::open(&by_us).expect("creates");
+        run(&fresh, &schema::SQLITE).expect("migrates");
+        assert_eq!(recorded(&fresh), before, "the same bookkeeping rows");
+        drop(fresh);
+        let url = format!("sqlite://{}", by_us.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("sqlx opens");
+        schema::SQLITE.run(&mut conn).await.expect("sqlx finds nothing to do or to refuse");
+    }
+
+    #[test]
+    fn a_changed_migration_is_refused_as_sqlx_refuses_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = Connection::open(dir.path().join("t.db")).expect("creates");
+        run(&conn, &schema::SQLITE).expect("migrates");
+        conn.execute("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1", []).expect("tampered");
+        assert!(matches!(run(&conn, &schema::SQLITE), Err(StoreError::Migrate(MigrateError::VersionMismatch(1)))));
+    }
+}
