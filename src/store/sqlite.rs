@@ -87,6 +87,20 @@ impl SqliteStore {
         self.readers.with(|conn| read(&mut Lite(conn)))
     }
 
+    /// Runs `read` on a reader connection on a blocking-pool thread: for reads that may scan
+    /// (a list over many messages, a count of expired rows, a whole attachment), which would
+    /// hold up the requests sharing an async thread if run in place.
+    async fn read_aside<T, F>(&self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Lite<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || readers.with(|conn| read(&mut Lite(conn))))
+            .await
+            .map_err(|err| StoreError::Internal(format!("a read stopped: {err}")))?
+    }
+
     /// Runs `write` (any write but a message save) as a job of the writer's next group commit;
     /// see [`WriteQueue::run_aside`].
     async fn write<T, F>(&self, write: F) -> Result<T, StoreError>

@@ -50,13 +50,14 @@ impl AttachmentStore for SqliteStore {
     }
 
     async fn attachment_content(&self, id: i32) -> Result<Option<AttachmentContent>, StoreError> {
-        self.read(|db| {
+        self.read_aside(move |db| {
             // One snapshot: the pieces match the row.
             let snapshot = db.0.unchecked_transaction()?;
             let content = in_place(ops::attachment::attachment_content(db, id))?;
             snapshot.commit()?;
             Ok(content)
         })
+        .await
     }
 
     async fn connect_attachments(&self, message_id: i32, ids: &[i32], uploader: Option<i32>) -> Result<(), StoreError> {
@@ -106,12 +107,12 @@ impl MessagePartsStore for SqliteStore {
 #[async_trait]
 impl RetentionStore for SqliteStore {
     async fn count_expired(&self, kind: RetentionKind, before: Timestamp) -> Result<u64, StoreError> {
-        self.read(|db| in_place(ops::retention::count_expired(db, kind, before)))
+        self.read_aside(move |db| in_place(ops::retention::count_expired(db, kind, before))).await
     }
 
     /// The batch is found on a reader; only its delete is a job of the writer.
     async fn delete_expired(&self, kind: RetentionKind, before: Timestamp, batch: u32) -> Result<u64, StoreError> {
-        let found = self.read(|db| in_place(ops::retention::next_batch(db, kind, before, batch)))?;
+        let found = self.read_aside(move |db| in_place(ops::retention::next_batch(db, kind, before, batch))).await?;
         self.write(move |db| in_place(ops::retention::delete_batch(db, kind, before, found))).await
     }
 }

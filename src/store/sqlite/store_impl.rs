@@ -99,7 +99,8 @@ impl Store for SqliteStore {
         limit: u32,
         reach: Option<&TicketReach>,
     ) -> Result<Vec<ListRow>, StoreError> {
-        self.read(|db| in_place(ops::list::list(db, query, limit, reach)))
+        let (query, reach) = (query.clone(), reach.cloned());
+        self.read_aside(move |db| in_place(ops::list::list(db, &query, limit, reach.as_ref()))).await
     }
 
     async fn delete_message(&self, id: i32) -> Result<bool, StoreError> {
