@@ -3,13 +3,11 @@
 
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
-use sqlx::sqlite::SqliteConnectOptions;
 
 use super::DatabaseArgs;
 use super::doctor::redact_url;
@@ -52,15 +50,15 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
         bail!("--database-url '{}': use sqlite://PATH", redact_url(&url));
     }
     // The file name is read exactly as the server reads it, so both mean the same file.
-    let options = SqliteConnectOptions::from_str(&url).with_context(|| format!("--database-url '{url}'"))?;
-    let source = options.get_filename().to_path_buf();
+    let source = crate::store::sqlite_path(&url).with_context(|| format!("--database-url '{url}'"))?;
+    let shown = source.clone();
     let target = args.path.clone();
     let copied = tokio::task::spawn_blocking(move || copy(&source, &args.path, args.force))
         .await
         .context("the backup stopped")??;
     println!(
         "backed up {} to {}: {} pages, {} bytes in {} ms; integrity_check ok",
-        options.get_filename().display(),
+        shown.display(),
         target.display(),
         copied.pages,
         copied.bytes,

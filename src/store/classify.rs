@@ -1,5 +1,5 @@
-//! Sorts the drivers' errors into what they mean for a caller: busy, unavailable, full,
-//! read-only or corrupt. Anything else stays the driver's error (a 500 once rendered).
+//! Sorts the drivers' errors (sqlx's from PostgreSQL, rusqlite's from SQLite) into what they
+//! mean for a caller: busy, unavailable, full, read-only or corrupt. Anything else stays the driver's error (a 500 once rendered).
 
 use super::StoreError;
 
@@ -20,15 +20,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
                 StoreError::Unavailable(err.to_string())
             }
+            // sqlx runs PostgreSQL only: its codes are SQLSTATEs.
             sqlx::Error::Database(db) => match db.code() {
-                Some(code) if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() => {
-                    by_sqlstate(&code, &err).unwrap_or(StoreError::Database(err))
-                }
-                Some(code) => code
-                    .parse::<i32>()
-                    .ok()
-                    .and_then(|code| by_sqlite_code(code, &err.to_string()))
-                    .unwrap_or(StoreError::Database(err)),
+                Some(code) => by_sqlstate(&code, &err).unwrap_or(StoreError::Database(err)),
                 None => StoreError::Database(err),
             },
             _ => StoreError::Database(err),
@@ -44,6 +38,33 @@ impl From<rusqlite::Error> for StoreError {
             }
             _ => StoreError::Sqlite(err),
         }
+    }
+}
+
+/// SQLite's extended codes for a violated key: UNIQUE, PRIMARY KEY, FOREIGN KEY.
+const SQLITE_CONSTRAINT_UNIQUE: i32 = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY: i32 = 1555;
+const SQLITE_CONSTRAINT_FOREIGNKEY: i32 = 787;
+
+/// Whether a statement failed on a unique key (a login or name taken), on either backend.
+pub(crate) fn is_unique_violation(err: &StoreError) -> bool {
+    match err {
+        StoreError::Database(sqlx::Error::Database(db)) => db.is_unique_violation(),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            matches!(failure.extended_code, SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a statement failed on a foreign key (a row naming one that does not exist).
+pub(crate) fn is_foreign_key_violation(err: &StoreError) -> bool {
+    match err {
+        StoreError::Database(sqlx::Error::Database(db)) => db.is_foreign_key_violation(),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            failure.extended_code == SQLITE_CONSTRAINT_FOREIGNKEY
+        }
+        _ => false,
     }
 }
 

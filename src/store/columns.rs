@@ -1,5 +1,5 @@
-//! Reading a result row by column name, whichever engine produced it: sqlx's SQLite and
-//! PostgreSQL rows and rusqlite's rows, so each row is mapped to the domain by one function.
+//! Reading a result row by column name, whichever engine produced it: sqlx's PostgreSQL rows
+//! and rusqlite's rows, so each row is mapped to the domain by one function.
 
 use super::StoreError;
 
@@ -11,9 +11,11 @@ pub trait Columns {
     fn text(&self, column: &str) -> Result<String, StoreError>;
     fn maybe_text(&self, column: &str) -> Result<Option<String>, StoreError>;
     fn flag(&self, column: &str) -> Result<bool, StoreError>;
+    fn maybe_big(&self, column: &str) -> Result<Option<i64>, StoreError>;
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError>;
 }
 
-/// A row seen through a reference, such as the `&dyn Columns` the save algorithm maps.
+/// A mapping written for `&impl Columns` takes a runner's `&dyn Columns` row as `&row`.
 impl<C: Columns + ?Sized> Columns for &C {
     fn int(&self, column: &str) -> Result<i32, StoreError> {
         (**self).int(column)
@@ -32,6 +34,12 @@ impl<C: Columns + ?Sized> Columns for &C {
     }
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
         (**self).flag(column)
+    }
+    fn maybe_big(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        (**self).maybe_big(column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+        (**self).bytes(column)
     }
 }
 
@@ -56,10 +64,15 @@ macro_rules! columns_of {
             fn flag(&self, column: &str) -> Result<bool, StoreError> {
                 Ok($get(self, column)?)
             }
+            fn maybe_big(&self, column: &str) -> Result<Option<i64>, StoreError> {
+                Ok($get(self, column)?)
+            }
+            fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+                Ok($get(self, column)?)
+            }
         }
     };
 }
 
-columns_of!(sqlx::sqlite::SqliteRow, sqlx::Row::try_get);
 columns_of!(sqlx::postgres::PgRow, sqlx::Row::try_get);
 columns_of!(rusqlite::Row<'_>, rusqlite::Row::get);

@@ -158,6 +158,12 @@ impl<R: Columns> Columns for Prefixed<'_, R> {
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
         self.row.flag(&self.name(column))
     }
+    fn maybe_big(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.row.maybe_big(&self.name(column))
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+        self.row.bytes(&self.name(column))
+    }
 }
 
 fn message_content(row: &impl Columns) -> Result<MessageContent, StoreError> {

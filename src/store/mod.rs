@@ -1,9 +1,10 @@
 //! Persistence: the [`Store`] trait and its SQLite and PostgreSQL implementations.
 //!
-//! Both implementations run the same SQL text. Most of it goes through sqlx (`shared/`); the
-//! message statements live in `message_rows` and `save_sql`, which SQLite runs on rusqlite
-//! (reads in place, saves on its group-commit writer thread) and PostgreSQL through sqlx. The
-//! save algorithm is written once, in `save`, over the statements each backend runs.
+//! One driver per backend: SQLite runs on rusqlite (reads in place on reader connections,
+//! every write a job of its group-commit writer thread), PostgreSQL on sqlx. Both run the same
+//! SQL text (`sql`, `message_rows`, `save_sql`), and the operations are written once over the
+//! statement runner [`db::Db`] (`ops`), the message save in `save` over the statements each
+//! backend runs; each backend says only where an operation runs.
 
 pub mod acting;
 pub mod attachment;
@@ -11,9 +12,11 @@ mod child_diff;
 mod classify;
 mod columns;
 mod credentials_watch;
+mod db;
 mod debug;
 pub mod message_parts;
 mod message_rows;
+mod ops;
 pub mod outbox;
 mod owned;
 mod postgres;
@@ -21,6 +24,7 @@ pub mod retention;
 mod save;
 mod save_sql;
 pub mod schema;
+mod sql;
 mod sqlite;
 pub mod ticket_reach;
 pub mod webhook;
@@ -36,7 +40,7 @@ pub use message_parts::MessagePartsStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
 pub use retention::{RetentionKind, RetentionStore};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, database_path as sqlite_path};
 pub use ticket_reach::TicketReachStore;
 
 /// Why a store operation failed.
@@ -72,13 +76,16 @@ pub enum StoreError {
     /// The database file is damaged or not a database.
     #[error("the database is corrupt: {0}")]
     Corrupt(String),
+    /// The store was given settings it cannot use (an unsupported database URL).
+    #[error("{0}")]
+    Configuration(String),
     /// A fault inside ticketd's own store code (a broken invariant, a stopped writer).
     #[error("{0}")]
     Internal(String),
-    /// The database failed in a way that has no meaning of its own for the caller.
+    /// PostgreSQL (through sqlx) failed in a way that has no meaning of its own for the caller.
     #[error(transparent)]
     Database(sqlx::Error),
-    /// The embedded SQLite engine behind the hot path failed likewise.
+    /// SQLite (through rusqlite) failed likewise.
     #[error(transparent)]
     Sqlite(rusqlite::Error),
     /// Applying the schema failed.
@@ -384,9 +391,7 @@ pub async fn connect_tuned(url: &str, sync: SqliteSync, wal_limit: u64) -> Resul
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect_tuned(url, sync, wal_limit).await?))
     } else {
-        Err(StoreError::Database(sqlx::Error::Configuration(
-            format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…").into(),
-        )))
+        Err(StoreError::Configuration(format!("unsupported database URL '{url}': use sqlite:PATH or postgres://…")))
     }
 }
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres};
 
 use super::credentials_watch::CredentialsWatch;
 use super::save;
@@ -19,6 +19,9 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod failover;
 mod hosts;
+mod pg;
+mod side_impl;
+mod store_impl;
 
 /// How long a request waits for a pooled connection (which includes connecting to a server
 /// that is coming back) before it is answered 503.
@@ -125,6 +128,23 @@ impl PostgresStore {
         .await
     }
 
+    /// Runs `read` in one read-only snapshot, opened and ended by a task of its own (see
+    /// `store::owned`), so a dropped request cannot leave it open on a pooled connection.
+    async fn in_snapshot<T, F>(&self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        super::owned::run(async move {
+            let mut tx = pool.begin_with(BEGIN_READ).await?;
+            let outcome = read(&mut tx).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
+    }
+
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
         let pool = self.pool.clone();
         // The snapshot is opened and ended by one task, whether or not the request waits.
@@ -198,29 +218,5 @@ impl PostgresStore {
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
         self.in_write(move |conn| Box::pin(async move { save::delete(conn, id, ctx).await })).await
-    }
-}
-
-mod shared {
-    use sqlx::Row as _;
-
-    type Db = super::Postgres;
-    type This = super::PostgresStore;
-    const BEGIN_WRITE: &str = "BEGIN";
-    const BEGIN_READ: &str = super::BEGIN_READ;
-    const SHARES_OUTBOX: bool = true;
-    static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::POSTGRES;
-    const CLAIM_DUE: &str = crate::store::outbox::sql::CLAIM_DUE_POSTGRES;
-
-    include!("shared/store_impl.rs");
-
-    impl This {
-        fn writer_counts(&self) -> Option<(u64, u64)> {
-            None
-        }
-
-        fn recent_write_fault(&self) -> Option<String> {
-            None
-        }
     }
 }

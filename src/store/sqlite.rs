@@ -1,15 +1,17 @@
-//! The embedded SQLite store: one file, WAL journal, every write transaction `BEGIN IMMEDIATE`
-//! so concurrent writers queue on the lock instead of failing with "database is busy". Message
-//! reads and saves take the rusqlite path (`direct`, `writer`); the rest goes through sqlx.
+//! The embedded SQLite store: one file, WAL journal, all on rusqlite. Reads run in place on
+//! reader connections (`direct::Readers`) and never wait for writes; every write — message
+//! saves, logins and secrets, outbox claims and settles, attachments, webhooks, retention — is
+//! a job of the one writer thread (`writer`), which commits the jobs queued behind each other
+//! together. The store's operations (`store::ops`) run on either through `lite::Lite`.
 
-use std::str::FromStr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use rusqlite::{Connection, OpenFlags};
 
 use self::direct::{Readers, open_connection};
+use self::lite::Lite;
 use self::writer::WriteQueue;
 use super::credentials_watch::CredentialsWatch;
 use super::save::{self, sqlite::Writer, sqlite::in_place};
@@ -18,16 +20,23 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod checkpoint;
 pub(super) mod direct;
+mod lite;
+mod migrate;
+#[cfg(test)]
+mod queue_tests;
 mod read;
+mod side_impl;
 mod startup;
+mod store_impl;
 #[cfg(test)]
 mod test_tmpfs;
 mod writer;
 
+pub use startup::database_path;
+
 /// A ticketd store in a SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
     readers: Arc<Readers>,
     writer: WriteQueue,
     /// Associate rows read, and credentials changes seen, for the authentication cache.
@@ -47,40 +56,58 @@ impl SqliteStore {
 
     /// Like [`connect_with`](Self::connect_with), the log truncated once past `wal_limit` bytes.
     pub async fn connect_tuned(url: &str, sync: SqliteSync, wal_limit: u64) -> Result<Self, StoreError> {
-        let synchronous = match sync {
-            SqliteSync::Full => SqliteSynchronous::Full,
-            SqliteSync::Normal => SqliteSynchronous::Normal,
-        };
-        // The journal mode is left out of the per-connection pragmas: switching it needs an
-        // exclusive lock the busy timeout does not wait for, so a CLI command opening the file
-        // beside a running server would fail with "database is locked". WAL is stored in the
-        // file, so it is set once, only when the file is not in WAL yet.
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .synchronous(synchronous)
-            .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
-        let path = options.get_filename().to_path_buf();
+        let path = database_path(url)?;
         startup::check_writable(&path)?;
         let mut attempt = 0;
         loop {
-            match open(&options).await {
-                Err(error) if attempt < 50 && is_busy(&error) => {
+            let opening = path.clone();
+            let opened = tokio::task::spawn_blocking(move || prepare(&opening, sync))
+                .await
+                .map_err(|err| StoreError::Internal(format!("opening the database failed: {err}")))?;
+            match opened {
+                // A concurrent checkpoint or mode switch holds the file briefly.
+                Err(StoreError::Busy) if attempt < 50 => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(error) => return Err(startup::naming(&path, error)),
-                Ok(pool) => {
-                    // Message saves go through one writer connection that commits them in groups;
-                    // the pool serves the rarer reads and writes.
-                    let connection = open_connection(&path, sync).map_err(|error| startup::naming(&path, error))?;
+                Ok(connection) => {
                     checkpoint::set_limit(&connection, wal_limit)?;
                     let writer = WriteQueue::start(connection)?;
                     let readers = Arc::new(Readers::new(path, sync));
-                    return Ok(Self { pool, readers, writer, credentials: Arc::default() });
+                    return Ok(Self { readers, writer, credentials: Arc::default() });
                 }
             }
         }
+    }
+
+    /// Runs `read` on a reader connection, in place.
+    fn read<T>(&self, read: impl FnOnce(&mut Lite<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.readers.with(|conn| read(&mut Lite(conn)))
+    }
+
+    /// Runs `read` on a reader connection on a blocking-pool thread: for reads that may scan
+    /// (a list over many messages, a count of expired rows, a whole attachment), which would
+    /// hold up the requests sharing an async thread if run in place.
+    async fn read_aside<T, F>(&self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Lite<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || readers.with(|conn| read(&mut Lite(conn))))
+            .await
+            .map_err(|err| StoreError::Internal(format!("a read stopped: {err}")))?
+    }
+
+    /// Runs `write` (any write but a message save) as a job of the writer's next group commit;
+    /// see [`WriteQueue::run_aside`].
+    async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Lite<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.writer.run_aside(move |conn| write(&mut Lite(conn))).await
     }
 
     /// Runs a save in the writer's next group commit; see [`WriteQueue::run`].
@@ -129,88 +156,76 @@ impl SqliteStore {
         let ctx = super::acting_context();
         self.in_write(move |conn| in_place(save::delete(&mut Writer(conn), id, ctx))).await
     }
+
+    /// Occupies the writer, once it has begun (`started`), until `release` is sent or dropped:
+    /// the writes queued meanwhile wait.
+    #[cfg(test)]
+    pub(crate) async fn hold_writer(
+        &self,
+        started: tokio::sync::oneshot::Sender<()>,
+        release: tokio::sync::oneshot::Receiver<()>,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .run(move |_| {
+                let _ = started.send(());
+                let _ = release.blocking_recv();
+                Ok(())
+            })
+            .await
+    }
 }
 
-/// Opens the pool, puts the file in WAL mode and applies the schema; a "locked" answer from any
-/// step is worth another try, since a concurrent checkpoint or mode switch holds the file briefly.
-async fn open(options: &SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        // When SQLite ends a transaction itself (a full disk, an I/O error), sqlx's ROLLBACK
-        // fails and its count of open transactions stays up: every later BEGIN on that
-        // connection would fail. Such a connection is closed rather than pooled.
-        .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
-        .connect_with(options.clone())
-        .await?;
-    ensure_wal(&pool).await?;
-    super::schema::SQLITE.run(&pool).await?;
-    Ok(pool)
+/// Opens the file (creating it when missing) for the writer, puts it in WAL mode unless it
+/// is already, and applies the schema. Blocking: start-up runs it off the async threads.
+fn prepare(path: &Path, sync: SqliteSync) -> Result<Connection, StoreError> {
+    if !path.exists() {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        drop(Connection::open_with_flags(path, flags)?);
+    }
+    let connection = open_connection(path, sync)?;
+    ensure_wal(&connection)?;
+    migrate::run(&connection, &super::schema::SQLITE)?;
+    Ok(connection)
 }
 
-/// Puts the database file into WAL mode unless it already is.
-async fn ensure_wal(pool: &SqlitePool) -> Result<(), StoreError> {
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await?;
+/// Puts the database file into WAL mode unless it already is. The journal mode is not set on
+/// every connection: switching it needs an exclusive lock the busy timeout does not wait for,
+/// so a CLI command opening the file beside a running server would fail with "database is
+/// locked". WAL is stored in the file, so it is set once, only when the file is not in WAL yet.
+fn ensure_wal(conn: &Connection) -> Result<(), StoreError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-        sqlx::query_scalar::<_, String>("PRAGMA journal_mode = WAL").fetch_one(pool).await?;
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     }
     Ok(())
 }
 
-fn is_busy(error: &StoreError) -> bool {
-    let database = match error {
-        StoreError::Busy => return true,
-        StoreError::Database(error) | StoreError::Migrate(sqlx::migrate::MigrateError::Execute(error)) => error,
-        _ => return false,
-    };
-    // 5 is SQLITE_BUSY; the extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT...) share its low byte.
-    matches!(database, sqlx::Error::Database(db) if db.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| code & 0xff == 5))
-}
-
-mod shared {
-    use sqlx::Row as _;
-
-    type Db = super::Sqlite;
-    type This = super::SqliteStore;
-    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-    const BEGIN_READ: &str = "BEGIN";
-    const SHARES_OUTBOX: bool = false;
-    static MIGRATOR: &sqlx::migrate::Migrator = &crate::store::schema::SQLITE;
-    const CLAIM_DUE: &str = crate::store::outbox::sql::CLAIM_DUE_SQLITE;
-
-    include!("shared/store_impl.rs");
-
-    impl This {
-        fn writer_counts(&self) -> Option<(u64, u64)> {
-            Some(self.writer.counts())
-        }
-
-        fn recent_write_fault(&self) -> Option<String> {
-            self.writer.recent_fault()
-        }
-    }
+/// The path of a `sqlite:` URL's file, for tests that open it beside the store.
+#[cfg(test)]
+fn test_path(url: &str) -> std::path::PathBuf {
+    database_path(url).expect("a sqlite URL")
 }
 
 #[cfg(test)]
 mod tests {
-    use sqlx::{Connection, SqliteConnection};
-
     use super::*;
 
     #[tokio::test]
     async fn opening_waits_while_another_process_holds_the_file_exclusively() {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        SqliteStore::connect(&url).await.expect("created").pool.close().await;
-        let mut holder = SqliteConnection::connect(&url).await.expect("holder opens");
-        sqlx::query("PRAGMA locking_mode = EXCLUSIVE").execute(&mut holder).await.expect("exclusive mode");
-        sqlx::query("SELECT count(*) FROM outbox").execute(&mut holder).await.expect("takes the lock");
-        let release = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            holder.close().await.expect("released");
+        drop(SqliteStore::connect(&url).await.expect("created"));
+        let holder = Connection::open(test_path(&url)).expect("holder opens");
+        holder.execute_batch("PRAGMA locking_mode = EXCLUSIVE").expect("exclusive mode");
+        let _: i64 = holder.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0)).expect("takes the lock");
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(500));
+            drop(holder);
         });
         let store = SqliteStore::connect(&url).await.expect("the open waits instead of failing");
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&store.pool).await.expect("mode");
+        let mode: String =
+            store.read(|db| Ok(db.0.query_row("PRAGMA journal_mode", [], |row| row.get(0))?)).expect("mode");
         assert_eq!(mode, "wal");
-        release.await.expect("holder task");
+        release.join().expect("holder thread");
     }
 }

@@ -2,7 +2,6 @@
 
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
@@ -159,9 +158,7 @@ pub fn data_dir(database_url: &str, min_free_mib: u64) -> Outcome {
 
 /// The directory a `sqlite:` URL's file is in.
 fn sqlite_dir(database_url: &str) -> anyhow::Result<PathBuf> {
-    let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url)
-        .with_context(|| format!("--database-url {database_url}"))?;
-    let file = options.get_filename();
+    let file = crate::store::sqlite_path(database_url).with_context(|| format!("--database-url {database_url}"))?;
     let dir = file.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
         bail!("{} does not exist or is not a directory", dir.display());

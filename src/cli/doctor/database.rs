@@ -2,13 +2,12 @@
 //! that changes nothing and is rolled back, and compare the applied migrations with this build's.
 
 use anyhow::{Context as _, bail};
-use std::str::FromStr;
 use std::time::Duration;
 
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use sqlx::Connection as _;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions as _, Connection as _};
 
 use super::{Outcome, redact_url};
 use crate::store::schema;
@@ -64,28 +63,33 @@ fn verdict(shown: &str, migrator: &Migrator, applied: &[i64]) -> Outcome {
 
 /// Opens an existing SQLite file (never creating it) and reads its applied migrations.
 async fn sqlite(url: &str) -> anyhow::Result<(&'static Migrator, Vec<i64>)> {
-    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false).busy_timeout(PATIENCE);
-    let file = options.get_filename().to_path_buf();
+    let file = crate::store::sqlite_path(url)?;
     if !file.exists() {
         bail!("{} does not exist yet (`ticketd migrate` or `serve` creates it)", file.display());
     }
-    let mut conn: SqliteConnection = options.connect().await.context("cannot open")?;
-    let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
-    let has = async |conn: &mut SqliteConnection, table: &str| -> anyhow::Result<bool> {
-        let found: i64 = sqlx::query_scalar(exists).bind(table).fetch_one(conn).await?;
-        Ok(found > 0)
-    };
-    let probe = if has(&mut conn, "outbox").await? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.context("not writable")?;
-    sqlx::query(probe).execute(&mut *tx).await.context("not writable")?;
-    tx.rollback().await?;
-    let applied = if has(&mut conn, "_sqlx_migrations").await? {
-        sqlx::query_scalar(schema::APPLIED_VERSIONS).fetch_all(&mut conn).await?
-    } else {
-        Vec::new()
-    };
-    let _ = conn.close().await;
+    let applied = tokio::task::spawn_blocking(move || sqlite_applied(&file)).await.context("the check stopped")??;
     Ok((&schema::SQLITE, applied))
+}
+
+/// Probes a write (rolled back) on the file and reads its applied migrations; blocking.
+fn sqlite_applied(file: &std::path::Path) -> anyhow::Result<Vec<i64>> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(file, flags).context("cannot open")?;
+    conn.busy_timeout(PATIENCE)?;
+    let has = |table: &str| -> anyhow::Result<bool> {
+        let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+        Ok(conn.query_row(exists, [table], |row| row.get::<_, i64>(0))? > 0)
+    };
+    let probe = if has("outbox")? { WRITE_PROBE } else { EMPTY_WRITE_PROBE };
+    let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate).context("not writable")?;
+    conn.execute(probe, []).context("not writable")?;
+    tx.rollback()?;
+    if !has("_sqlx_migrations")? {
+        return Ok(Vec::new());
+    }
+    let mut applied = conn.prepare(schema::APPLIED_VERSIONS)?;
+    let versions = applied.query_map([], |row| row.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(versions)
 }
 
 /// Connects to PostgreSQL and reads the applied migrations.

@@ -4,9 +4,9 @@
 use sqlx::PgConnection;
 
 use super::enqueue::{OutboxInsert, OutboxStatements, Target};
-use super::sql;
 use super::webhook_events::{Fields, SELECT_MESSAGE_FIELDS, fields_of};
 use crate::store::StoreError;
+use crate::store::sql::outbox as sql;
 
 impl OutboxStatements for PgConnection {
     async fn ticket(&mut self, ticket_id: i32) -> Result<Option<(String, i32)>, StoreError> {

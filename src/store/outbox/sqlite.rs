@@ -5,10 +5,10 @@
 use rusqlite::{Connection, params};
 
 use super::enqueue::{OutboxInsert, OutboxStatements, Target};
-use super::sql;
 use super::webhook_events::{Fields, SELECT_MESSAGE_FIELDS, fields_of};
 use crate::store::StoreError;
 use crate::store::columns::Columns as _;
+use crate::store::sql::outbox as sql;
 use crate::store::sqlite::direct::{all, one, run};
 
 /// The writer's connection, running each statement in place.

@@ -1,6 +1,6 @@
-//! The rusqlite side of the SQLite store: connections opened like sqlx's, a small pool of
-//! reader connections used in place, and row helpers. sqlx hands every statement to a worker
-//! thread and back, which on the hot path costs more than SQLite spends running it.
+//! SQLite's connections: opened with the store's settings, a small pool of reader connections
+//! used in place, and row helpers. Reads run on the calling thread: handing every statement to a
+//! worker thread and back (as sqlx does) costs more than SQLite spends running it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -76,14 +76,18 @@ const NUMBERED: [&str; 24] = [
 /// Prepares (or takes from the connection's cache) `sql` and binds `values` to `$1`, `$2`…
 fn bound<'c>(conn: &'c Connection, sql: &str, values: &[&dyn ToSql]) -> Result<CachedStatement<'c>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
-    if values.len() != statement.parameter_count() || values.len() > NUMBERED.len() {
+    if values.len() != statement.parameter_count() {
         return Err(StoreError::from(rusqlite::Error::InvalidParameterCount(
             values.len(),
             statement.parameter_count(),
         )));
     }
-    for (value, name) in values.iter().zip(NUMBERED) {
-        statement.raw_bind_parameter(name, value)?;
+    for (at, value) in values.iter().enumerate() {
+        match NUMBERED.get(at) {
+            Some(name) => statement.raw_bind_parameter(*name, value)?,
+            // Only list queries with many filter values get this far.
+            None => statement.raw_bind_parameter(format!("${}", at + 1).as_str(), value)?,
+        }
     }
     Ok(statement)
 }
@@ -161,6 +165,12 @@ impl Columns for IndexedRow<'_, '_> {
         self.get(column)
     }
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        self.get(column)
+    }
+    fn maybe_big(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.get(column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
         self.get(column)
     }
 }

@@ -1,11 +1,24 @@
 //! What start-up checks before serving from a database file: that the file and its directory
 //! can be written and that the file is a database, failing with the file's name and the cause.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
 
 use crate::store::StoreError;
+
+/// The file a `sqlite:` URL names (`sqlite://PATH` or `sqlite:PATH`, query options ignored).
+pub fn database_path(url: &str) -> Result<PathBuf, StoreError> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"));
+    let path = rest.map(|rest| rest.split('?').next().unwrap_or_default()).unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Configuration(format!(
+            "'{url}' names no database file: use sqlite:PATH (an in-memory database cannot be shared by the \
+             store's connections)"
+        )));
+    }
+    Ok(PathBuf::from(path))
+}
 
 /// Fails when an existing database file, or the directory that holds it (where SQLite keeps its
 /// `-wal` and `-shm` files), cannot be written: SQLite would open it read-only without a word

@@ -26,12 +26,16 @@ trait QueuedSave: Send {
     fn run(&mut self, conn: &Connection) -> bool;
     /// Why the save failed, once it has run and failed.
     fn failure(&self) -> Option<&StoreError>;
+    /// Whether its success shows that saves fit again (a message save's does; a probe's or a
+    /// small write's does not).
+    fn proves_writes(&self) -> bool;
     /// Answers the caller with the save's result, or with why its batch did not commit.
     fn answer(self: Box<Self>, batch_failure: Option<&StoreError>);
 }
 
 struct Save<T, F> {
     work: Option<F>,
+    proves_writes: bool,
     outcome: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
@@ -54,6 +58,10 @@ where
 
     fn failure(&self) -> Option<&StoreError> {
         self.outcome.as_ref().and_then(|outcome| outcome.as_ref().err())
+    }
+
+    fn proves_writes(&self) -> bool {
+        self.proves_writes
     }
 
     fn answer(self: Box<Self>, batch_failure: Option<&StoreError>) {
@@ -112,6 +120,12 @@ impl WriteQueue {
         self.fault.recent()
     }
 
+    /// How many jobs wait for the writer.
+    #[cfg(test)]
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     /// Transactions run and saves carried so far.
     pub fn counts(&self) -> (u64, u64) {
         (self.counts.transactions.load(Ordering::Relaxed), self.counts.saves.load(Ordering::Relaxed))
@@ -124,8 +138,27 @@ impl WriteQueue {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.queue(work, true).await
+    }
+
+    /// Like [`run`](Self::run) for a write other than a message save (a probe, a secret, an
+    /// outbox settle, an upload piece): a storage fault it meets is remembered, but its success
+    /// does not clear one that saves met, since a small write can fit where a save does not.
+    pub async fn run_aside<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.queue(work, false).await
+    }
+
+    async fn queue<T, F>(&self, work: F, proves_writes: bool) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(Save { work: Some(work), outcome: None, reply });
+        let job: Job = Box::new(Save { work: Some(work), proves_writes, outcome: None, reply });
         self.jobs.send(job).await.map_err(|_| writer_failure("the writer has stopped"))?;
         answer.await.map_err(|_| writer_failure("the writer stopped before answering"))?
     }
@@ -166,7 +199,8 @@ impl StorageFault {
     fn note(&self, batch_failure: Option<&StoreError>, batch: &[Job]) {
         let own_failures = batch.iter().filter_map(|job| job.failure());
         let fault = batch_failure.into_iter().chain(own_failures).find(|failure| is_storage_fault(failure));
-        let committed_a_save = batch_failure.is_none() && batch.iter().any(|job| job.failure().is_none());
+        let committed_a_save =
+            batch_failure.is_none() && batch.iter().any(|job| job.proves_writes() && job.failure().is_none());
         if let Ok(mut last) = self.0.lock() {
             if let Some(fault) = fault {
                 *last = Some((Instant::now(), fault.to_string()));

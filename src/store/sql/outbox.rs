@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use super::{ClaimedDelivery, MailRecipient, OutboxCount, OutboxRow, StreamItem, WebhookTarget};
 use crate::domain::notification::{Channel, DeliveryStatus};
 use crate::store::columns::Columns;
+use crate::store::outbox::{
+    ClaimedDelivery, MailRecipient, OutboxCount, OutboxRow, StreamItem, WebhookInfo, WebhookTarget,
+};
 use crate::store::{StoreError, from_ticks};
 
 // What a notifying save runs (see `enqueue`).
@@ -81,6 +83,23 @@ pub const STREAM_AFTER: &str = "SELECT stream_seq, event, payload FROM outbox WH
      ORDER BY stream_seq LIMIT $3";
 pub const LAST_STREAM_ID: &str = "SELECT stream_seq FROM associates WHERE id = $1";
 
+// Followers and webhook subscriptions.
+/// `$1` login key.
+pub const ASSOCIATE_BY_LOGIN: &str = "SELECT id FROM associates WHERE login_key = $1";
+pub const TICKET_EXISTS: &str = "SELECT id FROM tickets WHERE id = $1";
+pub const MESSAGE_EXISTS: &str = "SELECT id FROM ticket_messages WHERE id = $1";
+/// `$1` ticket, `$2` associate, `$3` now.
+pub const FOLLOW: &str = "INSERT INTO ticket_followers (ticket_id, associate_id, created_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (ticket_id, associate_id) DO NOTHING";
+/// `$1` ticket, `$2` associate.
+pub const UNFOLLOW: &str = "DELETE FROM ticket_followers WHERE ticket_id = $1 AND associate_id = $2";
+pub const FOLLOWERS: &str = "SELECT associate_id FROM ticket_followers WHERE ticket_id = $1 ORDER BY associate_id";
+/// `$1` url, `$2` events, `$3` secret, `$4` now.
+pub const ADD_WEBHOOK: &str =
+    "INSERT INTO webhooks (url, events, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+pub const WEBHOOKS: &str = "SELECT id, url, events, active FROM webhooks ORDER BY id";
+pub const REMOVE_WEBHOOK: &str = "DELETE FROM webhooks WHERE id = $1";
+
 /// A lease as stored ticks (100 ns).
 pub fn duration_ticks(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX / 20).saturating_mul(10)
@@ -131,6 +150,16 @@ pub fn outbox_count(row: &impl Columns) -> Result<Option<OutboxCount>, StoreErro
         return Ok(None);
     };
     Ok(Some(OutboxCount { channel, status, rows: row.big("n")? }))
+}
+
+/// A row of [`WEBHOOKS`].
+pub fn webhook_info(row: &impl Columns) -> Result<WebhookInfo, StoreError> {
+    Ok(WebhookInfo {
+        id: row.int("id")?,
+        url: row.text("url")?,
+        events: row.text("events")?,
+        active: row.flag("active")?,
+    })
 }
 
 /// A row of [`STREAM_AFTER`].

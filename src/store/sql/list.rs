@@ -1,9 +1,11 @@
-// The ticket message list: a `ListQuery` compiled to one parameterised statement. Only
-// whitelisted column names and `$N` placeholders ever enter the SQL text; every value is bound.
-// Included by `store_impl.rs`.
+//! The ticket message list: a `ListQuery` compiled to one parameterised statement. Only
+//! whitelisted column names and `$N` placeholders ever enter the SQL text; every value is bound.
 
 use crate::domain::TicketReach;
 use crate::domain::list::{Column, ColumnKind, Comparison, Filter, ListQuery, ListRow, Literal};
+use crate::store::columns::Columns;
+use crate::store::db::Value;
+use crate::store::{StoreError, from_ticks, to_ticks};
 
 fn sql_column(column: Column) -> &'static str {
     match column {
@@ -86,7 +88,7 @@ fn render_reach(reach: &TicketReach, sql: &mut String, values: &mut Vec<Literal>
 
 /// The statement and its values for a list query (`limit` rows from `skip`), over the messages
 /// of the tickets `reach` permits (every message when `None`).
-fn list_statement(query: &ListQuery, limit: u32, reach: Option<&TicketReach>) -> (String, Vec<Literal>) {
+pub fn list_statement(query: &ListQuery, limit: u32, reach: Option<&TicketReach>) -> (String, Vec<Literal>) {
     let columns: Vec<&str> = query.select.iter().map(|c| sql_column(*c)).collect();
     let mut sql = format!("SELECT id AS row_id, {} FROM ticket_messages", columns.join(", "));
     let mut values = Vec::new();
@@ -103,47 +105,41 @@ fn list_statement(query: &ListQuery, limit: u32, reach: Option<&TicketReach>) ->
         }
         render_reach(reach, &mut sql, &mut values);
     }
-    let mut order: Vec<String> =
-        query.order.iter().map(|k| format!("{} {}", sql_column(k.column), if k.descending { "DESC" } else { "ASC" })).collect();
+    let mut order: Vec<String> = query
+        .order
+        .iter()
+        .map(|k| format!("{} {}", sql_column(k.column), if k.descending { "DESC" } else { "ASC" }))
+        .collect();
     // The id last keeps pages stable when the requested keys tie.
     order.push("id ASC".into());
     sql.push_str(&format!(" ORDER BY {} LIMIT {limit} OFFSET {}", order.join(", "), query.skip));
     (sql, values)
 }
 
-async fn load_list(
-    conn: &mut Conn,
-    query: &ListQuery,
-    limit: u32,
-    reach: Option<&TicketReach>,
-) -> Result<Vec<ListRow>, StoreError> {
-    let (sql, values) = list_statement(query, limit, reach);
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for value in values {
-        statement = match value {
-            Literal::Integer(n) => statement.bind(n),
-            Literal::Text(text) => statement.bind(text),
-            Literal::Date(at) => statement.bind(to_ticks(&at)),
-            Literal::Boolean(b) => statement.bind(b),
-        };
+/// A literal as the value bound to its placeholder.
+pub fn bound(literal: &Literal) -> Value<'_> {
+    match literal {
+        Literal::Integer(n) => Value::Big(Some(*n)),
+        Literal::Text(text) => Value::Text(Some(text)),
+        Literal::Date(at) => Value::Big(Some(to_ticks(at))),
+        Literal::Boolean(b) => Value::Flag(*b),
     }
-    let rows = statement.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|row| {
-            let values = query
-                .select
-                .iter()
-                .map(|column| {
-                    let name = sql_column(*column);
-                    Ok(match column.kind() {
-                        ColumnKind::Integer | ColumnKind::Enum => Literal::Integer(row.try_get::<i32, _>(name)?.into()),
-                        ColumnKind::Text => Literal::Text(row.try_get(name)?),
-                        ColumnKind::Date => Literal::Date(from_ticks(row.try_get(name)?)),
-                        ColumnKind::Boolean => Literal::Boolean(row.try_get(name)?),
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            Ok(ListRow { id: row.try_get("row_id")?, values })
+}
+
+/// A row of [`list_statement`]'s statement: the selected columns' values, in `query`'s order.
+pub fn list_row(row: &impl Columns, query: &ListQuery) -> Result<ListRow, StoreError> {
+    let values = query
+        .select
+        .iter()
+        .map(|column| {
+            let name = sql_column(*column);
+            Ok(match column.kind() {
+                ColumnKind::Integer | ColumnKind::Enum => Literal::Integer(row.int(name)?.into()),
+                ColumnKind::Text => Literal::Text(row.text(name)?),
+                ColumnKind::Date => Literal::Date(from_ticks(row.big(name)?)),
+                ColumnKind::Boolean => Literal::Boolean(row.flag(name)?),
+            })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(ListRow { id: row.int("row_id")?, values })
 }
