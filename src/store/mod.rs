@@ -11,6 +11,7 @@ mod classify;
 mod columns;
 mod credentials_watch;
 mod debug;
+pub mod edit;
 pub mod message_parts;
 mod message_rows;
 pub mod outbox;
@@ -30,6 +31,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 
 pub use attachment::AttachmentStore;
+pub use edit::{EditFailure, EditRefusal, EditStore, MessageEdit};
 pub use message_parts::MessagePartsStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
@@ -248,6 +250,7 @@ pub trait Store:
     + TicketReachStore
     + RetentionStore
     + MessagePartsStore
+    + EditStore
     + webhook::WebhookStore
     + Send
     + Sync

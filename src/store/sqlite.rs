@@ -18,6 +18,7 @@ use crate::domain::{MessageDraft, TicketMessage};
 mod checkpoint;
 mod children;
 pub(super) mod direct;
+mod edit;
 mod read;
 mod save;
 mod startup;
@@ -33,6 +34,8 @@ pub struct SqliteStore {
     writer: WriteQueue,
     /// Associate rows read, and credentials changes seen, for the authentication cache.
     credentials: Arc<CredentialsWatch>,
+    /// Whole messages read for requests (not those read inside a write).
+    message_reads: Arc<super::edit::ReadCount>,
 }
 
 impl SqliteStore {
@@ -78,7 +81,13 @@ impl SqliteStore {
                     checkpoint::set_limit(&connection, wal_limit)?;
                     let writer = WriteQueue::start(connection)?;
                     let readers = Arc::new(Readers::new(path, sync));
-                    return Ok(Self { pool, readers, writer, credentials: Arc::default() });
+                    return Ok(Self {
+                        pool,
+                        readers,
+                        writer,
+                        credentials: Arc::default(),
+                        message_reads: Arc::default(),
+                    });
                 }
             }
         }
@@ -94,6 +103,7 @@ impl SqliteStore {
     }
 
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        self.message_reads.add();
         self.readers.with(|conn| read::load_message(conn, id))
     }
 
