@@ -1,7 +1,8 @@
 //! An edit of a stored message applied inside the write: the backend reads the message in the
 //! transaction that saves it (PostgreSQL under the message's row lock, SQLite on the writer
 //! connection), asks the edit for the draft, saves it and reads the message back as saved,
-//! so nothing can land between the read and the save and no request-level read follows.
+//! so nothing can land between the read and the save and no request-level read follows. A
+//! create likewise answers the message it made from its own transaction.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,6 +42,13 @@ pub trait EditStore {
     /// Reads message `id` inside the write, saves the draft `edit` makes of it onto that very
     /// version and returns the message as saved, read in the same transaction.
     async fn edit_message(&self, id: i32, edit: MessageEdit, ctx: SaveContext) -> Result<TicketMessage, EditFailure>;
+
+    /// Creates a message with a new id and returns it as saved, read in the same transaction.
+    async fn create_message_read_back(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+    ) -> Result<TicketMessage, StoreError>;
 
     /// How many whole messages were read for a request ([`Store::message`](super::Store::message))
     /// since start; reads inside a write are not counted.

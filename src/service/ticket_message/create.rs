@@ -47,9 +47,9 @@ impl TicketMessages {
         };
         require_ticket_id(self.store.as_ref(), &reach, ticket_id).await?;
         let Some(key) = idempotency_key else {
-            let id = self.store.create_message(draft, ctx).await?;
+            let message = self.store.create_message_read_back(draft, ctx).await?;
             self.saved(ctx);
-            return self.created(id, false).await;
+            return Ok(Created { message, replayed: false });
         };
         let window = chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
         let (id, created) = self.store.create_message_once(draft, ctx, key, window).await?;

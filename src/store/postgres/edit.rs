@@ -23,6 +23,21 @@ impl EditStore for PostgresStore {
         )
     }
 
+    async fn create_message_read_back(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+    ) -> Result<TicketMessage, StoreError> {
+        let draft = draft.clone();
+        self.in_write(move |conn| {
+            Box::pin(async move {
+                let id = save_create(conn, &draft, ctx).await?;
+                whole_message(conn, id).await
+            })
+        })
+        .await
+    }
+
     fn message_reads(&self) -> u64 {
         self.message_reads.get()
     }
@@ -68,4 +83,9 @@ async fn save_update(
     ctx: SaveContext,
 ) -> Result<(), StoreError> {
     save::update_in(conn, id, draft, ctx).await
+}
+
+/// The one place a create that answers the saved message calls the message save.
+async fn save_create(conn: &mut PgConnection, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
+    save::create_in(conn, draft, ctx, crate::store::now_ticks()).await
 }

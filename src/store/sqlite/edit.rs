@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use super::{SqliteStore, read, save};
-use crate::domain::TicketMessage;
+use crate::domain::{MessageDraft, TicketMessage};
 use crate::store::edit::{EditFailure, EditOutcome, EditStore, MessageEdit, finish};
 use crate::store::{SaveContext, StoreError};
 
@@ -14,6 +14,19 @@ use crate::store::{SaveContext, StoreError};
 impl EditStore for SqliteStore {
     async fn edit_message(&self, id: i32, edit: MessageEdit, ctx: SaveContext) -> Result<TicketMessage, EditFailure> {
         finish(self.in_write(move |conn| edit_in(conn, id, &edit, ctx)).await)
+    }
+
+    async fn create_message_read_back(
+        &self,
+        draft: &MessageDraft,
+        ctx: SaveContext,
+    ) -> Result<TicketMessage, StoreError> {
+        let draft = draft.clone();
+        self.in_write(move |conn| {
+            let id = save_create(conn, &draft, ctx)?;
+            read::load_message(conn, id)?.ok_or(StoreError::NotFound)
+        })
+        .await
     }
 
     fn message_reads(&self) -> u64 {
@@ -36,11 +49,11 @@ fn edit_in(conn: &Connection, id: i32, edit: &MessageEdit, ctx: SaveContext) -> 
 }
 
 /// The one place an edit calls the message save.
-fn save_update(
-    conn: &Connection,
-    id: i32,
-    draft: &crate::domain::MessageDraft,
-    ctx: SaveContext,
-) -> Result<(), StoreError> {
+fn save_update(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
     save::update_in(conn, id, draft, ctx)
+}
+
+/// The one place a create that answers the saved message calls the message save.
+fn save_create(conn: &Connection, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
+    save::create_in(conn, draft, ctx, crate::store::now_ticks())
 }
