@@ -14,6 +14,7 @@ on_both_backends!(
     concurrent_merge_patches_of_one_message_all_land_without_a_read,
     updates_and_creates_answer_the_saved_message_without_reading_it,
     a_stale_if_match_patch_is_refused_and_changes_nothing,
+    two_servers_patching_one_message_lose_nothing_and_never_retry,
 );
 
 /// The hot message every client patches.
@@ -83,4 +84,35 @@ async fn a_stale_if_match_patch_is_refused_and_changes_nothing(backend: Backend)
     assert_eq!(app.get_message(5).await.1, before, "the refused PATCH changed nothing");
     let missing = merge_patch(&app, "/api/v1/TicketMessage/99999", &json!({"Body": "x"}));
     assert_eq!(app.call(missing).await.0, StatusCode::NOT_FOUND, "an update never creates");
+}
+
+/// Two servers on one database: only the database can order their saves of one message, and the
+/// edit read inside the write lets it, so no patch is applied to a version another one replaced.
+async fn two_servers_patching_one_message_lose_nothing_and_never_retry(backend: Backend) {
+    let Some(first) = TestApp::spawn(backend).await else { return };
+    let url = first.database_url().to_owned();
+    let Some(second) = TestApp::spawn_with(backend, |settings| settings.database_url = url.into()).await else {
+        return;
+    };
+    let servers = [Arc::new(first), Arc::new(second)];
+    let version = servers[0].store.message(7).await.expect("read").expect("exists").version;
+    let reads: Vec<u64> = servers.iter().map(|app| app.store.message_reads()).collect();
+    let clients: Vec<_> = (0..24)
+        .map(|n: usize| {
+            let app = servers[n % 2].clone();
+            tokio::spawn(async move {
+                let patch = json!({"ExtraFields": {format!("server{n}"): "x"}});
+                app.call(merge_patch(&app, HOT, &patch)).await.0
+            })
+        })
+        .collect();
+    for client in clients {
+        assert_eq!(client.await.expect("task"), StatusCode::OK);
+    }
+    for (app, before) in servers.iter().zip(reads) {
+        assert_eq!(app.store.message_reads(), before, "no server read the message outside a write, nor retried");
+    }
+    let stored = servers[0].store.message(7).await.expect("read").expect("exists");
+    let landed = (0..24).filter(|n| stored.content.extra_fields.contains_key(&format!("server{n}"))).count();
+    assert_eq!((landed, stored.version), (24, version + 24), "every patch landed on the one before");
 }
