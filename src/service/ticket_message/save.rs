@@ -103,7 +103,8 @@ type DraftOf = Arc<dyn Fn(&TicketMessage) -> Result<MessageDraft, ApiError> + Se
 
 /// The edit the store runs on the stored message: the reach and condition checks, then the
 /// draft. A limited caller's draft that moves the message to a ticket not in `may_move_to` is
-/// refused with [`MovesTo`], as that ticket's reach is read from the store.
+/// refused with [`MovesTo`]: that ticket's reach needs a store read of its own, which an edit
+/// running inside the write cannot make.
 fn checked_edit(
     reach: &TicketReach,
     condition: &WriteCondition,
