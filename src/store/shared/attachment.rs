@@ -18,9 +18,11 @@ impl AttachmentStore for This {
         .bind(&upload.content_id)
         .bind(upload.created_by)
         .bind(now_ticks())
-        .fetch_one(&self.pool)
+        // Stepped to the end, where SQLite commits the statement: a commit refused for want of
+        // space must fail the upload rather than hand out the id of a row that is not there.
+        .fetch_all(&self.pool)
         .await?;
-        Ok(id)
+        id.first().copied().ok_or(StoreError::NotFound)
     }
 
     async fn append_upload(&self, id: i32, seq: i32, bytes: &[u8]) -> Result<(), StoreError> {
