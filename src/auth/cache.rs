@@ -2,9 +2,10 @@
 //! neither an argon2 verification nor a read of its associate row, until the credentials change.
 //!
 //! Entries hold what a [`Principal`](super::Principal) needs (associate id, login, role) and are
-//! found by an HMAC (with a per-process random key) of the login and password for Basic, or by
-//! associate id for the secret schemes, so the cache never holds a password or anything that
-//! could be brute-forced offline.
+//! found by an HMAC (with a per-process random key) of the login and password for Basic, by
+//! associate id for the secret schemes, or by login (lowercased, as the store matches it) for
+//! JWT bearers, whose signature was checked already, so the cache never holds a password or
+//! anything that could be brute-forced offline.
 //!
 //! Any writer can change credentials (this server, `ticketd associate ...` in another process,
 //! another server on the same database), so the cache watches the store's credentials version,
@@ -50,6 +51,7 @@ struct Entry {
 struct Entries {
     by_password: HashMap<[u8; 32], Entry>,
     by_id: HashMap<i32, Entry>,
+    by_login: HashMap<String, Entry>,
     /// Moves whenever entries are dropped for a credentials change.
     generation: u64,
     /// The store's credentials version the entries agree with, and when it was read.
@@ -63,6 +65,7 @@ impl Entries {
     fn drop_all(&mut self) {
         self.by_password.clear();
         self.by_id.clear();
+        self.by_login.clear();
         self.generation += 1;
     }
 }
@@ -165,6 +168,18 @@ impl VerifiedCache {
         self.fresh(entries.by_id.get(&associate_id))
     }
 
+    /// The enabled credentials of a login (without regard to case), if read and nothing
+    /// changed since.
+    pub fn by_login(&self, login: &str) -> Option<Known> {
+        let entries = self.entries.lock().ok()?;
+        self.fresh(entries.by_login.get(&login.to_lowercase()))
+    }
+
+    /// Remembers a login's enabled credentials read under `generation`.
+    pub fn remember_login(&self, generation: Generation, login: &str, known: Known) {
+        self.insert(generation, |entries| &mut entries.by_login, login.to_lowercase(), known);
+    }
+
     /// Remembers a successful password verification made under `generation`.
     pub fn remember_password(&self, generation: Generation, login: &str, password: &str, known: Known) {
         let key = self.key_of(login, password);
@@ -227,8 +242,12 @@ mod tests {
         cache.entries.lock().unwrap().drop_all();
         cache.remember_password(before, "tje0", "Tje0", tje0());
         cache.remember_id(before, tje0());
+        cache.remember_login(before, "tje0", tje0());
         assert_eq!(cache.by_password("tje0", "Tje0"), None);
         assert_eq!(cache.by_id(1), None);
+        assert_eq!(cache.by_login("tje0"), None);
+        cache.remember_login(Generation(1), "Tje0", tje0());
+        assert_eq!(cache.by_login("TJE0"), Some(tje0()), "found without regard to case");
         cache.remember_id(Generation(1), tje0());
         assert_eq!(cache.by_id(1), Some(tje0()));
     }

@@ -5,6 +5,4 @@
 pub mod reach;
 pub mod ticket_message;
 
-pub use ticket_message::{
-    Created, Edit, EditTurns, ListPage, MailRequest, TicketMessages, VersionMatch, WriteCondition,
-};
+pub use ticket_message::{Created, Edit, ListPage, MailRequest, TicketMessages, VersionMatch, WriteCondition};

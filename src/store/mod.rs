@@ -14,6 +14,7 @@ mod columns;
 mod credentials_watch;
 mod db;
 mod debug;
+pub mod edit;
 pub mod message_parts;
 mod message_rows;
 mod ops;
@@ -36,6 +37,7 @@ use async_trait::async_trait;
 use crate::domain::{MessageDraft, Role, Scope, SecurityLevel, TicketBaseStatus, TicketMessage, Timestamp, UserType};
 
 pub use attachment::AttachmentStore;
+pub use edit::{EditFailure, EditRefusal, EditStore, MessageEdit};
 pub use message_parts::MessagePartsStore;
 pub use outbox::NotificationStore;
 pub use postgres::PostgresStore;
@@ -257,6 +259,7 @@ pub trait Store:
     + TicketReachStore
     + RetentionStore
     + MessagePartsStore
+    + EditStore
     + webhook::WebhookStore
     + Send
     + Sync

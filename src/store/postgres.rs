@@ -17,6 +17,7 @@ use super::save;
 use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
+mod edit;
 mod failover;
 mod hosts;
 mod pg;
@@ -60,6 +61,8 @@ pub struct PostgresStore {
     credentials: Arc<CredentialsWatch>,
     /// The task listening for credentials changes; stops with the last clone of the store.
     _credentials_listener: Arc<HostWatch>,
+    /// Whole messages read for requests (not those read inside a write).
+    message_reads: Arc<super::edit::ReadCount>,
 }
 
 /// Aborts the host-watching task when dropped.
@@ -98,7 +101,13 @@ impl PostgresStore {
         };
         let credentials = Arc::new(CredentialsWatch::default());
         let listening = tokio::spawn(super::credentials_watch::listen(pool.clone(), credentials.clone()));
-        Ok(Self { pool, _host_watch: host_watch, credentials, _credentials_listener: Arc::new(HostWatch(listening)) })
+        Ok(Self {
+            pool,
+            _host_watch: host_watch,
+            credentials,
+            _credentials_listener: Arc::new(HostWatch(listening)),
+            message_reads: Arc::default(),
+        })
     }
 
     /// One connection to the first host of `url` that serves as the URL asks (for tools that
@@ -146,6 +155,7 @@ impl PostgresStore {
     }
 
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        self.message_reads.add();
         let pool = self.pool.clone();
         // The snapshot is opened and ended by one task, whether or not the request waits.
         super::owned::run(async move {

@@ -20,6 +20,7 @@ use crate::domain::{MessageDraft, TicketMessage};
 
 mod checkpoint;
 pub(super) mod direct;
+mod edit;
 mod lite;
 mod migrate;
 #[cfg(test)]
@@ -41,6 +42,8 @@ pub struct SqliteStore {
     writer: WriteQueue,
     /// Associate rows read, and credentials changes seen, for the authentication cache.
     credentials: Arc<CredentialsWatch>,
+    /// Whole messages read for requests (not those read inside a write).
+    message_reads: Arc<super::edit::ReadCount>,
 }
 
 impl SqliteStore {
@@ -75,7 +78,7 @@ impl SqliteStore {
                     checkpoint::set_limit(&connection, wal_limit)?;
                     let writer = WriteQueue::start(connection)?;
                     let readers = Arc::new(Readers::new(path, sync));
-                    return Ok(Self { readers, writer, credentials: Arc::default() });
+                    return Ok(Self { readers, writer, credentials: Arc::default(), message_reads: Arc::default() });
                 }
             }
         }
@@ -120,6 +123,7 @@ impl SqliteStore {
     }
 
     async fn read_message(&self, id: i32) -> Result<Option<TicketMessage>, StoreError> {
+        self.message_reads.add();
         self.readers.with(|conn| read::load_message(conn, id))
     }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::{RequestBuilder, StatusCode};
 use ticketd::auth::issue::{issue_ticket, issue_token};
 use ticketd::domain::Scope;
@@ -15,7 +16,11 @@ use crate::auth::{HOUR, MESSAGE, get_with, status};
 use crate::cli::ticketd;
 use crate::helpers::{Backend, TestApp, on_both_backends};
 
-on_both_backends!(a_cache_hit_reads_no_associate_row, command_line_changes_reach_the_running_server);
+on_both_backends!(
+    a_cache_hit_reads_no_associate_row,
+    command_line_changes_reach_the_running_server,
+    jwt_bearers_read_their_associate_once_and_a_disable_is_seen,
+);
 
 /// Far above the documented bound; only a change that is never seen runs into it.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -133,4 +138,26 @@ async fn another_server_on_the_same_database_sees_changes() {
     first.store.change_associate("jose", &AssociateChange::Disabled(false)).await.expect("enable");
     until("enabled through the other server", StatusCode::OK, || at(&second)).await;
     assert!(second.store.credential_reads() > reads, "the change made the second server read again");
+}
+
+async fn jwt_bearers_read_their_associate_once_and_a_disable_is_seen(backend: Backend) {
+    const SECRET: &str = "a-long-enough-test-secret-for-hs256";
+    let Some(app) = TestApp::spawn_with(backend, |settings| settings.auth.jwt_hs256_secret = Some(SECRET.into())).await
+    else {
+        return;
+    };
+    let claims = serde_json::json!({"sub": "Ragnhild", "exp": chrono::Utc::now().timestamp() + 600});
+    let key = EncodingKey::from_secret(SECRET.as_bytes()).expect("key");
+    let jwt = encode(&Header::new(Algorithm::HS256), &claims, &key).expect("jwt");
+    let bearer = || get_with(&app, &format!("Bearer {jwt}"));
+    let reads = app.store.credential_reads();
+    for _ in 0..10 {
+        assert_eq!(status(bearer()).await, StatusCode::OK);
+    }
+    assert_eq!(app.store.credential_reads(), reads + 1, "ten JWT requests read the associate row once");
+
+    app.store.change_associate("ragnhild", &AssociateChange::Disabled(true)).await.expect("disable");
+    assert_eq!(status(bearer()).await, StatusCode::UNAUTHORIZED, "a disabled login's JWT is refused at once");
+    app.store.change_associate("ragnhild", &AssociateChange::Disabled(false)).await.expect("enable");
+    until("enabled again", StatusCode::OK, bearer).await;
 }

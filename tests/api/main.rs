@@ -52,3 +52,4 @@ mod stream_guard;
 mod ticket_reach;
 mod wal_size;
 mod webhooks_vendor;
+mod writer_edits;

@@ -1,6 +1,6 @@
 //! A write's condition on the stored message, as the client stated it (a face resolves it from
-//! its own terms: REST from `If-Match` / `If-Unmodified-Since`). It is checked before any change
-//! and again by the save itself, which lands only on the version checked.
+//! its own terms: REST from `If-Match` / `If-Unmodified-Since`). An update checks it on the
+//! message the store read inside the write, so the save lands only on the version checked.
 
 use chrono::{NaiveDateTime, Timelike};
 
@@ -32,8 +32,7 @@ impl WriteCondition {
         Self { version: Some(VersionMatch::OneOf(vec![version])), unmodified_since: None }
     }
 
-    /// Whether the write depends on the stored message at all. A conditional write that is
-    /// overtaken fails (412) rather than being applied again to the newer version.
+    /// Whether the write depends on the stored message at all.
     pub fn is_set(&self) -> bool {
         self.version.is_some() || self.unmodified_since.is_some()
     }

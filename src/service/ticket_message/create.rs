@@ -34,9 +34,11 @@ impl TicketMessages {
         caller.require_write()?;
         let ctx = self.save_context(caller, notify);
         let reach = self.reach_of(caller).await?;
-        if draft.requested_id > 0 && self.update_existing(&reach, draft, ctx).await? {
+        if draft.requested_id > 0
+            && let Some(message) = self.update_existing(&reach, draft, ctx).await?
+        {
             self.saved(ctx);
-            return self.created(draft.requested_id, false).await;
+            return Ok(Created { message, replayed: false });
         }
         let Some(ticket_id) = draft.refs.ticket_id else {
             return Err(ApiError::invalid(
@@ -45,9 +47,9 @@ impl TicketMessages {
         };
         require_ticket_id(self.store.as_ref(), &reach, ticket_id).await?;
         let Some(key) = idempotency_key else {
-            let id = self.store.create_message(draft, ctx).await?;
+            let message = self.store.create_message_read_back(draft, ctx).await?;
             self.saved(ctx);
-            return self.created(id, false).await;
+            return Ok(Created { message, replayed: false });
         };
         let window = chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
         let (id, created) = self.store.create_message_once(draft, ctx, key, window).await?;
@@ -60,16 +62,17 @@ impl TicketMessages {
         self.created(id, !created).await
     }
 
-    /// Saves the draft onto the message its `requested_id` names, the way every update goes;
-    /// `false` when there is no such message (the draft then creates one).
+    /// Saves the draft onto the message its `requested_id` names, the way every update goes,
+    /// and returns it as saved; `None` when there is no such message (the draft then creates one).
     async fn update_existing(
         &self,
         reach: &TicketReach,
         draft: &MessageDraft,
         ctx: SaveContext,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Option<TicketMessage>, ApiError> {
         let no_condition = WriteCondition::default();
-        self.save_onto_stored(reach, draft.requested_id, ctx, &no_condition, |_| Ok(draft.clone())).await
+        let replacement = draft.clone();
+        self.save_onto_stored(reach, draft.requested_id, ctx, &no_condition, move |_| Ok(replacement.clone())).await
     }
 
     async fn created(&self, id: i32, replayed: bool) -> Result<Created, ApiError> {

@@ -36,14 +36,13 @@ use crate::store::{SaveContext, Store, StoreError};
 pub struct TicketMessages {
     store: Arc<dyn Store>,
     notify: NotifyHandle,
-    edit_turns: Arc<EditTurns>,
     base_zone: BaseZone,
 }
 
 impl TicketMessages {
     /// The operations over `store`; saves queue notifications on `notify`'s channels and wake it.
     pub fn new(store: Arc<dyn Store>, notify: NotifyHandle, base_zone: BaseZone) -> Self {
-        Self { store, notify, edit_turns: Arc::default(), base_zone }
+        Self { store, notify, base_zone }
     }
 
     /// The store the operations read and write.
@@ -101,23 +100,5 @@ fn message_error(id: i32) -> impl FnOnce(StoreError) -> ApiError {
     move |err| match err {
         StoreError::NotFound => ApiError::message_not_found(id.into()),
         other => other.into(),
-    }
-}
-
-/// Striped locks by message id: read-modify-write saves of one message in this process take
-/// turns here rather than overtaking each other and retrying; edits of others rarely meet.
-#[derive(Debug)]
-pub struct EditTurns([tokio::sync::Mutex<()>; 64]);
-
-impl Default for EditTurns {
-    fn default() -> Self {
-        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
-    }
-}
-
-impl EditTurns {
-    /// Waits for the turn to edit message `id`; the turn lasts as long as the guard.
-    pub async fn of(&self, id: i32) -> tokio::sync::MutexGuard<'_, ()> {
-        self.0[id.unsigned_abs() as usize % self.0.len()].lock().await
     }
 }

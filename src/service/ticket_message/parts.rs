@@ -59,13 +59,13 @@ impl TicketMessages {
             Save::Update { id, edit, condition } => {
                 let reach = self.reach_of(caller).await?;
                 let ctx = self.save_context(caller, notify);
+                let edit = edit.clone();
                 let draft_of =
-                    |stored: &TicketMessage| Ok(MessageDraft { also: also.clone(), ..edit.draft_onto(stored)? });
-                if !self.save_onto_stored(&reach, id, ctx, condition, draft_of).await? {
-                    return Err(ApiError::message_not_found(id.into()));
-                }
+                    move |stored: &TicketMessage| Ok(MessageDraft { also: also.clone(), ..edit.draft_onto(stored)? });
+                let saved = self.save_onto_stored(&reach, id, ctx, condition, draft_of).await?;
+                let saved = saved.ok_or_else(|| ApiError::message_not_found(id.into()))?;
                 self.saved(ctx);
-                self.load(id).await
+                Ok(saved)
             }
         }
     }
@@ -112,7 +112,8 @@ impl TicketMessages {
         }
         for id in owners {
             let ctx = self.save_context(caller, false);
-            self.save_onto_stored(&reach, id, ctx, &WriteCondition::default(), |stored| {
+            let header_ids = header_ids.to_vec();
+            self.save_onto_stored(&reach, id, ctx, &WriteCondition::default(), move |stored| {
                 let mut draft = unchanged(stored)?;
                 draft.content.headers.retain(|header| !header_ids.contains(&header.id));
                 Ok(draft)
@@ -135,14 +136,15 @@ impl TicketMessages {
         caller.require_write()?;
         let reach = self.reach_of(caller).await?;
         let ctx = self.save_context(caller, false);
+        let attachment_ids = attachment_ids.to_vec();
         let found = self
-            .save_onto_stored(&reach, id, ctx, condition, |stored| {
+            .save_onto_stored(&reach, id, ctx, condition, move |stored| {
                 let mut draft = unchanged(stored)?;
                 draft.content.attachments.retain(|attachment| !attachment_ids.contains(&attachment.id));
                 Ok(draft)
             })
             .await?;
-        if found { Ok(()) } else { Err(ApiError::message_not_found(id.into())) }
+        if found.is_some() { Ok(()) } else { Err(ApiError::message_not_found(id.into())) }
     }
 
     /// Notifies the people of ticket `ticket_id` of its newest message, exactly as saving that
@@ -157,7 +159,7 @@ impl TicketMessages {
             return Err(ApiError::new(ErrorKind::NotFound, format!("Ticket id {ticket_id} has no messages")));
         };
         let ctx = self.save_context(caller, true);
-        if !self.save_onto_stored(&reach, id, ctx, &WriteCondition::default(), unchanged).await? {
+        if self.save_onto_stored(&reach, id, ctx, &WriteCondition::default(), unchanged).await?.is_none() {
             return Err(ApiError::message_not_found(id.into()));
         }
         self.saved(ctx);

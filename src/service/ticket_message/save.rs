@@ -1,20 +1,37 @@
 //! Updating a stored message: every update (REST PUT and PATCH, a POST naming an existing
-//! message, the Agents API's save) goes one way. The message is read, the caller's reach over
-//! its ticket (and over the ticket the save moves it to) and the write condition are checked,
-//! the edit is made into a draft, and the save lands only on the version read. A save in between
-//! — which may have moved the message to another ticket — makes it stale; it is then read and
-//! checked again, so no write lands on a version the checks did not see.
+//! message, the Agents API's save) goes one way. The store reads the message inside the write
+//! that saves it; there the caller's reach over its ticket and the write condition are checked
+//! and the edit is made into a draft, so the save lands on exactly the version checked, and the
+//! message as saved comes back from that same write.
+//!
+//! One check needs the store from outside: whether a limited caller reaches the ticket a draft
+//! moves the message to. The edit then refuses with [`MovesTo`]; that ticket is checked and the
+//! edit is run again, allowed to move the message there. Unlimited callers never meet this.
+
+use std::sync::Arc;
 
 use super::{Edit, TicketMessages, WriteCondition, message_error};
 use crate::auth::Principal;
 use crate::domain::{MessageDraft, TicketMessage, TicketReach};
 use crate::error::ApiError;
 use crate::service::reach::{require_message, require_ticket_id};
-use crate::store::{SaveContext, StoreError};
+use crate::store::{EditFailure, EditRefusal, MessageEdit, SaveContext, StoreError};
 
-/// Times a save without a write condition is tried again when concurrent saves keep
-/// overtaking it.
-const SAVE_ATTEMPTS: u32 = 20;
+/// How many tickets one update may ask to have checked before it gives up: a draft moves the
+/// message to one ticket, but a patch may name another once the stored message has changed.
+const MOVE_CHECKS: usize = 3;
+
+/// An edit's refusal to move the message to a ticket whose reach has not been checked yet.
+#[derive(Debug)]
+struct MovesTo(i32);
+
+impl std::fmt::Display for MovesTo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the save moves the message to ticket {}, not checked yet", self.0)
+    }
+}
+
+impl std::error::Error for MovesTo {}
 
 impl TicketMessages {
     /// Saves `edit` onto message `id` (notifying when asked) and returns the message as stored.
@@ -31,11 +48,11 @@ impl TicketMessages {
         caller.require_write()?;
         let reach = self.reach_of(caller).await?;
         let ctx = self.save_context(caller, notify);
-        if !self.save_onto_stored(&reach, id, ctx, condition, |stored| edit.draft_onto(stored)).await? {
-            return Err(ApiError::message_not_found(id.into()));
-        }
+        let edit = edit.clone();
+        let saved = self.save_onto_stored(&reach, id, ctx, condition, move |stored| edit.draft_onto(stored)).await?;
+        let saved = saved.ok_or_else(|| ApiError::message_not_found(id.into()))?;
         self.saved(ctx);
-        self.load(id).await
+        Ok(saved)
     }
 
     /// An update that notifies no one, as the vendor's PATCH does.
@@ -49,40 +66,72 @@ impl TicketMessages {
         self.update(caller, id, edit, false, condition).await
     }
 
-    /// Saves the draft `draft_of` makes from the stored message onto that same version; `false`
-    /// when there is no such message. With a write condition an overtaken save is a 412;
-    /// without, it is applied again to the newer version (pausing a little longer each time, so
-    /// competing writers get through).
+    /// Saves the draft `draft_of` makes from the stored message onto that same version, in one
+    /// write, and returns the message as saved; `None` when there is no such message. Nothing
+    /// can overtake the save, so a request without a condition is never refused as stale.
     pub(super) async fn save_onto_stored(
         &self,
         reach: &TicketReach,
         id: i32,
         ctx: SaveContext,
         condition: &WriteCondition,
-        draft_of: impl Fn(&TicketMessage) -> Result<MessageDraft, ApiError>,
-    ) -> Result<bool, ApiError> {
-        // Edits of one message in this process take turns; only saves from elsewhere (another
-        // instance) can still overtake one.
-        let _turn = self.edit_turns.of(id).await;
-        let mut attempt = 0;
+        draft_of: impl Fn(&TicketMessage) -> Result<MessageDraft, ApiError> + Send + Sync + 'static,
+    ) -> Result<Option<TicketMessage>, ApiError> {
+        let draft_of: DraftOf = Arc::new(draft_of);
+        let mut may_move_to = Vec::new();
         loop {
-            let Some(stored) = self.store.message(id).await? else { return Ok(false) };
-            require_message(reach, &stored)?;
-            condition.check(&stored)?;
-            let draft = draft_of(&stored)?;
-            let current_ticket = stored.ticket.as_ref().map(|ticket| ticket.ticket_id);
-            if let Some(target) = draft.refs.ticket_id.filter(|target| Some(*target) != current_ticket) {
-                require_ticket_id(self.store.as_ref(), reach, target).await?;
-            }
-            let ctx = SaveContext { expected_version: Some(stored.version), ..ctx };
-            match self.store.update_message(id, &draft, ctx).await {
-                Ok(()) => return Ok(true),
-                Err(StoreError::Stale) if !condition.is_set() && attempt < SAVE_ATTEMPTS => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt))).await;
+            let edit = checked_edit(reach, condition, &may_move_to, &draft_of);
+            let refusal = match self.store.edit_message(id, edit, ctx).await {
+                Ok(saved) => return Ok(Some(saved)),
+                Err(EditFailure::Store(StoreError::NotFound)) => return Ok(None),
+                Err(EditFailure::Store(err)) => return Err(message_error(id)(err)),
+                Err(EditFailure::Refused(refusal)) => refusal,
+            };
+            match refusal.downcast::<MovesTo>() {
+                Ok(target) if may_move_to.len() < MOVE_CHECKS => {
+                    require_ticket_id(self.store.as_ref(), reach, target.0).await?;
+                    may_move_to.push(target.0);
                 }
-                Err(err) => return Err(message_error(id)(err)),
+                Ok(target) => return Err(ApiError::internal(target)),
+                Err(other) => return Err(api_error(other)),
             }
         }
+    }
+}
+
+type DraftOf = Arc<dyn Fn(&TicketMessage) -> Result<MessageDraft, ApiError> + Send + Sync>;
+
+/// The edit the store runs on the stored message: the reach and condition checks, then the
+/// draft. A limited caller's draft that moves the message to a ticket not in `may_move_to` is
+/// refused with [`MovesTo`]: that ticket's reach needs a store read of its own, which an edit
+/// running inside the write cannot make.
+fn checked_edit(
+    reach: &TicketReach,
+    condition: &WriteCondition,
+    may_move_to: &[i32],
+    draft_of: &DraftOf,
+) -> MessageEdit {
+    let (reach, condition, may_move_to, draft_of) =
+        (reach.clone(), condition.clone(), may_move_to.to_vec(), Arc::clone(draft_of));
+    Arc::new(move |stored: &TicketMessage| -> Result<MessageDraft, EditRefusal> {
+        require_message(&reach, stored)?;
+        condition.check(stored)?;
+        let draft = draft_of(stored)?;
+        let current_ticket = stored.ticket.as_ref().map(|ticket| ticket.ticket_id);
+        if let Some(target) = draft.refs.ticket_id.filter(|target| Some(*target) != current_ticket)
+            && reach.limited_to().is_some()
+            && !may_move_to.contains(&target)
+        {
+            return Err(Box::new(MovesTo(target)));
+        }
+        Ok(draft)
+    })
+}
+
+/// The service's error an edit refused with.
+fn api_error(refusal: EditRefusal) -> ApiError {
+    match refusal.downcast::<ApiError>() {
+        Ok(error) => *error,
+        Err(other) => ApiError::internal(other),
     }
 }

@@ -9,8 +9,8 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 use super::sqlite::{Writer, in_place};
 use crate::domain::{AttachmentInfo, MessageDraft, MessageHeader, MessageRefs};
-use crate::store::sql::outbox::SELECT_ACTIVE_WEBHOOKS;
 use crate::store::outbox::webhook_events::SELECT_MESSAGE_FIELDS;
+use crate::store::sql::outbox::SELECT_ACTIVE_WEBHOOKS;
 use crate::store::sqlite::direct::open_connection;
 use crate::store::{SaveContext, SqliteStore, SqliteSync, Store, StoreError};
 

@@ -7,16 +7,17 @@ use crate::domain::{FieldMap, TicketMessage};
 use crate::store::message_rows::{self as rows, MessageRow};
 use crate::store::{Credentials, StoreError};
 
-/// Loads a message and everything it refers to, inside one read snapshot.
+/// Loads a message and everything it refers to, inside one read snapshot (the open
+/// transaction's, on the writer connection).
 pub fn load_message(conn: &Connection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
-    let snapshot = conn.unchecked_transaction()?;
+    let snapshot = conn.is_autocommit().then(|| conn.unchecked_transaction()).transpose()?;
     let Some(mut message) =
         one(conn, rows::SELECT_MESSAGE, params![id], |row| rows::message_row(&IndexedRow::new(row)))?
     else {
         return Ok(None);
     };
     load_children(conn, id, &mut message)?;
-    snapshot.commit()?;
+    snapshot.map(rusqlite::Transaction::commit).transpose()?;
     Ok(Some(message.into_message(id)))
 }
 
