@@ -1,0 +1,208 @@
+//! Group commit for PostgreSQL: writer tasks take the saves queued behind each other and run
+//! them in one transaction, each inside its own savepoint, with one `COMMIT` (one WAL flush) for
+//! the lot; every caller is answered only after that commit returned.
+//!
+//! The writer owns its transactions: a request that stops waiting cannot cut one in two, and a
+//! save whose caller has gone still runs to its end. Each batch takes its connection from the
+//! store's pool, so failover, the pre-acquire check and the acquire timeout apply as before.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use futures_util::future::BoxFuture;
+use sqlx::{Connection as _, Executor as _, PgConnection, PgPool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::batch::{Job, Save};
+use crate::store::StoreError;
+
+/// How many queued saves one commit takes at most; bounds the time a save waits behind others.
+const MAX_BATCH: usize = 64;
+
+/// How many writer tasks commit side by side. Measured with `benches/side_by_side` (PostgreSQL,
+/// seed body S over ten messages, 32 connections, server on one core): see
+/// docs/benchmarks.md, "PostgreSQL group commit".
+pub const LANES: usize = 2;
+
+/// One save's work: run again from its inputs when its batch has to be retried.
+pub trait SaveWork<T>:
+    for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
+{
+}
+
+impl<T, F> SaveWork<T> for F where
+    F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
+{
+}
+
+/// How many transactions the writers ran and how many saves they carried.
+#[derive(Debug, Default)]
+pub struct WriterCounts {
+    pub transactions: AtomicU64,
+    pub saves: AtomicU64,
+}
+
+/// The queues in front of the writer tasks; cloning shares the same writers.
+#[derive(Debug, Clone)]
+pub struct WriteQueue {
+    lanes: Arc<[mpsc::Sender<Job>]>,
+    counts: Arc<WriterCounts>,
+    /// Where the next save of no particular message goes.
+    next_free: Arc<AtomicUsize>,
+}
+
+impl WriteQueue {
+    /// Starts `lanes` writer tasks on `pool`; each ends once every queue handle is dropped.
+    pub fn start(pool: &PgPool, lanes: usize) -> Self {
+        let counts = Arc::new(WriterCounts::default());
+        let senders = (0..lanes.max(1))
+            .map(|_| {
+                let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+                tokio::spawn(run_lane(pool.clone(), queue, Arc::clone(&counts)));
+                jobs
+            })
+            .collect();
+        Self { lanes: senders, counts, next_free: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    /// Transactions run and saves carried so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.counts.transactions.load(Ordering::Relaxed), self.counts.saves.load(Ordering::Relaxed))
+    }
+
+    /// Runs `work` in a coming batch and returns its result once that batch has committed. Saves
+    /// of one `message` go through one lane, in the order they were queued; saves of no message
+    /// yet (creates) take turns over the lanes. An error from `work` undoes only its own changes.
+    pub async fn run<T, F>(&self, message: Option<i32>, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: SaveWork<T>,
+    {
+        let lane = match message {
+            Some(id) => id.unsigned_abs() as usize % self.lanes.len(),
+            None => self.next_free.fetch_add(1, Ordering::Relaxed) % self.lanes.len(),
+        };
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(Save::new(work, reply));
+        self.lanes[lane].send(job).await.map_err(|_| writer_failure("the writer has stopped"))?;
+        answer.await.map_err(|_| writer_failure("the writer stopped before answering"))?
+    }
+}
+
+pub(super) fn writer_failure(why: &str) -> StoreError {
+    StoreError::Internal(why.to_owned())
+}
+
+/// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
+async fn run_lane(pool: PgPool, mut queue: mpsc::Receiver<Job>, counts: Arc<WriterCounts>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.recv().await {
+        batch.push(first);
+        if queue.is_empty() {
+            // Let the request tasks woken with this one queue their saves too: a commit shared
+            // is a commit saved.
+            tokio::task::yield_now().await;
+        }
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        counts.transactions.fetch_add(1, Ordering::Relaxed);
+        counts.saves.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        match commit_batch(&pool, &mut batch).await {
+            Ok(()) => batch.drain(..).for_each(|job| job.answer(None)),
+            Err(Failed::Everyone(failure)) => batch.drain(..).for_each(|job| job.answer(Some(&failure))),
+            Err(Failed::Together(why)) => {
+                tracing::debug!(saves = batch.len(), error = %why, "a batch failed as a whole; its saves run one by one");
+                for mut job in batch.drain(..) {
+                    counts.transactions.fetch_add(1, Ordering::Relaxed);
+                    counts.saves.fetch_add(1, Ordering::Relaxed);
+                    let failure = commit_alone(&pool, &mut job).await.err();
+                    job.answer(failure.as_ref());
+                }
+            }
+        }
+    }
+}
+
+/// Why a batch did not commit.
+enum Failed {
+    /// What every caller in the batch is answered: no connection, or the commit's outcome lost.
+    Everyone(StoreError),
+    /// Not one save's fault (deadlock, serialization failure, connection lost before the
+    /// commit): nothing was stored, and each save runs again in a transaction of its own.
+    Together(StoreError),
+}
+
+/// An error that belongs to the batch's transaction rather than to the save that met it.
+fn fails_the_batch(error: &StoreError) -> bool {
+    matches!(error, StoreError::Busy | StoreError::Unavailable(_) | StoreError::CommitUnknown)
+}
+
+/// Runs one batch in one transaction, each save inside a savepoint so that a failure undoes only
+/// its own. A single save needs no savepoint.
+async fn commit_batch(pool: &PgPool, batch: &mut [Job]) -> Result<(), Failed> {
+    if let [only] = batch {
+        return commit_alone(pool, only).await.map_err(Failed::Everyone);
+    }
+    let mut conn = pool.acquire().await.map_err(|err| Failed::Everyone(err.into()))?;
+    // Dropped on any failure below: sqlx then rolls the transaction back before the connection
+    // is used again, or closes it if that fails.
+    let mut tx = (*conn).begin_with("BEGIN; SAVEPOINT save").await.map_err(together)?;
+    let last = batch.len() - 1;
+    for (n, job) in batch.iter_mut().enumerate() {
+        let next = if job.run(&mut tx).await {
+            // One round trip ends this save's savepoint and opens the next one's.
+            (n < last).then_some("RELEASE SAVEPOINT save; SAVEPOINT save")
+        } else if job.failure().is_some_and(fails_the_batch) {
+            return Err(Failed::Together(job.failure().map_or_else(|| writer_failure("a save failed"), copy)));
+        } else {
+            // The savepoint stays after a rollback to it: the next save starts from there.
+            Some("ROLLBACK TO SAVEPOINT save")
+        };
+        if let Some(sql) = next {
+            tx.execute(sql).await.map_err(together)?;
+        }
+    }
+    match tx.commit().await.map_err(crate::store::classify::at_commit) {
+        Ok(()) => Ok(()),
+        Err(StoreError::CommitUnknown) => Err(Failed::Everyone(StoreError::CommitUnknown)),
+        // The transaction did not commit, and no one save is known to be the cause.
+        Err(other) => Err(Failed::Together(other)),
+    }
+}
+
+/// Runs one save in a transaction of its own; its own error answers it.
+async fn commit_alone(pool: &PgPool, job: &mut Job) -> Result<(), StoreError> {
+    job.forget();
+    let mut tx = pool.begin().await?;
+    if job.run(&mut tx).await {
+        tx.commit().await.map_err(crate::store::classify::at_commit)?;
+    }
+    // Dropping an uncommitted transaction rolls it back.
+    Ok(())
+}
+
+fn together(err: sqlx::Error) -> Failed {
+    Failed::Together(err.into())
+}
+
+/// The batch-wide errors, for each caller (a `StoreError` is not `Clone`).
+fn copy(error: &StoreError) -> StoreError {
+    match error {
+        StoreError::Busy => StoreError::Busy,
+        StoreError::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
+        StoreError::CommitUnknown => StoreError::CommitUnknown,
+        other => writer_failure(&other.to_string()),
+    }
+}
+
+pub(super) fn for_every_caller(batch: &StoreError) -> StoreError {
+    match batch {
+        StoreError::Busy | StoreError::Unavailable(_) | StoreError::CommitUnknown => copy(batch),
+        StoreError::StorageFull => StoreError::StorageFull,
+        other => writer_failure(&format!("the transaction carrying this save failed: {other}")),
+    }
+}
