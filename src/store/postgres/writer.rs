@@ -19,10 +19,13 @@ use crate::store::StoreError;
 /// How many queued saves one commit takes at most; bounds the time a save waits behind others.
 const MAX_BATCH: usize = 64;
 
-/// How many writer tasks commit side by side. Measured with `benches/side_by_side` (PostgreSQL,
-/// seed body S over ten messages, 32 connections, server on one core): see
-/// docs/benchmarks.md, "PostgreSQL group commit".
-pub const LANES: usize = 2;
+/// How many writer tasks commit side by side. One is best: measured with `benches/side_by_side`
+/// (PostgreSQL, `S10` = the seed's body over messages 1–10, 32 connections, ticketd and
+/// PostgreSQL on one core; three runs each, medians), 1 / 2 / 4 lanes gave 5.0 / 2.5 / 1.2 saves
+/// per commit, 2,950 / 3,470 / 4,510 CPU µs per save and 272 / 266 / 219 req/s: a second lane
+/// only splits the batches, and each transaction costs CPU. See docs/benchmarks.md,
+/// "PostgreSQL group commit". The lanes stay for a server where commits, not CPU, are the limit.
+pub const LANES: usize = 1;
 
 /// One save's work: run again from its inputs when its batch has to be retried.
 pub trait SaveWork<T>:
