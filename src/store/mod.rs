@@ -16,6 +16,7 @@ mod message_rows;
 pub mod outbox;
 mod owned;
 mod postgres;
+mod queued_save;
 pub mod retention;
 mod save_sql;
 pub mod schema;

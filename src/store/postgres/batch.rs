@@ -8,8 +8,9 @@ use futures_util::future::BoxFuture;
 use sqlx::PgConnection;
 use tokio::sync::oneshot;
 
-use super::writer::{SaveWork, for_every_caller, writer_failure};
+use super::writer::{SaveWork, writer_failure};
 use crate::store::StoreError;
+use crate::store::queued_save::Outcome;
 
 /// A queued save of any result type.
 pub trait QueuedSave: Send {
@@ -27,13 +28,13 @@ pub type Job = Box<dyn QueuedSave>;
 
 pub struct Save<T, F> {
     work: F,
-    outcome: Option<Result<T, StoreError>>,
+    outcome: Outcome<T>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
 impl<T, F> Save<T, F> {
     pub fn new(work: F, reply: oneshot::Sender<Result<T, StoreError>>) -> Self {
-        Self { work, outcome: None, reply }
+        Self { work, outcome: Outcome::default(), reply }
     }
 }
 
@@ -48,29 +49,20 @@ where
                 Ok(outcome) => outcome,
                 Err(_) => Err(writer_failure("a save panicked; its changes were rolled back")),
             };
-            let succeeded = outcome.is_ok();
-            self.outcome = Some(outcome);
-            succeeded
+            self.outcome.keep(outcome)
         })
     }
 
     fn failure(&self) -> Option<&StoreError> {
-        self.outcome.as_ref().and_then(|outcome| outcome.as_ref().err())
+        self.outcome.failure()
     }
 
     fn forget(&mut self) {
-        self.outcome = None;
+        self.outcome.forget();
     }
 
     fn answer(self: Box<Self>, batch_failure: Option<&StoreError>) {
-        // A save that failed on its own keeps its own error: nothing of it was stored either way.
-        let result = match (batch_failure, self.outcome) {
-            (_, Some(Err(own))) => Err(own),
-            (None, Some(outcome)) => outcome,
-            (Some(batch), _) => Err(for_every_caller(batch)),
-            (None, None) => Err(writer_failure("the save was not run")),
-        };
         // The caller may have gone (request cancelled); the save stands regardless.
-        let _ = self.reply.send(result);
+        let _ = self.reply.send(self.outcome.answer(batch_failure));
     }
 }

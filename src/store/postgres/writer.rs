@@ -7,7 +7,7 @@
 //! store's pool, so failover, the pre-acquire check and the acquire timeout apply as before.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::future::BoxFuture;
 use sqlx::{Connection as _, Executor as _, PgConnection, PgPool};
@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{Job, Save};
 use crate::store::StoreError;
+use crate::store::queued_save::{WriterCounts, for_every_caller, take_queued};
 
 /// How many queued saves one commit takes at most; bounds the time a save waits behind others.
 const MAX_BATCH: usize = 64;
@@ -36,13 +37,6 @@ pub trait SaveWork<T>:
 impl<T, F> SaveWork<T> for F where
     F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
 {
-}
-
-/// How many transactions the writers ran and how many saves they carried.
-#[derive(Debug, Default)]
-pub struct WriterCounts {
-    pub transactions: AtomicU64,
-    pub saves: AtomicU64,
 }
 
 /// The queues in front of the writer tasks; cloning shares the same writers.
@@ -70,7 +64,7 @@ impl WriteQueue {
 
     /// Transactions run and saves carried so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.counts.transactions.load(Ordering::Relaxed), self.counts.saves.load(Ordering::Relaxed))
+        self.counts.get()
     }
 
     /// Runs `work` in a coming batch and returns its result once that batch has committed. Saves
@@ -106,27 +100,33 @@ async fn run_lane(pool: PgPool, mut queue: mpsc::Receiver<Job>, counts: Arc<Writ
             // is a commit saved.
             tokio::task::yield_now().await;
         }
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        counts.transactions.fetch_add(1, Ordering::Relaxed);
-        counts.saves.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        take_queued(&mut queue, &mut batch, MAX_BATCH, &counts);
         match commit_batch(&pool, &mut batch).await {
             Ok(()) => batch.drain(..).for_each(|job| job.answer(None)),
             Err(Failed::Everyone(failure)) => batch.drain(..).for_each(|job| job.answer(Some(&failure))),
             Err(Failed::Together(why)) => {
                 tracing::debug!(saves = batch.len(), error = %why, "a batch failed as a whole; its saves run one by one");
-                for mut job in batch.drain(..) {
-                    counts.transactions.fetch_add(1, Ordering::Relaxed);
-                    counts.saves.fetch_add(1, Ordering::Relaxed);
-                    let failure = commit_alone(&pool, &mut job).await.err();
-                    job.answer(failure.as_ref());
-                }
+                rerun_alone(&pool, &mut batch, &counts).await;
             }
         }
+    }
+}
+
+/// Runs each save of a failed batch in a transaction of its own and answers it. Once the
+/// database cannot be had (no connection within the acquire timeout, or the connection lost),
+/// the saves not yet run are answered so at once rather than each waiting out the timeout.
+async fn rerun_alone(pool: &PgPool, batch: &mut Vec<Job>, counts: &WriterCounts) {
+    let mut unreachable: Option<StoreError> = None;
+    for mut job in batch.drain(..) {
+        if let Some(cause) = &unreachable {
+            job.forget();
+            job.answer(Some(cause));
+            continue;
+        }
+        counts.count(1);
+        let failure = commit_alone(pool, &mut job).await.err();
+        job.answer(failure.as_ref());
+        unreachable = failure.filter(|failure| matches!(failure, StoreError::Busy | StoreError::Unavailable(_)));
     }
 }
 
@@ -160,7 +160,10 @@ async fn commit_batch(pool: &PgPool, batch: &mut [Job]) -> Result<(), Failed> {
             // One round trip ends this save's savepoint and opens the next one's.
             (n < last).then_some("RELEASE SAVEPOINT save; SAVEPOINT save")
         } else if job.failure().is_some_and(fails_the_batch) {
-            return Err(Failed::Together(job.failure().map_or_else(|| writer_failure("a save failed"), copy)));
+            // Kept for the log (a `StoreError` is not `Clone`); the save runs again alone.
+            return Err(Failed::Together(
+                job.failure().map_or_else(|| writer_failure("a save failed"), for_every_caller),
+            ));
         } else {
             // The savepoint stays after a rollback to it: the next save starts from there.
             Some("ROLLBACK TO SAVEPOINT save")
@@ -190,22 +193,4 @@ async fn commit_alone(pool: &PgPool, job: &mut Job) -> Result<(), StoreError> {
 
 fn together(err: sqlx::Error) -> Failed {
     Failed::Together(err.into())
-}
-
-/// The batch-wide errors, for each caller (a `StoreError` is not `Clone`).
-fn copy(error: &StoreError) -> StoreError {
-    match error {
-        StoreError::Busy => StoreError::Busy,
-        StoreError::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
-        StoreError::CommitUnknown => StoreError::CommitUnknown,
-        other => writer_failure(&other.to_string()),
-    }
-}
-
-pub(super) fn for_every_caller(batch: &StoreError) -> StoreError {
-    match batch {
-        StoreError::Busy | StoreError::Unavailable(_) | StoreError::CommitUnknown => copy(batch),
-        StoreError::StorageFull => StoreError::StorageFull,
-        other => writer_failure(&format!("the transaction carrying this save failed: {other}")),
-    }
 }
