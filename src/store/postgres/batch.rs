@@ -8,9 +8,24 @@ use futures_util::future::BoxFuture;
 use sqlx::PgConnection;
 use tokio::sync::oneshot;
 
-use super::writer::{SaveWork, writer_failure};
 use crate::store::StoreError;
 use crate::store::queued_save::Outcome;
+
+/// One save's work: run again from its inputs when its batch has to be retried.
+pub trait SaveWork<T>:
+    for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
+{
+}
+
+impl<T, F> SaveWork<T> for F where
+    F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
+{
+}
+
+/// An error of the writer itself (stopped, or a save it could not run).
+pub fn writer_failure(why: &str) -> StoreError {
+    StoreError::Internal(why.to_owned())
+}
 
 /// A queued save of any result type.
 pub trait QueuedSave: Send {

@@ -9,11 +9,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures_util::future::BoxFuture;
-use sqlx::{Connection as _, Executor as _, PgConnection, PgPool};
+use sqlx::{Connection as _, Executor as _, PgPool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::batch::{Job, Save};
+use super::batch::{Job, Save, SaveWork, writer_failure};
 use crate::store::StoreError;
 use crate::store::queued_save::{WriterCounts, for_every_caller, take_queued};
 
@@ -27,17 +26,6 @@ const MAX_BATCH: usize = 64;
 /// only splits the batches, and each transaction costs CPU. See docs/benchmarks.md,
 /// "PostgreSQL group commit". The lanes stay for a server where commits, not CPU, are the limit.
 pub const LANES: usize = 1;
-
-/// One save's work: run again from its inputs when its batch has to be retried.
-pub trait SaveWork<T>:
-    for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
-{
-}
-
-impl<T, F> SaveWork<T> for F where
-    F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static
-{
-}
 
 /// The queues in front of the writer tasks; cloning shares the same writers.
 #[derive(Debug, Clone)]
@@ -84,10 +72,6 @@ impl WriteQueue {
         self.lanes[lane].send(job).await.map_err(|_| writer_failure("the writer has stopped"))?;
         answer.await.map_err(|_| writer_failure("the writer stopped before answering"))?
     }
-}
-
-pub(super) fn writer_failure(why: &str) -> StoreError {
-    StoreError::Internal(why.to_owned())
 }
 
 /// Takes whatever is queued (at least one save), commits it as one transaction, answers, repeats.
