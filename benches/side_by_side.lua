@@ -3,8 +3,9 @@
 --
 -- Read from the environment: BENCH_METHOD, BENCH_PATH, BENCH_CONTENT_TYPE, BENCH_ACCEPT,
 -- BENCH_AUTH (an Authorization header value, or empty) and BENCH_BODY, a template in which
--- every "{n}" becomes "<thread>-<counter>". done() prints one BENCH_RESULT line that the
--- harness parses: wrk's own summary has no p99.9 and rounds its figures.
+-- every "{n}" becomes "<thread>-<counter>" (a "{m}" in BENCH_PATH becomes 1..10 in turn).
+-- done() prints one BENCH_RESULT line that the harness parses: wrk's own summary has no p99.9
+-- and rounds its figures.
 
 local thread_count = 0
 
@@ -29,7 +30,9 @@ function request()
    counter = counter + 1
    local tag = tostring(thread_id) .. "-" .. tostring(counter)
    local body = template:gsub("{n}", tag)
-   return wrk.format(method, path, headers, body)
+   -- "{m}" in the path spreads the requests over messages 1-10.
+   local target = path:gsub("{m}", tostring(counter % 10 + 1))
+   return wrk.format(method, target, headers, body)
 end
 
 function done(summary, latency, requests)

@@ -143,8 +143,8 @@ pub fn resolved(port: u16, id: &str, shape: &RequestShape) -> Result<RequestShap
     Ok(RequestShape { body: super::variants::round_trip_body(json)?, ..shape.clone() })
 }
 
-/// `(transactions, saves)` of ticketd's SQLite group-commit writer so far, from `/metrics`;
-/// `None` where it reports none (PostgreSQL, the floor server, builds without the writer).
+/// `(transactions, saves)` of ticketd's group-commit writer so far, from `/metrics`;
+/// `None` where it reports none (the floor server, builds without the writer).
 pub fn group_commit_counts(port: u16) -> Option<(u64, u64)> {
     let shape = RequestShape {
         method: "GET",
@@ -165,7 +165,7 @@ fn send_once(port: u16, shape: &RequestShape) -> std::io::Result<(u16, String)> 
     let mut head = format!(
         "{} {} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         shape.method,
-        shape.path,
+        shape.path.replace(super::variants::SPREAD_ID, "1"),
         shape.content_type,
         body.len()
     );

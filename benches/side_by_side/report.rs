@@ -122,6 +122,21 @@ pub fn scale_medians(samples: &[ScaleSample]) -> Option<(f64, f64, f64)> {
     (one.is_finite() && two.is_finite()).then_some((one, two, two / one))
 }
 
+/// CPU per request of ticketd and of PostgreSQL in each arm (medians), and the number of
+/// ticketd instances, each on a core of its own, that one core of PostgreSQL can serve.
+fn scale_cpu_markdown(scale: &[ScaleSample]) -> String {
+    let mut out = String::from(
+        "\n| instances | ticketd CPU µs/req | PostgreSQL CPU µs/save | instances one PostgreSQL core serves |\n|---|--:|--:|--:|\n",
+    );
+    for instances in [1, 2] {
+        let arm: Vec<&ScaleSample> = scale.iter().filter(|s| s.instances == instances).collect();
+        let ticketd = median(arm.iter().map(|s| s.ticketd_cpu_us).collect());
+        let postgres = median(arm.iter().map(|s| s.postgres_cpu_us).collect());
+        let _ = writeln!(out, "| {instances} | {ticketd:.0} | {postgres:.0} | {:.1} |", ticketd / postgres);
+    }
+    out
+}
+
 /// A target from the performance brief, checked against this run.
 #[derive(Clone, Debug)]
 pub struct Check {
@@ -212,6 +227,8 @@ pub fn to_json(settings: &Settings, summaries: &[Summary], samples: &[Sample], s
                 "round": s.round, "instances": s.instances, "total_rps": number(s.total_rps()),
                 "stream_rps": s.stream_rps.iter().map(|v| number(*v)).collect::<Vec<_>>(),
                 "p99_us": s.p99_us, "errors": s.errors,
+                "ticketd_cpu_us_per_request": number(s.ticketd_cpu_us),
+                "postgres_cpu_us_per_request": number(s.postgres_cpu_us),
             })).collect::<Vec<_>>(),
         },
         "targets": checks.iter().map(|c| json!({"target": c.target, "measured": c.measured, "met": c.met})).collect::<Vec<_>>(),
@@ -282,6 +299,7 @@ pub fn to_markdown(summaries: &[Summary], scale: &[ScaleSample]) -> String {
     if let Some((one, two, ratio)) = scale_medians(scale) {
         out.push_str("\n### Scale-out, PostgreSQL (B3, nothing pinned)\n\n| instances | aggregate req/s | ratio |\n|---|--:|--:|\n");
         let _ = writeln!(out, "| 1 | {one:.0} | 1.00 |\n| 2 | {two:.0} | {ratio:.2} |");
+        out.push_str(&scale_cpu_markdown(scale));
     }
     out.push_str("\n### Targets\n\n| target | measured | met |\n|---|--:|---|\n");
     for check in checks(summaries, scale) {

@@ -5,7 +5,7 @@
 
 use super::load::{self, RequestShape};
 use super::measure::Bench;
-use super::procs::Server;
+use super::procs::{self, Server};
 use super::variants::{Target, Variant};
 use super::{Backend, Settings};
 
@@ -18,6 +18,9 @@ pub struct ScaleSample {
     pub stream_rps: Vec<f64>,
     pub p99_us: Vec<f64>,
     pub errors: u64,
+    /// CPU time per request of the ticketd instances together, and of PostgreSQL's processes.
+    pub ticketd_cpu_us: f64,
+    pub postgres_cpu_us: f64,
 }
 
 impl ScaleSample {
@@ -61,20 +64,35 @@ fn measure(bench: &Bench, b3: &Variant, instances: usize, round: usize) -> Resul
             (servers[stream % instances].port, shape)
         })
         .collect();
-    let outcome = load_streams(bench, &streams);
+    let pids: Vec<u32> = servers.iter().map(|server| server.pid).collect();
+    let postmaster = bench.postgres.as_ref().and_then(|server| server.postmaster_pid().ok());
+    let ticks = || {
+        let ticketd = pids.iter().map(|pid| procs::tree_ticks(*pid)).sum::<u64>();
+        (ticketd, postmaster.map_or(0, procs::tree_ticks))
+    };
+    let outcome = load_streams(bench, &streams, &ticks);
     servers.into_iter().for_each(Server::stop);
-    let results = outcome?;
+    let (results, (ticketd_ticks, postgres_ticks)) = outcome?;
+    let requests = results.iter().map(|result| result.requests).sum::<u64>().max(1) as f64;
+    let micros = |ticks: u64| ticks as f64 / bench.ticks_per_second * 1e6 / requests;
     Ok(ScaleSample {
         round,
         instances,
         stream_rps: results.iter().map(load::LoadResult::per_second).collect(),
         p99_us: results.iter().map(|result| result.p99_us).collect(),
         errors: results.iter().map(|result| result.status_errors + result.socket_errors).sum(),
+        ticketd_cpu_us: micros(ticketd_ticks),
+        postgres_cpu_us: micros(postgres_ticks),
     })
 }
 
-/// Checks each stream, warms them up together, then measures them together.
-fn load_streams(bench: &Bench, streams: &[(u16, RequestShape)]) -> Result<Vec<load::LoadResult>, String> {
+/// Checks each stream, warms them up together, then measures them together; with the CPU ticks
+/// (ticketd's, PostgreSQL's) spent in the measured phase.
+fn load_streams(
+    bench: &Bench,
+    streams: &[(u16, RequestShape)],
+    ticks: &dyn Fn() -> (u64, u64),
+) -> Result<(Vec<load::LoadResult>, (u64, u64)), String> {
     for (port, shape) in streams {
         load::check(*port, shape)?;
     }
@@ -83,10 +101,13 @@ fn load_streams(bench: &Bench, streams: &[(u16, RequestShape)]) -> Result<Vec<lo
     if bench.settings.warmup > 0 {
         phases.insert(0, bench.settings.warmup);
     }
-    let mut last = Vec::new();
+    let mut last = (Vec::new(), (0, 0));
     for seconds in phases {
+        let before = ticks();
         let running: Vec<_> = streams.iter().map(|(port, shape)| wrk.spawn(*port, shape, seconds)).collect();
-        last = running.into_iter().map(|child| load::finish(child?)).collect::<Result<_, _>>()?;
+        let results = running.into_iter().map(|child| load::finish(child?)).collect::<Result<_, _>>()?;
+        let after = ticks();
+        last = (results, (after.0 - before.0, after.1 - before.1));
     }
     Ok(last)
 }

@@ -26,6 +26,8 @@ pub struct Variant {
 
 /// The message every variant saves (demo message 1, on demo ticket 1).
 pub const MESSAGE_ID: i32 = 1;
+/// In a path, the message id the wrk script turns into 1, 2, … 10 request by request.
+pub const SPREAD_ID: &str = "{m}";
 
 /// The message the round-trip variant R saves: S rewrites message 1's child rows with fresh
 /// ids on every save, so R keeps to a message of its own.
@@ -143,6 +145,13 @@ pub fn http_variants() -> Vec<Variant> {
         variant("B6", "ticketd PATCH, JSON Merge Patch", Target::Ticketd, patch),
         variant("S", "ticketd PUT of the seed's sample body", Target::Ticketd, seed_shape(message.clone())),
         variant("R", "ticketd PUT of the body a GET answered, Body changed", Target::Ticketd, round_trip_shape()),
+        // Saves of different messages are what a batching writer can commit together.
+        variant(
+            "S10",
+            "ticketd PUT of the seed's sample body, messages 1–10 in turn",
+            Target::Ticketd,
+            seed_shape(format!("/api/v1/TicketMessage/{SPREAD_ID}")),
+        ),
     ]
 }
 

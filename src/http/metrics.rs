@@ -59,11 +59,12 @@ fn render_verifications(count: u64) -> String {
     )
 }
 
-/// The SQLite writer's transactions and the saves they carried (their ratio is the batch size).
+/// The group-commit writer's transactions and the saves they carried (their ratio is the batch
+/// size): SQLite's writer thread, or PostgreSQL's writer tasks.
 fn render_group_commits(counts: Option<(u64, u64)>) -> String {
     let Some((transactions, saves)) = counts else { return String::new() };
     format!(
-        "# HELP ticketd_group_commit_transactions_total Transactions run by the SQLite writer.\n\
+        "# HELP ticketd_group_commit_transactions_total Transactions run by the group-commit writer.\n\
          # TYPE ticketd_group_commit_transactions_total counter\n\
          ticketd_group_commit_transactions_total {transactions}\n\
          # HELP ticketd_group_commit_saves_total Saves carried by those transactions.\n\

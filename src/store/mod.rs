@@ -21,6 +21,7 @@ mod ops;
 pub mod outbox;
 mod owned;
 mod postgres;
+mod queued_save;
 pub mod retention;
 mod save;
 mod save_sql;

@@ -17,6 +17,7 @@ use super::save;
 use super::{Credentials, SaveContext, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
+mod batch;
 mod edit;
 mod failover;
 mod hosts;
@@ -31,6 +32,7 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// One snapshot for all the reads that assemble a message.
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 mod read;
+mod writer;
 
 /// How long start-up waits for a usable host (a database starting alongside ticketd).
 const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
@@ -55,6 +57,8 @@ async fn first_usable_within(
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The writer tasks every message save goes through (group commit).
+    writes: writer::WriteQueue,
     /// The task that moves the pool to another host; stops with the last clone of the store.
     _host_watch: Option<Arc<HostWatch>>,
     /// Associate rows read, and credentials changes seen, for the authentication cache.
@@ -101,8 +105,10 @@ impl PostgresStore {
         };
         let credentials = Arc::new(CredentialsWatch::default());
         let listening = tokio::spawn(super::credentials_watch::listen(pool.clone(), credentials.clone()));
+        let writes = writer::WriteQueue::start(&pool, writer::LANES);
         Ok(Self {
             pool,
+            writes,
             _host_watch: host_watch,
             credentials,
             _credentials_listener: Arc::new(HostWatch(listening)),
@@ -117,24 +123,25 @@ impl PostgresStore {
         Ok(failover.first_usable().await?.1)
     }
 
-    /// Runs a save in its own transaction: committed when `work` succeeds, rolled back otherwise.
+    /// Runs a save in the writer's next batch, in a savepoint of its own: its result is returned
+    /// once the batch has committed, and an error from `work` undoes only its own changes. `work`
+    /// may run more than once (alone, when its batch failed as a whole), so it keeps its inputs.
     async fn in_write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+        F: for<'c> Fn(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static,
     {
-        let pool = self.pool.clone();
-        // The save runs to its end even when the request is dropped (see `store::owned`).
-        super::owned::run(async move {
-            let mut tx = pool.begin().await?;
-            let outcome = work(&mut tx).await;
-            if outcome.is_ok() {
-                tx.commit().await.map_err(super::classify::at_commit)?;
-            }
-            // Dropping an uncommitted transaction rolls it back.
-            outcome
-        })
-        .await
+        self.writes.run(None, work).await
+    }
+
+    /// [`Self::in_write`] for a save of the stored message `id`: saves of one message are
+    /// committed in the order they were queued.
+    async fn in_write_for<T, F>(&self, id: i32, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> Fn(&'c mut sqlx::PgConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + Sync + 'static,
+    {
+        self.writes.run(Some(id), work).await
     }
 
     /// Runs `read` in one read-only snapshot, opened and ended by a task of its own (see
@@ -191,12 +198,21 @@ impl PostgresStore {
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::update(conn, id, &draft, ctx).await })).await
+        let draft = Arc::new(draft);
+        self.in_write_for(id, move |conn| {
+            let draft = Arc::clone(&draft);
+            Box::pin(async move { save::update(conn, id, &draft, ctx).await })
+        })
+        .await
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| Box::pin(async move { save::create(conn, &draft, ctx, super::now_ticks()).await }))
-            .await
+        let draft = Arc::new(draft);
+        self.in_write(move |conn| {
+            let draft = Arc::clone(&draft);
+            Box::pin(async move { save::create(conn, &draft, ctx, super::now_ticks()).await })
+        })
+        .await
     }
 
     async fn save_create_once(
@@ -207,8 +223,12 @@ impl PostgresStore {
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError> {
         let remembered = key.clone();
+        let (draft, key) = (Arc::new(draft), Arc::<str>::from(key));
         let created = self
-            .in_write(move |conn| Box::pin(async move { save::create_once(conn, &draft, ctx, &key, window).await }))
+            .in_write(move |conn| {
+                let (draft, key) = (Arc::clone(&draft), Arc::clone(&key));
+                Box::pin(async move { save::create_once(conn, &draft, ctx, &key, window).await })
+            })
             .await;
         match created {
             // A concurrent retry with the same key committed first: this create was rolled back,
@@ -227,6 +247,6 @@ impl PostgresStore {
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
-        self.in_write(move |conn| Box::pin(async move { save::delete(conn, id, ctx).await })).await
+        self.in_write_for(id, move |conn| Box::pin(async move { save::delete(conn, id, ctx).await })).await
     }
 }

@@ -20,6 +20,7 @@ mod deploy;
 mod errors;
 mod faults_sqlite;
 mod fuzz_corpus;
+mod group_commit;
 mod header_editors;
 mod hostile;
 mod imports;

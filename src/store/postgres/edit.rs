@@ -31,9 +31,12 @@ impl EditStore for PostgresStore {
     ) -> Result<TicketMessage, StoreError> {
         let draft = draft.clone();
         self.in_write(move |conn| {
-            Box::pin(async move {
-                let id = save_create(conn, &draft, ctx).await?;
-                whole_message(conn, id).await
+            Box::pin({
+                let draft = draft.clone();
+                async move {
+                    let id = save_create(conn, &draft, ctx).await?;
+                    whole_message(conn, id).await
+                }
             })
         })
         .await

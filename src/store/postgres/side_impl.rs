@@ -21,14 +21,23 @@ use crate::store::webhook::{WebhookCall, WebhookStore};
 impl AttachmentStore for PostgresStore {
     async fn begin_upload(&self, upload: &NewAttachment) -> Result<i32, StoreError> {
         let upload = upload.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::attachment::begin_upload(&mut Pg(conn), &upload).await }))
-            .await
+        self.in_write(move |conn| {
+            Box::pin({
+                let upload = upload.clone();
+                async move { ops::attachment::begin_upload(&mut Pg(conn), &upload).await }
+            })
+        })
+        .await
     }
 
     async fn append_upload(&self, id: i32, seq: i32, bytes: &[u8]) -> Result<(), StoreError> {
-        let bytes = bytes.to_vec();
+        // Shared, not copied, by each run of the job (the writer may run it again).
+        let bytes: std::sync::Arc<[u8]> = std::sync::Arc::from(bytes);
         self.in_write(move |conn| {
-            Box::pin(async move { ops::attachment::append_upload(&mut Pg(conn), id, seq, &bytes).await })
+            Box::pin({
+                let bytes = std::sync::Arc::clone(&bytes);
+                async move { ops::attachment::append_upload(&mut Pg(conn), id, seq, &bytes).await }
+            })
         })
         .await
     }
@@ -73,9 +82,9 @@ impl AttachmentStore for PostgresStore {
         let acting = crate::store::acting::current();
         // The write runs in a task of its own: the acting caller goes with it.
         self.in_write(move |conn| {
-            Box::pin(async move {
+            Box::pin({ let ids = ids.clone(); async move {
                 ops::attachment::connect_attachments(&mut Pg(conn), message_id, &ids, uploader, acting).await
-            })
+            } })
         })
         .await
     }
@@ -95,7 +104,11 @@ impl TicketReachStore for PostgresStore {
     async fn set_ticket_access(&self, login: &str, access: &TicketAccess) -> Result<bool, StoreError> {
         let (login, access) = (login.to_owned(), access.clone());
         self.in_write(move |conn| {
-            Box::pin(async move { ops::ticket_reach::set_ticket_access(&mut Pg(conn), &login, &access).await })
+            Box::pin({
+                let access = access.clone();
+                let login = login.clone();
+                async move { ops::ticket_reach::set_ticket_access(&mut Pg(conn), &login, &access).await }
+            })
         })
         .await
     }
@@ -157,20 +170,33 @@ impl WebhookStore for PostgresStore {
 
     async fn create_webhook(&self, hook: &Webhook) -> Result<i32, StoreError> {
         let hook = hook.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::webhook::create_webhook(&mut Pg(conn), &hook).await }))
-            .await
+        self.in_write(move |conn| {
+            Box::pin({
+                let hook = hook.clone();
+                async move { ops::webhook::create_webhook(&mut Pg(conn), &hook).await }
+            })
+        })
+        .await
     }
 
     async fn update_webhook(&self, hook: &Webhook) -> Result<(), StoreError> {
         let hook = hook.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::webhook::update_webhook(&mut Pg(conn), &hook).await }))
-            .await
+        self.in_write(move |conn| {
+            Box::pin({
+                let hook = hook.clone();
+                async move { ops::webhook::update_webhook(&mut Pg(conn), &hook).await }
+            })
+        })
+        .await
     }
 
     async fn record_webhook_call(&self, id: i32, call: &WebhookCall, limit: u32) -> Result<bool, StoreError> {
         let call = call.clone();
         self.in_write(move |conn| {
-            Box::pin(async move { ops::webhook::record_webhook_call(&mut Pg(conn), id, &call, limit).await })
+            Box::pin({
+                let call = call.clone();
+                async move { ops::webhook::record_webhook_call(&mut Pg(conn), id, &call, limit).await }
+            })
         })
         .await
     }
@@ -179,7 +205,10 @@ impl WebhookStore for PostgresStore {
         let event = event.clone();
         let now = crate::store::now_ticks();
         self.in_write(move |conn| {
-            Box::pin(async move { ops::webhook::queue_webhook_event(&mut Pg(conn), &event, message_id, now).await })
+            Box::pin({
+                let event = event.clone();
+                async move { ops::webhook::queue_webhook_event(&mut Pg(conn), &event, message_id, now).await }
+            })
         })
         .await
     }

@@ -42,6 +42,10 @@ impl Store for PostgresStore {
         Ok(schema::pending(&schema::POSTGRES, &applied))
     }
 
+    fn group_commits(&self) -> Option<(u64, u64)> {
+        Some(self.writes.counts())
+    }
+
     async fn is_empty(&self) -> Result<bool, StoreError> {
         let mut conn = self.pool.acquire().await?;
         ops::auth::is_empty(&mut Pg(&mut conn)).await
@@ -72,8 +76,13 @@ impl Store for PostgresStore {
 
     async fn put_custom_field(&self, field: &CustomFieldInfo) -> Result<(), StoreError> {
         let field = field.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::metadata::put_custom_field(&mut Pg(conn), &field).await }))
-            .await
+        self.in_write(move |conn| {
+            Box::pin({
+                let field = field.clone();
+                async move { ops::metadata::put_custom_field(&mut Pg(conn), &field).await }
+            })
+        })
+        .await
     }
 
     async fn foreign_keys(&self, message_id: i32) -> Result<Option<FieldMap>, StoreError> {
@@ -86,7 +95,11 @@ impl Store for PostgresStore {
     async fn set_foreign_key(&self, message_id: i32, key: &str, value: &str) -> Result<(), StoreError> {
         let (key, value) = (key.to_owned(), value.to_owned());
         self.in_write(move |conn| {
-            Box::pin(async move { ops::metadata::set_foreign_key(&mut Pg(conn), message_id, &key, &value).await })
+            Box::pin({
+                let key = key.clone();
+                let value = value.clone();
+                async move { ops::metadata::set_foreign_key(&mut Pg(conn), message_id, &key, &value).await }
+            })
         })
         .await
     }
@@ -143,7 +156,11 @@ impl Store for PostgresStore {
         let (login, change) = (login.to_owned(), change.clone());
         let changed = self
             .in_write(move |conn| {
-                Box::pin(async move { ops::auth::change_associate(&mut Pg(conn), &login, &change).await })
+                Box::pin({
+                    let change = change.clone();
+                    let login = login.clone();
+                    async move { ops::auth::change_associate(&mut Pg(conn), &login, &change).await }
+                })
             })
             .await?;
         // Seen by this process's cache at once, not only at its next version check.
@@ -153,7 +170,13 @@ impl Store for PostgresStore {
 
     async fn insert_secret(&self, secret: &NewSecret) -> Result<(), StoreError> {
         let secret = secret.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::auth::insert_secret(&mut Pg(conn), &secret).await })).await
+        self.in_write(move |conn| {
+            Box::pin({
+                let secret = secret.clone();
+                async move { ops::auth::insert_secret(&mut Pg(conn), &secret).await }
+            })
+        })
+        .await
     }
 
     async fn find_secret(&self, kind: SecretKind, hash: &str) -> Result<Option<StoredSecret>, StoreError> {
@@ -164,25 +187,46 @@ impl Store for PostgresStore {
     async fn revoke_secret(&self, kind: SecretKind, hash: Option<&str>, name: &str) -> Result<u64, StoreError> {
         let (hash, name) = (hash.map(str::to_owned), name.to_owned());
         self.in_write(move |conn| {
-            Box::pin(async move { ops::auth::revoke_secret(&mut Pg(conn), kind, hash.as_deref(), &name).await })
+            Box::pin({
+                let hash = hash.clone();
+                let name = name.clone();
+                async move { ops::auth::revoke_secret(&mut Pg(conn), kind, hash.as_deref(), &name).await }
+            })
         })
         .await
     }
 
     async fn add_associate(&self, associate: &NewAssociate) -> Result<i32, StoreError> {
         let associate = associate.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::auth::add_associate(&mut Pg(conn), &associate).await }))
-            .await
+        self.in_write(move |conn| {
+            Box::pin({
+                let associate = associate.clone();
+                async move { ops::auth::add_associate(&mut Pg(conn), &associate).await }
+            })
+        })
+        .await
     }
 
     async fn add_person(&self, person: &NewPerson) -> Result<i32, StoreError> {
         let person = person.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::auth::add_person(&mut Pg(conn), &person).await })).await
+        self.in_write(move |conn| {
+            Box::pin({
+                let person = person.clone();
+                async move { ops::auth::add_person(&mut Pg(conn), &person).await }
+            })
+        })
+        .await
     }
 
     async fn add_ticket(&self, ticket: &NewTicket) -> Result<i32, StoreError> {
         let ticket = ticket.clone();
-        self.in_write(move |conn| Box::pin(async move { ops::auth::add_ticket(&mut Pg(conn), &ticket).await })).await
+        self.in_write(move |conn| {
+            Box::pin({
+                let ticket = ticket.clone();
+                async move { ops::auth::add_ticket(&mut Pg(conn), &ticket).await }
+            })
+        })
+        .await
     }
 }
 
@@ -196,7 +240,10 @@ impl NotificationStore for PostgresStore {
     async fn set_following(&self, login: &str, ticket_id: i32, follow: bool) -> Result<(), StoreError> {
         let login = login.to_owned();
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::set_following(&mut Pg(conn), &login, ticket_id, follow).await })
+            Box::pin({
+                let login = login.clone();
+                async move { ops::outbox::set_following(&mut Pg(conn), &login, ticket_id, follow).await }
+            })
         })
         .await
     }
@@ -209,7 +256,10 @@ impl NotificationStore for PostgresStore {
     async fn enqueue_outgoing(&self, message_id: i32, channel: Channel, payloads: &[String]) -> Result<(), StoreError> {
         let payloads = payloads.to_vec();
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::enqueue_outgoing(&mut Pg(conn), message_id, channel, &payloads).await })
+            Box::pin({
+                let payloads = payloads.clone();
+                async move { ops::outbox::enqueue_outgoing(&mut Pg(conn), message_id, channel, &payloads).await }
+            })
         })
         .await
     }
@@ -217,7 +267,12 @@ impl NotificationStore for PostgresStore {
     async fn add_webhook(&self, url: &str, events: &str, secret: &str) -> Result<i32, StoreError> {
         let (url, events, secret) = (url.to_owned(), events.to_owned(), secret.to_owned());
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::add_webhook(&mut Pg(conn), &url, &events, &secret).await })
+            Box::pin({
+                let events = events.clone();
+                let secret = secret.clone();
+                let url = url.clone();
+                async move { ops::outbox::add_webhook(&mut Pg(conn), &url, &events, &secret).await }
+            })
         })
         .await
     }
@@ -240,7 +295,10 @@ impl NotificationStore for PostgresStore {
         let worker = worker.to_owned();
         let claim = outbox_sql::CLAIM_DUE_POSTGRES;
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::claim_deliveries(&mut Pg(conn), claim, &worker, limit, lease).await })
+            Box::pin({
+                let worker = worker.clone();
+                async move { ops::outbox::claim_deliveries(&mut Pg(conn), claim, &worker, limit, lease).await }
+            })
         })
         .await
     }
@@ -248,7 +306,11 @@ impl NotificationStore for PostgresStore {
     async fn finish_delivery(&self, id: i64, worker: &str, result: &DeliveryResult) -> Result<(), StoreError> {
         let (worker, result) = (worker.to_owned(), result.clone());
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::finish_delivery(&mut Pg(conn), id, &worker, &result).await })
+            Box::pin({
+                let result = result.clone();
+                let worker = worker.clone();
+                async move { ops::outbox::finish_delivery(&mut Pg(conn), id, &worker, &result).await }
+            })
         })
         .await
     }
@@ -256,7 +318,10 @@ impl NotificationStore for PostgresStore {
     async fn release_claims(&self, worker: Option<&str>) -> Result<u64, StoreError> {
         let worker = worker.map(str::to_owned);
         self.in_write(move |conn| {
-            Box::pin(async move { ops::outbox::release_claims(&mut Pg(conn), worker.as_deref()).await })
+            Box::pin({
+                let worker = worker.clone();
+                async move { ops::outbox::release_claims(&mut Pg(conn), worker.as_deref()).await }
+            })
         })
         .await
     }

@@ -5,13 +5,13 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::StoreError;
+use crate::store::queued_save::{Outcome, WriterCounts, for_every_caller, take_queued};
 
 /// How many queued saves one commit takes at most; bounds the time a save waits behind others.
 const MAX_BATCH: usize = 64;
@@ -36,7 +36,7 @@ trait QueuedSave: Send {
 struct Save<T, F> {
     work: Option<F>,
     proves_writes: bool,
-    outcome: Option<Result<T, StoreError>>,
+    outcome: Outcome<T>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -51,13 +51,11 @@ where
             Ok(outcome) => outcome,
             Err(_) => Err(writer_failure("a save panicked; its changes were rolled back")),
         };
-        let succeeded = outcome.is_ok();
-        self.outcome = Some(outcome);
-        succeeded
+        self.outcome.keep(outcome)
     }
 
     fn failure(&self) -> Option<&StoreError> {
-        self.outcome.as_ref().and_then(|outcome| outcome.as_ref().err())
+        self.outcome.failure()
     }
 
     fn proves_writes(&self) -> bool {
@@ -65,15 +63,8 @@ where
     }
 
     fn answer(self: Box<Self>, batch_failure: Option<&StoreError>) {
-        // A save that failed on its own keeps its own error: nothing of it was stored either way.
-        let result = match (batch_failure, self.outcome) {
-            (_, Some(Err(own))) => Err(own),
-            (None, Some(outcome)) => outcome,
-            (Some(batch), _) => Err(for_every_caller(batch)),
-            (None, None) => Err(writer_failure("the save was not run")),
-        };
         // The caller may have gone (request cancelled); the save stands regardless.
-        let _ = self.reply.send(result);
+        let _ = self.reply.send(self.outcome.answer(batch_failure));
     }
 }
 
@@ -85,13 +76,6 @@ pub struct WriteQueue {
     jobs: mpsc::Sender<Job>,
     counts: Arc<WriterCounts>,
     fault: Arc<StorageFault>,
-}
-
-/// How many transactions the writer ran and how many saves they carried.
-#[derive(Debug, Default)]
-pub struct WriterCounts {
-    pub transactions: AtomicU64,
-    pub saves: AtomicU64,
 }
 
 impl std::fmt::Debug for WriteQueue {
@@ -128,7 +112,7 @@ impl WriteQueue {
 
     /// Transactions run and saves carried so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.counts.transactions.load(Ordering::Relaxed), self.counts.saves.load(Ordering::Relaxed))
+        self.counts.get()
     }
 
     /// Runs `work` in the next batch; its result is returned once the batch has committed. An
@@ -158,7 +142,7 @@ impl WriteQueue {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(Save { work: Some(work), proves_writes, outcome: None, reply });
+        let job: Job = Box::new(Save { work: Some(work), proves_writes, outcome: Outcome::default(), reply });
         self.jobs.send(job).await.map_err(|_| writer_failure("the writer has stopped"))?;
         answer.await.map_err(|_| writer_failure("the writer stopped before answering"))?
     }
@@ -166,20 +150,6 @@ impl WriteQueue {
 
 fn writer_failure(why: &str) -> StoreError {
     StoreError::Internal(why.to_owned())
-}
-
-/// The error a batch's failure means for each caller in it: faults of the file keep their
-/// meaning (507 for a full disk, 503 for a read-only one); anything else is the writer's own.
-fn for_every_caller(batch: &StoreError) -> StoreError {
-    match batch {
-        StoreError::Busy => StoreError::Busy,
-        StoreError::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
-        StoreError::CommitUnknown => StoreError::CommitUnknown,
-        StoreError::StorageFull => StoreError::StorageFull,
-        StoreError::ReadOnly => StoreError::ReadOnly,
-        StoreError::Corrupt(cause) => StoreError::Corrupt(cause.clone()),
-        other => writer_failure(&format!("the transaction carrying this save failed: {other}")),
-    }
 }
 
 /// A fault of the file rather than of one save: it fails whatever save comes next.
@@ -234,14 +204,7 @@ fn run_writer(
             // they run only once this thread steps aside, and a commit shared is a commit saved.
             std::thread::yield_now();
         }
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        counts.transactions.fetch_add(1, Ordering::Relaxed);
-        counts.saves.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        take_queued(&mut queue, &mut batch, MAX_BATCH, &counts);
         let failure = commit_batch(&connection, &mut batch).err();
         if failure.is_some() && !connection.is_autocommit() {
             // Leave no transaction open behind a failed batch (a failed COMMIT may keep it open).
