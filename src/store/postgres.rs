@@ -12,6 +12,7 @@ use futures_util::future::BoxFuture;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use self::pg::Pg;
 use super::credentials_watch::CredentialsWatch;
 use super::save;
 use super::{Credentials, SaveContext, StoreError};
@@ -21,7 +22,7 @@ mod batch;
 mod edit;
 mod failover;
 mod hosts;
-mod pg;
+pub(super) mod pg;
 mod side_impl;
 mod store_impl;
 
@@ -201,7 +202,7 @@ impl PostgresStore {
         let draft = Arc::new(draft);
         self.in_write_for(id, move |conn| {
             let draft = Arc::clone(&draft);
-            Box::pin(async move { save::update(conn, id, &draft, ctx).await })
+            Box::pin(async move { save::update(&mut Pg(conn), id, &draft, ctx).await })
         })
         .await
     }
@@ -210,7 +211,7 @@ impl PostgresStore {
         let draft = Arc::new(draft);
         self.in_write(move |conn| {
             let draft = Arc::clone(&draft);
-            Box::pin(async move { save::create(conn, &draft, ctx, super::now_ticks()).await })
+            Box::pin(async move { save::create(&mut Pg(conn), &draft, ctx, super::now_ticks()).await })
         })
         .await
     }
@@ -227,7 +228,7 @@ impl PostgresStore {
         let created = self
             .in_write(move |conn| {
                 let (draft, key) = (Arc::clone(&draft), Arc::clone(&key));
-                Box::pin(async move { save::create_once(conn, &draft, ctx, &key, window).await })
+                Box::pin(async move { save::create_once(&mut Pg(conn), &draft, ctx, &key, window).await })
             })
             .await;
         match created {
@@ -247,6 +248,6 @@ impl PostgresStore {
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
-        self.in_write_for(id, move |conn| Box::pin(async move { save::delete(conn, id, ctx).await })).await
+        self.in_write_for(id, move |conn| Box::pin(async move { save::delete(&mut Pg(conn), id, ctx).await })).await
     }
 }

@@ -14,14 +14,15 @@ use self::direct::{Readers, open_connection};
 use self::lite::Lite;
 use self::writer::WriteQueue;
 use super::credentials_watch::CredentialsWatch;
-use super::save::{self, sqlite::Writer, sqlite::in_place};
+use super::db::in_place;
+use super::save;
 use super::{Credentials, SaveContext, SqliteSync, StoreError};
 use crate::domain::{MessageDraft, TicketMessage};
 
 mod checkpoint;
 pub(super) mod direct;
 mod edit;
-mod lite;
+pub(super) mod lite;
 mod migrate;
 #[cfg(test)]
 mod queue_tests;
@@ -137,11 +138,11 @@ impl SqliteStore {
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        self.in_write(move |conn| in_place(save::update(&mut Writer(conn), id, &draft, ctx))).await
+        self.in_write(move |conn| in_place(save::update(&mut Lite(conn), id, &draft, ctx))).await
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-        self.in_write(move |conn| in_place(save::create(&mut Writer(conn), &draft, ctx, super::now_ticks()))).await
+        self.in_write(move |conn| in_place(save::create(&mut Lite(conn), &draft, ctx, super::now_ticks()))).await
     }
 
     /// The writer runs saves one after another, so a retry with the same key finds the first
@@ -153,12 +154,12 @@ impl SqliteStore {
         key: String,
         window: chrono::Duration,
     ) -> Result<(i32, bool), StoreError> {
-        self.in_write(move |conn| in_place(save::create_once(&mut Writer(conn), &draft, ctx, &key, window))).await
+        self.in_write(move |conn| in_place(save::create_once(&mut Lite(conn), &draft, ctx, &key, window))).await
     }
 
     async fn save_delete(&self, id: i32) -> Result<bool, StoreError> {
         let ctx = super::acting_context();
-        self.in_write(move |conn| in_place(save::delete(&mut Writer(conn), id, ctx))).await
+        self.in_write(move |conn| in_place(save::delete(&mut Lite(conn), id, ctx))).await
     }
 
     /// Occupies the writer, once it has begun (`started`), until `release` is sent or dropped:

@@ -7,26 +7,8 @@ use crate::domain::webhook::list_wants;
 use crate::store::{SaveContext, StoreError, from_ticks};
 
 use super::new_delivery_id;
+use super::statements::OutboxStatements;
 use super::webhook_events::{Fields, MessageChange, changed_names, message_events};
-
-/// The statements enqueueing runs, each inside the save's transaction; their SQL text is in
-/// [`crate::store::sql::outbox`], so a backend differs only in how it executes them.
-pub trait OutboxStatements {
-    /// The ticket's title and owner ([`crate::store::sql::outbox::SELECT_TICKET_OWNER`]).
-    async fn ticket(&mut self, ticket_id: i32) -> Result<Option<(String, i32)>, StoreError>;
-    /// The acting associate's full name and login ([`crate::store::sql::outbox::SELECT_ACTOR`]).
-    async fn actor(&mut self, associate_id: i32) -> Result<Option<(String, String)>, StoreError>;
-    /// The owner and followers still active, with their e-mail ([`crate::store::sql::outbox::SELECT_NOTIFIABLE`]).
-    async fn notifiable(&mut self, owner: i32, ticket_id: i32) -> Result<Vec<(i32, String)>, StoreError>;
-    /// The recipient's next live-stream sequence number ([`crate::store::sql::outbox::NEXT_STREAM_SEQ`]).
-    async fn next_stream_seq(&mut self, recipient: i32) -> Result<Option<i64>, StoreError>;
-    /// Active webhook subscriptions and their event filters ([`crate::store::sql::outbox::SELECT_ACTIVE_WEBHOOKS`]).
-    async fn active_webhooks(&mut self) -> Result<Vec<(i32, String)>, StoreError>;
-    /// A message's own columns ([`super::webhook_events::SELECT_MESSAGE_FIELDS`]).
-    async fn message_fields(&mut self, message_id: i32) -> Result<Option<Fields>, StoreError>;
-    /// Writes one outbox row ([`crate::store::sql::outbox::INSERT_OUTBOX`]).
-    async fn insert(&mut self, row: &OutboxInsert<'_>, target: Target, delivery_id: String) -> Result<(), StoreError>;
-}
 
 /// What the outbox rows of one save share.
 pub struct SavedMessage<'a> {

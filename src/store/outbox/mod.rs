@@ -1,12 +1,11 @@
 //! The notification side of the store: ticket followers, webhook subscriptions and the outbox
 //! the dispatcher claims, delivers and settles. This module owns the outbox rows: the rows a
-//! notifying save writes (`enqueue`, one algorithm over the backends' statement runners in
-//! `sqlite`/`postgres`), and the operations that claim, settle, list and count them
+//! notifying save writes (`enqueue`, one algorithm over the store's statement runner, its
+//! statements in `statements`), and the operations that claim, settle, list and count them
 //! (`store::ops::outbox`, over the statements of `store::sql::outbox`).
 
 pub(crate) mod enqueue;
-mod postgres;
-pub(crate) mod sqlite;
+pub(crate) mod statements;
 pub(crate) mod webhook_events;
 
 use std::time::Duration;

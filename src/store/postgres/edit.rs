@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use sqlx::PgConnection;
 
+use super::pg::Pg;
 use super::{PostgresStore, read};
 use crate::domain::{MessageDraft, TicketMessage};
 use crate::store::edit::{EditFailure, EditOutcome, EditStore, MessageEdit, finish};
@@ -86,10 +87,10 @@ async fn save_update(
     draft: &MessageDraft,
     ctx: SaveContext,
 ) -> Result<(), StoreError> {
-    save::update(conn, id, draft, ctx).await
+    save::update(&mut Pg(conn), id, draft, ctx).await
 }
 
 /// The one place a create that answers the saved message calls the message save.
 async fn save_create(conn: &mut PgConnection, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-    save::create(conn, draft, ctx, crate::store::now_ticks()).await
+    save::create(&mut Pg(conn), draft, ctx, crate::store::now_ticks()).await
 }

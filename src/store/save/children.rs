@@ -3,10 +3,12 @@
 //! multi-row INSERT and its removed rows in one DELETE, so each kind of write is one statement
 //! (chunked under the engines' limits on bound parameters).
 
-use super::statements::{MapEach, SaveStatements, Value, values};
+use super::statements::SaveStatements;
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
 use crate::store::child_diff::{self as diff, RowPlan};
+use crate::store::columns::Columns;
+use crate::store::db::{Value, values};
 use crate::store::save_sql::{self as sql, StoredChildren};
 
 /// Bound parameters per generated statement: SQLite builds before 3.32 allow 999, PostgreSQL
@@ -43,14 +45,14 @@ pub async fn write_children<S: SaveStatements>(
 }
 
 /// The message's rows in one child table, read only when the lookup counted some.
-async fn stored_rows<S: SaveStatements, T>(
+async fn stored_rows<S: SaveStatements, T: Send>(
     db: &mut S,
     held: bool,
     select: &str,
     message_id: i32,
-    map: impl MapEach<T>,
+    map: impl FnMut(&dyn Columns) -> Result<T, StoreError> + Send,
 ) -> Result<Vec<T>, StoreError> {
-    if held { db.all(select, &values![message_id], map).await } else { Ok(Vec::new()) }
+    if held { db.all(select, values![message_id], map).await } else { Ok(Vec::new()) }
 }
 
 async fn write_headers<S: SaveStatements>(
@@ -59,16 +61,16 @@ async fn write_headers<S: SaveStatements>(
     plan: RowPlan<'_, MessageHeader>,
 ) -> Result<(), StoreError> {
     if plan.delete_all {
-        db.run(diff::DELETE_ALL_HEADERS, &values![message_id]).await?;
+        db.run(diff::DELETE_ALL_HEADERS, values![message_id]).await?;
     } else {
         delete_by_id(db, sql::DELETE_HEADERS_BY_ID, &plan.delete).await?;
     }
     for (position, h) in plan.update {
         let row = values![h.id, position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()];
-        db.run(diff::UPDATE_HEADER, &row).await?;
+        db.run(diff::UPDATE_HEADER, row).await?;
     }
     insert_rows(db, sql::INSERT_HEADERS, "", &plan.insert, |(position, h)| {
-        values![message_id, *position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()]
+        *values![message_id, *position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()]
     })
     .await
 }
@@ -92,11 +94,11 @@ async fn write_attachments<S: SaveStatements>(
             &a.auth_key,
             a.id
         ];
-        db.run(sql::UPDATE_KEPT_ATTACHMENT, &row).await?;
+        db.run(sql::UPDATE_KEPT_ATTACHMENT, row).await?;
     }
     insert_rows(db, sql::INSERT_ATTACHMENTS, "", &plan.insert, |(position, a)| {
         let (name, content_type, content_id, auth_key) = (&a.name, &a.content_type, &a.content_id, &a.auth_key);
-        values![message_id, *position, name, content_type, a.size, a.inline_image, content_id, auth_key]
+        *values![message_id, *position, name, content_type, a.size, a.inline_image, content_id, auth_key]
     })
     .await
 }
@@ -107,19 +109,19 @@ async fn write_fields<S: SaveStatements>(
     plan: diff::FieldPlan<'_>,
 ) -> Result<(), StoreError> {
     if plan.delete_all {
-        db.run(diff::DELETE_ALL_FIELDS, &values![message_id]).await?;
+        db.run(diff::DELETE_ALL_FIELDS, values![message_id]).await?;
     } else {
         // `$1` is the message; each key after it is a (kind, key) pair.
         for chunk in plan.delete.chunks((MAX_PARAMETERS - 1) / 2) {
             let pairs = (0..chunk.len()).map(|at| format!("(${}, ${})", 2 + 2 * at, 3 + 2 * at));
             let statement = format!("{}({})", sql::DELETE_FIELDS_BY_KEY, pairs.collect::<Vec<_>>().join(", "));
-            let mut bound = vec![Value::Int(message_id)];
-            bound.extend(chunk.iter().flat_map(|(kind, key)| values![*kind, key]));
+            let mut bound = vec![Value::from(message_id)];
+            bound.extend(chunk.iter().flat_map(|(kind, key)| *values![*kind, key]));
             db.run_listed(&statement, &bound).await?;
         }
     }
     insert_rows(db, sql::INSERT_FIELDS, sql::UPSERT_FIELDS_TAIL, &plan.upsert, |(kind, key, value)| {
-        values![message_id, *kind, *key, *value]
+        *values![message_id, *kind, *key, *value]
     })
     .await
 }
@@ -128,14 +130,15 @@ async fn write_fields<S: SaveStatements>(
 async fn delete_by_id<S: SaveStatements>(db: &mut S, head: &str, ids: &[i32]) -> Result<(), StoreError> {
     for chunk in ids.chunks(MAX_PARAMETERS) {
         let statement = format!("{head}{}", placeholders(1, chunk.len()));
-        let bound: Vec<Value<'_>> = chunk.iter().map(|id| Value::Int(*id)).collect();
+        let bound: Vec<Value<'_>> = chunk.iter().map(|id| Value::from(*id)).collect();
         db.run_listed(&statement, &bound).await?;
     }
     Ok(())
 }
 
 /// Inserts `items` with `head` (`INSERT INTO … (columns) VALUES `), each item's `N` values a
-/// row, `tail` after the rows; in as few statements as fit.
+/// row, `tail` after the rows; in as few statements as fit. (`row` answers `*values![…]`, an
+/// array, so its width is known.)
 async fn insert_rows<'a, S: SaveStatements, T, const N: usize>(
     db: &mut S,
     head: &str,

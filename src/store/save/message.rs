@@ -3,9 +3,10 @@
 //! commit together or not at all.
 
 use super::children::write_children;
-use super::statements::{SaveRecord, SaveStatements, Value, values};
+use super::statements::{SaveRecord, SaveStatements};
 use crate::domain::notification::EventKind;
 use crate::domain::{MessageDraft, SaveAlso, VendorEnum as _};
+use crate::store::db::{Value, values};
 use crate::store::outbox::enqueue::{OutboxPlan, SavedMessage, enqueue_notifications, queue_message_events};
 use crate::store::outbox::webhook_events::deleted_change;
 use crate::store::save_sql::{self as sql, StoredChildren, references_found};
@@ -35,7 +36,7 @@ pub async fn create<S: SaveStatements>(
     let person_id = draft.refs.person_id;
     let refs = values![ticket_id, created_by, person_id.unwrap_or(0)];
     let webhooks = db
-        .one(sql::CHECK_REFERENCES, &refs, |row| {
+        .one(sql::CHECK_REFERENCES, refs, |row| {
             references_found(&row, ticket_id, created_by, person_id)?;
             sql::webhooks_active(&row)
         })
@@ -46,7 +47,7 @@ pub async fn create<S: SaveStatements>(
     write_children(db, id, &draft.content, StoredChildren::NONE).await?;
     let connected = save_also(db, id, ticket_id, &draft.also, now).await?;
     let record = values![id, "ticketmessage.created", ctx.notify, ctx.associate_id, now];
-    db.run(sql::RECORD_SAVE, &record).await?;
+    db.run(sql::RECORD_SAVE, record).await?;
     let saved = SavedMessage {
         message_id: id,
         ticket_id,
@@ -70,7 +71,7 @@ pub async fn update<S: SaveStatements>(
     let refs = &draft.refs;
     let lookup = values![id, refs.ticket_id, refs.created_by, refs.person_id.unwrap_or(0)];
     let (ticket_id, created_by, children, webhooks) = db
-        .one(sql::LOOKUP_FOR_UPDATE, &lookup, |stored| {
+        .one(sql::LOOKUP_FOR_UPDATE, lookup, |stored| {
             let ticket_id = refs.ticket_id.map_or_else(|| stored.int("ticket_id"), Ok)?;
             let created_by = refs.created_by.map_or_else(|| stored.int("created_by"), Ok)?;
             references_found(&stored, ticket_id, created_by, refs.person_id)?;
@@ -113,22 +114,22 @@ async fn save_also<S: SaveStatements>(
 ) -> Result<bool, StoreError> {
     let mut connected = false;
     if !also.connect_uploads.is_empty() {
-        let last = db.one(sql::LAST_ATTACHMENT_POSITION, &values![id], |row| row.int("last")).await?;
+        let last = db.one(sql::LAST_ATTACHMENT_POSITION, values![id], |row| row.int("last")).await?;
         let mut position = last.unwrap_or(-1);
         for &upload in &also.connect_uploads {
-            let owner = db.one(sql::SELECT_UPLOAD_OWNER, &values![upload], |row| sql::upload_owner(&row)).await?;
+            let owner = db.one(sql::SELECT_UPLOAD_OWNER, values![upload], |row| sql::upload_owner(&row)).await?;
             if !sql::to_connect(upload, owner, id, also.uploader)? {
                 continue;
             }
             position = position.saturating_add(1);
-            if db.run(sql::CONNECT_UPLOAD, &values![id, position, upload]).await? != 1 {
+            if db.run(sql::CONNECT_UPLOAD, values![id, position, upload]).await? != 1 {
                 return Err(sql::not_connectable(upload));
             }
             connected = true;
         }
     }
     if also.stamp_replied_at {
-        db.run(sql::STAMP_REPLIED_AT, &values![now, ticket_id]).await?;
+        db.run(sql::STAMP_REPLIED_AT, values![now, ticket_id]).await?;
     }
     Ok(connected)
 }
@@ -144,13 +145,13 @@ pub async fn create_once<S: SaveStatements>(
 ) -> Result<(i32, bool), StoreError> {
     let now = now_ticks();
     let oldest = to_ticks(&(chrono::Utc::now().naive_utc() - window));
-    db.run(sql::FORGET_OLD_KEY, &values![ctx.associate_id, key, oldest]).await?;
-    let earlier = db.one(sql::FIND_KEY, &values![ctx.associate_id, key], |row| row.int("message_id")).await?;
+    db.run(sql::FORGET_OLD_KEY, values![ctx.associate_id, key, oldest]).await?;
+    let earlier = db.one(sql::FIND_KEY, values![ctx.associate_id, key], |row| row.int("message_id")).await?;
     if let Some(earlier) = earlier {
         return Ok((earlier, false));
     }
     let id = create(db, draft, ctx, now).await?;
-    db.run(sql::REMEMBER_KEY, &values![ctx.associate_id, key, id, now]).await?;
+    db.run(sql::REMEMBER_KEY, values![ctx.associate_id, key, id, now]).await?;
     Ok((id, true))
 }
 
@@ -164,7 +165,7 @@ pub async fn delete<S: SaveStatements>(db: &mut S, id: i32, ctx: SaveContext) ->
     } else {
         None
     };
-    if db.run(sql::DELETE_MESSAGE, &values![id]).await? == 0 {
+    if db.run(sql::DELETE_MESSAGE, values![id]).await? == 0 {
         return Ok(false);
     }
     if let Some(fields) = fields {

@@ -7,11 +7,12 @@ use std::cell::RefCell;
 use rusqlite::Connection;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
-use super::sqlite::{Writer, in_place};
 use crate::domain::{AttachmentInfo, MessageDraft, MessageHeader, MessageRefs};
+use crate::store::db::in_place;
 use crate::store::outbox::webhook_events::SELECT_MESSAGE_FIELDS;
 use crate::store::sql::outbox::SELECT_ACTIVE_WEBHOOKS;
 use crate::store::sqlite::direct::open_connection;
+use crate::store::sqlite::lite::Lite;
 use crate::store::{SaveContext, SqliteStore, SqliteSync, Store, StoreError};
 
 thread_local! {
@@ -85,11 +86,11 @@ fn counted<T>(conn: &Connection, save: impl FnOnce(&Connection) -> Result<T, Sto
 }
 
 fn create(conn: &Connection, draft: &MessageDraft) -> Result<i32, StoreError> {
-    in_place(super::create(&mut Writer(conn), draft, ctx(), crate::store::now_ticks()))
+    in_place(super::create(&mut Lite(conn), draft, ctx(), crate::store::now_ticks()))
 }
 
 fn update(conn: &Connection, id: i32, draft: &MessageDraft) -> Result<(), StoreError> {
-    in_place(super::update(&mut Writer(conn), id, draft, ctx()))
+    in_place(super::update(&mut Lite(conn), id, draft, ctx()))
 }
 
 #[tokio::test]

@@ -7,8 +7,10 @@ use rusqlite::Connection;
 
 use super::{SqliteStore, read};
 use crate::domain::{MessageDraft, TicketMessage};
+use crate::store::db::in_place;
 use crate::store::edit::{EditFailure, EditOutcome, EditStore, MessageEdit, finish};
-use crate::store::save::{self, sqlite::Writer, sqlite::in_place};
+use crate::store::save;
+use crate::store::sqlite::lite::Lite;
 use crate::store::{SaveContext, StoreError};
 
 #[async_trait]
@@ -51,10 +53,10 @@ fn edit_in(conn: &Connection, id: i32, edit: &MessageEdit, ctx: SaveContext) -> 
 
 /// The one place an edit calls the message save.
 fn save_update(conn: &Connection, id: i32, draft: &MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-    in_place(save::update(&mut Writer(conn), id, draft, ctx))
+    in_place(save::update(&mut Lite(conn), id, draft, ctx))
 }
 
 /// The one place a create that answers the saved message calls the message save.
 fn save_create(conn: &Connection, draft: &MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {
-    in_place(save::create(&mut Writer(conn), draft, ctx, crate::store::now_ticks()))
+    in_place(save::create(&mut Lite(conn), draft, ctx, crate::store::now_ticks()))
 }
