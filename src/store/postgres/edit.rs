@@ -10,6 +10,7 @@ use super::{PostgresStore, read};
 use crate::domain::{MessageDraft, TicketMessage};
 use crate::store::edit::{EditFailure, EditOutcome, EditStore, MessageEdit, finish};
 use crate::store::save;
+use crate::store::save::statements::SaveStatements as _;
 use crate::store::{SaveContext, StoreError};
 
 #[async_trait]
@@ -55,14 +56,10 @@ async fn edit_in(
     edit: &MessageEdit,
     ctx: SaveContext,
 ) -> Result<EditOutcome, StoreError> {
-    // A statement of its own: one that waited for the lock would still read the row as it was
-    // before the wait; the reads after it see what the previous holder committed (READ
-    // COMMITTED), and no save of the message can change it until this transaction ends.
-    sqlx::query("SELECT id FROM ticket_messages WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    // The save's own row lock, taken before the read: the reads after it see what the previous
+    // holder committed (READ COMMITTED), and no save of the message can change it until this
+    // transaction ends.
+    Pg(&mut *conn).lock_message(id).await?;
     let stored = whole_message(conn, id).await?;
     let draft = match edit(&stored) {
         Ok(draft) => draft,

@@ -1,5 +1,5 @@
-//! PostgreSQL's statement runner: the store's operations (`store::ops`) on a sqlx connection,
-//! inside whatever transaction the caller began on it.
+//! PostgreSQL's statement runner: the store's operations (`store::ops`) and saves (`store::save`) on a
+//! sqlx connection, inside whatever transaction the caller began on it.
 
 use std::future::Future;
 

@@ -1,8 +1,9 @@
 //! The message save algorithm, written once for both backends: creating, updating, creating
 //! once per idempotency key and deleting a message, with its child rows, uploads connected,
-//! save record and outbox rows. It runs over [`SaveStatements`]; SQLite implements that on the
-//! group-commit writer's connection (`sqlite`), PostgreSQL on the save's connection
-//! (`postgres`). The statements' text is in `store::save_sql` and `store::child_diff`.
+//! save record and outbox rows. It runs over [`SaveStatements`], an extension of the store's
+//! statement runner (`store::db::Db`); SQLite implements it on `Lite` over the group-commit
+//! writer's connection (`sqlite`), PostgreSQL on `Pg` over the save's connection (`postgres`).
+//! The statements' text is in `store::save_sql` and `store::child_diff`.
 
 mod children;
 mod message;

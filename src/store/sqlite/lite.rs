@@ -1,6 +1,6 @@
-//! SQLite's statement runner: the store's operations (`store::ops`) on a rusqlite connection,
-//! a reader's or the writer's. Each statement runs to its end before its future is returned,
-//! so an operation never waits and [`in_place`](crate::store::db::in_place) finishes it.
+//! SQLite's statement runner: the store's operations (`store::ops`) and saves (`store::save`) on a
+//! rusqlite connection, a reader's or the writer's. Each statement runs to its end before its future
+//! is returned, so an operation never waits and [`in_place`](crate::store::db::in_place) finishes it.
 
 use std::future::{Future, ready};
 
