@@ -2,12 +2,12 @@
 //! runs the statements (inside the save's transaction), through [`OutboxStatements`].
 
 use crate::domain::MessageContent;
-use crate::domain::notification::{Channel, DeliveryStatus, EventKind, MessageEvent, recipients};
+use crate::domain::notification::{Channel, EventKind, MessageEvent, recipients};
 use crate::domain::webhook::list_wants;
 use crate::store::{SaveContext, StoreError, from_ticks};
 
 use super::new_delivery_id;
-use super::statements::OutboxStatements;
+use super::statements::{OutboxInsert, OutboxStatements, Target};
 use super::webhook_events::{Fields, MessageChange, changed_names, message_events};
 
 /// What the outbox rows of one save share.
@@ -21,31 +21,6 @@ pub struct SavedMessage<'a> {
     /// Whether the save connected uploaded attachments (listed as `attachments` in an update's
     /// `Changes`).
     pub connected: bool,
-}
-
-/// One outbox row of a save.
-#[derive(Clone, Copy)]
-pub struct OutboxInsert<'a> {
-    pub channel: Channel,
-    pub event: &'a str,
-    pub message_id: i32,
-    pub payload: &'a str,
-    pub now: i64,
-}
-
-impl OutboxInsert<'_> {
-    /// Stream rows are delivered by the commit itself: the stream serves them from the outbox.
-    pub fn status(&self) -> i32 {
-        if self.channel == Channel::Stream { DeliveryStatus::Delivered } else { DeliveryStatus::Pending }.code()
-    }
-}
-
-/// Whom an outbox row is for.
-#[derive(Clone, Copy, Default)]
-pub struct Target {
-    pub recipient: Option<i32>,
-    pub stream_seq: Option<i64>,
-    pub webhook: Option<i32>,
 }
 
 /// Which outbox rows a save writes, decided once before it writes: the active webhooks that

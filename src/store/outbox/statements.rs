@@ -1,8 +1,9 @@
 //! The statements enqueueing runs, each inside the save's transaction: written once over the
-//! store's statement runner ([`Db`]), their SQL text in [`crate::store::sql::outbox`].
+//! store's statement runner ([`Db`]), their SQL text in [`crate::store::sql::outbox`]; and the row
+//! an insert writes ([`OutboxInsert`], [`Target`]).
 
-use super::enqueue::{OutboxInsert, Target};
 use super::webhook_events::{Fields, SELECT_MESSAGE_FIELDS, fields_of};
+use crate::domain::notification::{Channel, DeliveryStatus};
 use crate::store::StoreError;
 use crate::store::db::{Db, values};
 use crate::store::sql::outbox as sql;
@@ -62,3 +63,28 @@ pub trait OutboxStatements: Db {
 
 /// The statements are the same text on both engines, so no runner words them differently.
 impl<D: Db> OutboxStatements for D {}
+
+/// One outbox row of a save.
+#[derive(Clone, Copy)]
+pub struct OutboxInsert<'a> {
+    pub channel: Channel,
+    pub event: &'a str,
+    pub message_id: i32,
+    pub payload: &'a str,
+    pub now: i64,
+}
+
+impl OutboxInsert<'_> {
+    /// Stream rows are delivered by the commit itself: the stream serves them from the outbox.
+    pub fn status(&self) -> i32 {
+        if self.channel == Channel::Stream { DeliveryStatus::Delivered } else { DeliveryStatus::Pending }.code()
+    }
+}
+
+/// Whom an outbox row is for.
+#[derive(Clone, Copy, Default)]
+pub struct Target {
+    pub recipient: Option<i32>,
+    pub stream_seq: Option<i64>,
+    pub webhook: Option<i32>,
+}
