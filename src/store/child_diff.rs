@@ -15,10 +15,11 @@ use super::message_rows::{self, FIELD_KIND_CUSTOM, FIELD_KIND_EXTRA};
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader};
 
 /// `$1` the message.
-pub const SELECT_HEADERS: &str =
-    "SELECT id, position, name, value, std_item, std_item_col FROM message_headers WHERE message_id = $1";
+/// In the list's order, so an edit that reads them has the message's content as well.
+pub const SELECT_HEADERS: &str = "SELECT id, position, name, value, std_item, std_item_col FROM message_headers \
+     WHERE message_id = $1 ORDER BY position";
 pub const SELECT_ATTACHMENTS: &str = "SELECT id, position, name, content_type, att_size, inline_image, content_id, \
-     auth_key FROM attachments WHERE message_id = $1";
+     auth_key FROM attachments WHERE message_id = $1 ORDER BY position";
 pub const SELECT_FIELDS: &str = "SELECT kind, field_key, field_value FROM message_fields WHERE message_id = $1";
 
 /// `$1` id, then position, name, value, std_item, std_item_col.
@@ -43,6 +44,15 @@ pub type StoredField = (i32, String, String);
 
 pub fn stored_field(row: &impl Columns) -> Result<StoredField, StoreError> {
     Ok((row.int("kind")?, row.text("field_key")?, row.text("field_value")?))
+}
+
+/// A message's child rows as stored, as an edit that read them inside its write hands them to
+/// the save, so the diff does not read them again.
+#[derive(Debug, Default)]
+pub struct StoredRows {
+    pub headers: Vec<Placed<MessageHeader>>,
+    pub attachments: Vec<Placed<AttachmentInfo>>,
+    pub fields: Vec<StoredField>,
 }
 
 /// The writes that turn one child table's stored rows into the draft's. Items come with their

@@ -202,7 +202,7 @@ impl PostgresStore {
         let draft = Arc::new(draft);
         self.in_write_for(id, move |conn| {
             let draft = Arc::clone(&draft);
-            Box::pin(async move { save::update(&mut Pg(conn), id, &draft, ctx).await })
+            Box::pin(async move { save::update(&mut Pg(conn), id, &draft, ctx).await.map(drop) })
         })
         .await
     }

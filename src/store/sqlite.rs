@@ -138,7 +138,7 @@ impl SqliteStore {
     }
 
     async fn save_update(&self, id: i32, draft: MessageDraft, ctx: SaveContext) -> Result<(), StoreError> {
-        self.in_write(move |conn| in_place(save::update(&mut Lite(conn), id, &draft, ctx))).await
+        self.in_write(move |conn| in_place(save::update(&mut Lite(conn), id, &draft, ctx)).map(drop)).await
     }
 
     async fn save_create(&self, draft: MessageDraft, ctx: SaveContext) -> Result<i32, StoreError> {

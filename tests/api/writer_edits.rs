@@ -15,7 +15,10 @@ on_both_backends!(
     updates_and_creates_answer_the_saved_message_without_reading_it,
     a_stale_if_match_patch_is_refused_and_changes_nothing,
     two_servers_patching_one_message_lose_nothing_and_never_retry,
+    every_kind_of_edit_answers_what_a_later_read_finds,
 );
+
+const SEED_BODY: &str = include_str!("../fixtures/seed-put-request.json");
 
 /// The hot message every client patches.
 const HOT: &str = "/api/v1/TicketMessage/7";
@@ -115,4 +118,56 @@ async fn two_servers_patching_one_message_lose_nothing_and_never_retry(backend: 
     let stored = servers[0].store.message(7).await.expect("read").expect("exists");
     let landed = (0..24).filter(|n| stored.content.extra_fields.contains_key(&format!("server{n}"))).count();
     assert_eq!((landed, stored.version), (24, version + 24), "every patch landed on the one before");
+}
+
+/// The answer to an edit is built from what its write had in hand: child rows kept, moved,
+/// changed, dropped and new (with the ids the database gave them), a changed relation (the
+/// answer is then read in the write), and the round trip. Each answer is what a GET finds next.
+async fn every_kind_of_edit_answers_what_a_later_read_finds(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let path = "/api/v1/TicketMessage/3";
+    let (status, seeded) = app.call(app.send_json(Method::PUT, path, SEED_BODY)).await;
+    assert_eq!(status, StatusCode::OK, "{seeded}");
+    assert_answered_as_stored(&app, "PUT of the seed body", seeded.clone()).await;
+    let mut round_trip = app.get_message(3).await.1;
+    round_trip["Body"] = json!("round trip");
+    let (_, saved) = app.call(app.send_json(Method::PUT, path, round_trip.to_string())).await;
+    assert_answered_as_stored(&app, "round trip", saved.clone()).await;
+    let mut reshaped = saved;
+    let headers = reshaped["MessageHeaders"].as_array_mut().expect("headers");
+    headers.swap(0, 1);
+    headers.push(json!({"Id": 0, "Name": "Bcc", "Value": "b@example.com"}));
+    headers[0]["Value"] = json!("changed");
+    reshaped["AttachmentsInfo"].as_array_mut().expect("attachments").remove(0);
+    reshaped["ExtraFields"] = json!({"ExtraFields1": "new value", "Added": "x"});
+    let (status, saved) = app.call(app.send_json(Method::PUT, path, reshaped.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["MessageHeaders"].as_array().map(Vec::len), Some(3));
+    assert_answered_as_stored(&app, "children moved, changed, dropped and added", saved).await;
+    let person = json!({"Person": {"PersonId": seeded_person(&app).await}});
+    let (status, saved) = app.call(merge_patch(&app, path, &person)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_answered_as_stored(&app, "another person", saved).await;
+    let cleared = json!({"MessageHeaders": [], "AttachmentsInfo": [], "ExtraFields": {}, "CustomFields": {}});
+    let (_, saved) = app.call(merge_patch(&app, path, &cleared)).await;
+    assert_answered_as_stored(&app, "every child row dropped", saved).await;
+}
+
+/// A person the demo data has: the one some demo message names.
+async fn seeded_person(app: &TestApp) -> i64 {
+    for id in 1..=10 {
+        if let Some(person) = app.get_message(id).await.1["Person"]["PersonId"].as_i64().filter(|id| *id > 0) {
+            return person;
+        }
+    }
+    panic!("no demo message names a person")
+}
+
+async fn assert_answered_as_stored(app: &TestApp, what: &str, mut saved: Value) {
+    let id = saved["EjMessageId"].as_i64().and_then(|id| i32::try_from(id).ok()).expect("an id");
+    let (_, mut fetched) = app.get_message(id).await;
+    for answer in [&mut saved, &mut fetched] {
+        answer.as_object_mut().map(|fields| fields.remove("_Links"));
+    }
+    assert_eq!(fetched, saved, "{what}: the answer is the message as stored");
 }

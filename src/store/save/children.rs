@@ -6,7 +6,7 @@
 use super::statements::SaveStatements;
 use crate::domain::{AttachmentInfo, MessageContent, MessageHeader, VendorEnum as _};
 use crate::store::StoreError;
-use crate::store::child_diff::{self as diff, RowPlan};
+use crate::store::child_diff::{self as diff, RowPlan, StoredRows};
 use crate::store::columns::Columns;
 use crate::store::db::{Value, values};
 use crate::store::save_sql::{self as sql, StoredChildren};
@@ -15,51 +15,90 @@ use crate::store::save_sql::{self as sql, StoredChildren};
 /// 65535; a save with more rows than fit writes them in several statements.
 const MAX_PARAMETERS: usize = 999;
 
+/// The ids the draft's headers and attachment information have once saved, in list order:
+/// a kept item's own id, a new row's the id the database gave it. Empty for a table the save
+/// did not touch.
+#[derive(Debug, Default)]
+pub struct ChildIds {
+    pub headers: Vec<i32>,
+    pub attachments: Vec<i32>,
+}
+
 /// Turns the message's stored headers, attachment info and fields into the draft's, writing
-/// only the rows that differ.
+/// only the rows that differ. `known` are the stored rows when the caller read them in this
+/// transaction already; otherwise the tables `stored` counts rows in are read.
 pub async fn write_children<S: SaveStatements>(
     db: &mut S,
     message_id: i32,
     content: &MessageContent,
     stored: StoredChildren,
-) -> Result<(), StoreError> {
+    known: Option<StoredRows>,
+) -> Result<ChildIds, StoreError> {
     let touched = stored.to_replace(content);
+    let (known_headers, known_attachments, known_fields) = match known {
+        Some(rows) => (Some(rows.headers), Some(rows.attachments), Some(rows.fields)),
+        None => (None, None, None),
+    };
+    let mut ids = ChildIds::default();
     if touched.headers {
-        let rows =
-            stored_rows(db, stored.headers, diff::SELECT_HEADERS, message_id, |row| diff::stored_header(&row)).await?;
-        write_headers(db, message_id, diff::plan_headers(&rows, &content.headers)).await?;
-    }
-    if touched.attachments {
-        let rows = stored_rows(db, stored.attachments, diff::SELECT_ATTACHMENTS, message_id, |row| {
-            diff::stored_attachment(&row)
+        let rows = stored_rows(db, known_headers, stored.headers, diff::SELECT_HEADERS, message_id, |row| {
+            diff::stored_header(&row)
         })
         .await?;
-        write_attachments(db, message_id, diff::plan_attachments(&rows, &content.attachments)).await?;
+        let plan = diff::plan_headers(&rows, &content.headers);
+        ids.headers = write_headers(db, message_id, &content.headers, plan).await?;
+    }
+    if touched.attachments {
+        let rows =
+            stored_rows(db, known_attachments, stored.attachments, diff::SELECT_ATTACHMENTS, message_id, |row| {
+                diff::stored_attachment(&row)
+            })
+            .await?;
+        let plan = diff::plan_attachments(&rows, &content.attachments);
+        ids.attachments = write_attachments(db, message_id, &content.attachments, plan).await?;
     }
     if touched.fields {
-        let rows =
-            stored_rows(db, stored.fields, diff::SELECT_FIELDS, message_id, |row| diff::stored_field(&row)).await?;
+        let rows = stored_rows(db, known_fields, stored.fields, diff::SELECT_FIELDS, message_id, |row| {
+            diff::stored_field(&row)
+        })
+        .await?;
         write_fields(db, message_id, diff::plan_fields(rows, content)).await?;
     }
-    Ok(())
+    Ok(ids)
 }
 
-/// The message's rows in one child table, read only when the lookup counted some.
+/// The message's rows in one child table: those in hand, else read when the lookup counted some.
 async fn stored_rows<S: SaveStatements, T: Send>(
     db: &mut S,
+    known: Option<Vec<T>>,
     held: bool,
     select: &str,
     message_id: i32,
     map: impl FnMut(&dyn Columns) -> Result<T, StoreError> + Send,
 ) -> Result<Vec<T>, StoreError> {
-    if held { db.all(select, values![message_id], map).await } else { Ok(Vec::new()) }
+    match known {
+        Some(rows) => Ok(rows),
+        None if held => db.all(select, values![message_id], map).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Each item's id once saved: its own for the rows kept, the database's for the rows inserted.
+fn saved_ids<T>(items: &[T], id_of: impl Fn(&T) -> i32, inserted: Vec<(i32, i32)>) -> Result<Vec<i32>, StoreError> {
+    let mut ids: Vec<i32> = items.iter().map(id_of).collect();
+    for (position, id) in inserted {
+        let slot = usize::try_from(position).ok().and_then(|at| ids.get_mut(at));
+        *slot.ok_or_else(|| StoreError::Internal(format!("an insert answered position {position}")))? = id;
+    }
+    Ok(ids)
 }
 
 async fn write_headers<S: SaveStatements>(
     db: &mut S,
     message_id: i32,
+    headers: &[MessageHeader],
     plan: RowPlan<'_, MessageHeader>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<i32>, StoreError> {
     if plan.delete_all {
         db.run(diff::DELETE_ALL_HEADERS, values![message_id]).await?;
     } else {
@@ -69,18 +108,20 @@ async fn write_headers<S: SaveStatements>(
         let row = values![h.id, position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()];
         db.run(diff::UPDATE_HEADER, row).await?;
     }
-    insert_rows(db, sql::INSERT_HEADERS, "", &plan.insert, |(position, h)| {
+    let inserted = insert_returning_ids(db, sql::INSERT_HEADERS, &plan.insert, |(position, h)| {
         *values![message_id, *position, &h.name, &h.value, h.std_item.ordinal(), h.std_item_col.ordinal()]
     })
-    .await
+    .await?;
+    saved_ids(headers, |h| h.id, inserted)
 }
 
 /// Kept rows are updated in place, so uploaded bytes stay with them.
 async fn write_attachments<S: SaveStatements>(
     db: &mut S,
     message_id: i32,
+    attachments: &[AttachmentInfo],
     plan: RowPlan<'_, AttachmentInfo>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<i32>, StoreError> {
     delete_by_id(db, sql::DELETE_ATTACHMENTS_BY_ID, &plan.delete).await?;
     for (position, a) in plan.update {
         let row = values![
@@ -96,11 +137,12 @@ async fn write_attachments<S: SaveStatements>(
         ];
         db.run(sql::UPDATE_KEPT_ATTACHMENT, row).await?;
     }
-    insert_rows(db, sql::INSERT_ATTACHMENTS, "", &plan.insert, |(position, a)| {
+    let inserted = insert_returning_ids(db, sql::INSERT_ATTACHMENTS, &plan.insert, |(position, a)| {
         let (name, content_type, content_id, auth_key) = (&a.name, &a.content_type, &a.content_id, &a.auth_key);
         *values![message_id, *position, name, content_type, a.size, a.inline_image, content_id, auth_key]
     })
-    .await
+    .await?;
+    saved_ids(attachments, |a| a.id, inserted)
 }
 
 async fn write_fields<S: SaveStatements>(
@@ -146,13 +188,43 @@ async fn insert_rows<'a, S: SaveStatements, T, const N: usize>(
     items: &'a [T],
     row: impl Fn(&'a T) -> [Value<'a>; N],
 ) -> Result<(), StoreError> {
-    for chunk in items.chunks(MAX_PARAMETERS / N) {
-        let rows: Vec<String> = (0..chunk.len()).map(|at| placeholders(1 + at * N, N)).collect();
-        let statement = format!("{head}{}{tail}", rows.join(", "));
-        let bound: Vec<Value<'a>> = chunk.iter().flat_map(&row).collect();
+    for (statement, bound) in multi_row_statements(head, tail, items, row) {
         db.run_listed(&statement, &bound).await?;
     }
     Ok(())
+}
+
+/// Inserts rows as [`insert_rows`] does into a table whose rows have a position and an id,
+/// answering (position, id) of each new row: the order of RETURNING's rows is the engine's,
+/// so rows are told apart by their position.
+async fn insert_returning_ids<'a, S: SaveStatements, T, const N: usize>(
+    db: &mut S,
+    head: &str,
+    items: &'a [T],
+    row: impl Fn(&'a T) -> [Value<'a>; N],
+) -> Result<Vec<(i32, i32)>, StoreError> {
+    let mut inserted = Vec::with_capacity(items.len());
+    for (statement, bound) in multi_row_statements(head, " RETURNING position, id", items, row) {
+        inserted.extend(db.all(&statement, &bound, |row| Ok((row.int("position")?, row.int("id")?))).await?);
+    }
+    Ok(inserted)
+}
+
+/// The statements and bound values that write `items` a row each, as many rows a statement as
+/// the parameter limit allows.
+fn multi_row_statements<'a, T, const N: usize>(
+    head: &str,
+    tail: &str,
+    items: &'a [T],
+    row: impl Fn(&'a T) -> [Value<'a>; N],
+) -> Vec<(String, Vec<Value<'a>>)> {
+    items
+        .chunks(MAX_PARAMETERS / N)
+        .map(|chunk| {
+            let rows: Vec<String> = (0..chunk.len()).map(|at| placeholders(1 + at * N, N)).collect();
+            (format!("{head}{}{tail}", rows.join(", ")), chunk.iter().flat_map(&row).collect())
+        })
+        .collect()
 }
 
 /// `($first, $first+1, …)`, `count` parameters.

@@ -2,10 +2,11 @@
 //! also writes, its save record and its outbox rows, all in the save's transaction, so they
 //! commit together or not at all.
 
-use super::children::write_children;
+use super::children::{ChildIds, write_children};
 use super::statements::{SaveRecord, SaveStatements};
 use crate::domain::notification::EventKind;
 use crate::domain::{MessageDraft, SaveAlso, VendorEnum as _};
+use crate::store::child_diff::StoredRows;
 use crate::store::db::{Value, values};
 use crate::store::outbox::enqueue::{OutboxPlan, SavedMessage, enqueue_notifications, queue_message_events};
 use crate::store::outbox::webhook_events::deleted_change;
@@ -44,7 +45,7 @@ pub async fn create<S: SaveStatements>(
     let plan = OutboxPlan::decide(db, ctx, webhooks.unwrap_or(true)).await?;
     let columns = message_values(draft, ticket_id, created_by, now);
     let id = db.one(sql::INSERT_MESSAGE, &columns, |row| row.int("id")).await?.ok_or(StoreError::NotFound)?;
-    write_children(db, id, &draft.content, StoredChildren::NONE).await?;
+    write_children(db, id, &draft.content, StoredChildren::NONE, None).await?;
     let connected = save_also(db, id, ticket_id, &draft.also, now).await?;
     let record = values![id, "ticketmessage.created", ctx.notify, ctx.associate_id, now];
     db.run(sql::RECORD_SAVE, record).await?;
@@ -60,14 +61,34 @@ pub async fn create<S: SaveStatements>(
     Ok(id)
 }
 
+/// What an update wrote that an answer built from it needs.
+#[derive(Debug)]
+pub struct Updated {
+    /// The save's time, stored as the message's `updated_at`.
+    pub now: i64,
+    pub ids: ChildIds,
+}
+
 /// Overwrites a message (when `ctx` expects a version, only that version) with the draft.
 pub async fn update<S: SaveStatements>(
     db: &mut S,
     id: i32,
     draft: &MessageDraft,
     ctx: SaveContext,
-) -> Result<(), StoreError> {
+) -> Result<Updated, StoreError> {
     db.lock_message(id).await?;
+    update_locked(db, id, draft, ctx, None).await
+}
+
+/// [`update`] by a caller that holds the message's lock already ([`SaveStatements::lock_message`])
+/// and may have read its child rows since (`known`), which the save then does not read again.
+pub async fn update_locked<S: SaveStatements>(
+    db: &mut S,
+    id: i32,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+    known: Option<StoredRows>,
+) -> Result<Updated, StoreError> {
     let refs = &draft.refs;
     let lookup = values![id, refs.ticket_id, refs.created_by, refs.person_id.unwrap_or(0)];
     let (ticket_id, created_by, children, webhooks) = db
@@ -89,7 +110,7 @@ pub async fn update<S: SaveStatements>(
     if db.update_and_record(&columns, record).await? == 0 {
         return Err(sql::unchanged(ctx));
     }
-    write_children(db, id, &draft.content, children).await?;
+    let ids = write_children(db, id, &draft.content, children, known).await?;
     let connected = save_also(db, id, ticket_id, &draft.also, now).await?;
     let saved = SavedMessage {
         message_id: id,
@@ -99,7 +120,8 @@ pub async fn update<S: SaveStatements>(
         before,
         connected,
     };
-    enqueue_notifications(db, saved, ctx, now, &plan).await
+    enqueue_notifications(db, saved, ctx, now, &plan).await?;
+    Ok(Updated { now, ids })
 }
 
 /// Connects the draft's uploads after the message's attachments and stamps the ticket's

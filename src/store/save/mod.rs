@@ -13,4 +13,4 @@ pub(crate) mod statements;
 #[cfg(test)]
 mod tests;
 
-pub use message::{create, create_once, delete, update};
+pub use message::{Updated, create, create_once, delete, update, update_locked};

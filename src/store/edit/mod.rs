@@ -1,8 +1,11 @@
-//! An edit of a stored message applied inside the write: the backend reads the message in the
-//! transaction that saves it (PostgreSQL under the message's row lock, SQLite on the writer
-//! connection), asks the edit for the draft, saves it and reads the message back as saved,
-//! so nothing can land between the read and the save and no request-level read follows. A
-//! create likewise answers the message it made from its own transaction.
+//! An edit of a stored message applied inside the write: the store reads the message in the
+//! transaction that saves it (under the message's lock), asks the edit for the draft, saves it
+//! and answers the message as saved from what the write had in hand, so nothing can land
+//! between the read and the save and no read follows. A create answers the message it made
+//! from its own transaction. Written once ([`apply`]); each backend runs it in its writer.
+
+mod answer;
+pub(crate) mod apply;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +43,7 @@ impl From<StoreError> for EditFailure {
 #[async_trait]
 pub trait EditStore {
     /// Reads message `id` inside the write, saves the draft `edit` makes of it onto that very
-    /// version and returns the message as saved, read in the same transaction.
+    /// version and returns the message as saved.
     async fn edit_message(&self, id: i32, edit: MessageEdit, ctx: SaveContext) -> Result<TicketMessage, EditFailure>;
 
     /// Creates a message with a new id and returns it as saved, read in the same transaction.

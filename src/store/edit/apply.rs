@@ -1,0 +1,74 @@
+//! An edit and a create run inside the write, written once over the save's statements: the
+//! message's lock, its read (child rows as the save's diff needs them), the edit, the save and
+//! the answer, all in one transaction.
+
+use super::answer::saved_message;
+use super::{EditOutcome, MessageEdit};
+use crate::domain::{MessageDraft, TicketMessage};
+use crate::store::child_diff::{self as diff, StoredRows};
+use crate::store::db::{Db, values};
+use crate::store::message_rows::{self as rows, FIELD_KIND_EXTRA};
+use crate::store::save::{self, statements::SaveStatements};
+use crate::store::{SaveContext, StoreError};
+
+/// Locks, reads, edits and saves message `id`, answering the message as saved.
+pub async fn edit_in<S: SaveStatements>(
+    db: &mut S,
+    id: i32,
+    edit: &MessageEdit,
+    ctx: SaveContext,
+) -> Result<EditOutcome, StoreError> {
+    // The lock comes before the read: the read then sees what the previous holder committed,
+    // and no save of the message can change it until this transaction ends.
+    db.lock_message(id).await?;
+    let (stored, rows) = read_whole(db, id).await?.ok_or(StoreError::NotFound)?;
+    let draft = match edit(&stored) {
+        Ok(draft) => draft,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    // Nothing can change the message in between; the version is named all the same, so a save
+    // that somehow met another would fail rather than overwrite it.
+    let ctx = SaveContext { expected_version: Some(stored.version), ..ctx };
+    let updated = save::update_locked(db, id, &draft, ctx, Some(rows)).await?;
+    match saved_message(stored, draft, updated) {
+        Some(message) => Ok(Ok(message)),
+        None => Ok(Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0)),
+    }
+}
+
+/// Creates a message with a new id and answers it as saved.
+pub async fn create_in<S: SaveStatements>(
+    db: &mut S,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+) -> Result<TicketMessage, StoreError> {
+    let id = save::create(db, draft, ctx, crate::store::now_ticks()).await?;
+    Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0)
+}
+
+/// Message `id` with its relations and child rows, and those rows as stored (with their
+/// positions), read on the write's connection; child tables without its rows are not asked.
+async fn read_whole<D: Db>(db: &mut D, id: i32) -> Result<Option<(TicketMessage, StoredRows)>, StoreError> {
+    let Some(row) = db.one(rows::SELECT_MESSAGE, values![id], |row| rows::message_row(&row)).await? else {
+        return Ok(None);
+    };
+    let mut stored = StoredRows::default();
+    if row.has_headers {
+        stored.headers = db.all(diff::SELECT_HEADERS, values![id], |row| diff::stored_header(&row)).await?;
+    }
+    if row.has_attachments {
+        stored.attachments = db.all(diff::SELECT_ATTACHMENTS, values![id], |row| diff::stored_attachment(&row)).await?;
+    }
+    if row.has_fields {
+        stored.fields = db.all(diff::SELECT_FIELDS, values![id], |row| diff::stored_field(&row)).await?;
+    }
+    let mut message = row.into_message(id);
+    let content = &mut message.content;
+    content.headers = stored.headers.iter().map(|(_, header)| header.clone()).collect();
+    content.attachments = stored.attachments.iter().map(|(_, attachment)| attachment.clone()).collect();
+    for (kind, key, value) in &stored.fields {
+        let map = if *kind == FIELD_KIND_EXTRA { &mut content.extra_fields } else { &mut content.custom_fields };
+        map.insert(key.clone(), value.clone());
+    }
+    Ok(Some((message, stored)))
+}
