@@ -57,8 +57,12 @@ pub fn start(cpus: Option<&str>) -> Result<PgServer, String> {
     )?;
     let port = procs::free_port()?;
     let extra = std::env::var("BENCH_PG_OPTIONS").unwrap_or_default();
-    let options =
-        format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 {extra}", dir.display());
+    // Autovacuum looks for work every second, as docs/deployment.md recommends for ticketd: a
+    // message saved often leaves dead child rows that later reads walk until they are vacuumed.
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c autovacuum_naptime=1 {extra}",
+        dir.display()
+    );
     run(
         pg_command("pg_ctl", cpus)
             .args(["-w", "-t", "60", "-D"])

@@ -105,8 +105,9 @@ async fn a_batch_broken_by_a_deadlock_runs_its_saves_again_one_by_one() {
             assert_eq!(stored["Body"], format!("attempt {attempt} message {id}"), "{stored}");
         }
         let after = writer_counts(&app);
-        // Three saves, two of them carried twice (the broken batch, then each alone).
-        if after.0 - before.0 == 5 {
+        // Three saves, some carried twice (in the broken batch, then each alone); how many
+        // batches the deadlock broke depends on which session PostgreSQL picks as its victim.
+        if after.0 - before.0 > 3 {
             return;
         }
         eprintln!("attempt {attempt}: the saves did not meet in one batch ({before:?} → {after:?}); again");
