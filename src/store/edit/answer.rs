@@ -4,8 +4,8 @@
 //! or person, uploads connected, the ticket's replied-at time), there is no answer in hand and
 //! the caller reads the message.
 
-use crate::domain::{MessageDraft, TicketMessage};
-use crate::store::save::Updated;
+use crate::domain::{MessageContent, MessageDraft, TicketMessage};
+use crate::store::save::{ChildIds, Updated};
 use crate::store::{from_ticks, to_ticks};
 
 /// The message as `updated` saved `draft` over `stored`, when everything in it is in hand.
@@ -13,9 +13,19 @@ pub fn saved_message(stored: TicketMessage, draft: MessageDraft, updated: Update
     if !relations_kept(&stored, &draft) || draft.also != Default::default() {
         return None;
     }
-    let mut content = draft.content;
+    Some(TicketMessage {
+        content: content_as_saved(draft.content, updated.ids)?,
+        version: stored.version + 1,
+        updated_at: from_ticks(updated.now),
+        ..stored
+    })
+}
+
+/// The content a save wrote as a read would find it: its time to the stored precision, and
+/// its headers and attachment information with the ids they were saved under (`ids`, in list
+/// order; `None` when those do not cover the lists).
+pub fn content_as_saved(mut content: MessageContent, ids: ChildIds) -> Option<MessageContent> {
     content.created_at = from_ticks(to_ticks(&content.created_at));
-    let ids = updated.ids;
     if ids.headers.len() != content.headers.len() || ids.attachments.len() != content.attachments.len() {
         return None;
     }
@@ -25,7 +35,7 @@ pub fn saved_message(stored: TicketMessage, draft: MessageDraft, updated: Update
     for (attachment, id) in content.attachments.iter_mut().zip(ids.attachments) {
         attachment.id = id;
     }
-    Some(TicketMessage { content, version: stored.version + 1, updated_at: from_ticks(updated.now), ..stored })
+    Some(content)
 }
 
 /// Whether the save left the message's ticket, creator and person as the read found them.

@@ -1,8 +1,8 @@
 //! An edit and a create run inside the write, written once over the save's statements: the
 //! message's lock, its read (child rows as the save's diff needs them), the edit, the save and
-//! the answer, all in one transaction.
+//! the answer from the rows in hand, all in one transaction.
 
-use super::answer::saved_message;
+use super::answer::{content_as_saved, saved_message};
 use super::{EditOutcome, MessageEdit};
 use crate::domain::{MessageDraft, TicketMessage};
 use crate::store::child_diff::{self as diff, StoredRows};
@@ -36,14 +36,24 @@ pub async fn edit_in<S: SaveStatements>(
     }
 }
 
-/// Creates a message with a new id and answers it as saved.
+/// Creates a message with a new id and answers it as saved: its row is read for what the
+/// database gave it (version, relations), its content is the draft's with the ids the inserts
+/// returned. Uploads connected to it are read with it.
 pub async fn create_in<S: SaveStatements>(
     db: &mut S,
     draft: &MessageDraft,
     ctx: SaveContext,
 ) -> Result<TicketMessage, StoreError> {
-    let id = save::create(db, draft, ctx, crate::store::now_ticks()).await?;
-    Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0)
+    let (id, ids) = save::create_with_ids(db, draft, ctx, crate::store::now_ticks()).await?;
+    let content =
+        if draft.also.connect_uploads.is_empty() { content_as_saved(draft.content.clone(), ids) } else { None };
+    let Some(content) = content else {
+        return Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0);
+    };
+    let row = db.one(rows::SELECT_MESSAGE, values![id], |row| rows::message_row(&row)).await?;
+    let mut message = row.ok_or(StoreError::NotFound)?.into_message(id);
+    message.content = content;
+    Ok(message)
 }
 
 /// Message `id` with its relations and child rows, and those rows as stored (with their

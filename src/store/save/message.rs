@@ -32,6 +32,16 @@ pub async fn create<S: SaveStatements>(
     ctx: SaveContext,
     now: i64,
 ) -> Result<i32, StoreError> {
+    Ok(create_with_ids(db, draft, ctx, now).await?.0)
+}
+
+/// [`create`], answering also the ids its child rows were given.
+pub async fn create_with_ids<S: SaveStatements>(
+    db: &mut S,
+    draft: &MessageDraft,
+    ctx: SaveContext,
+    now: i64,
+) -> Result<(i32, ChildIds), StoreError> {
     let ticket_id = draft.refs.ticket_id.unwrap_or(0);
     let created_by = draft.refs.created_by.unwrap_or(ctx.associate_id);
     let person_id = draft.refs.person_id;
@@ -45,7 +55,7 @@ pub async fn create<S: SaveStatements>(
     let plan = OutboxPlan::decide(db, ctx, webhooks.unwrap_or(true)).await?;
     let columns = message_values(draft, ticket_id, created_by, now);
     let id = db.one(sql::INSERT_MESSAGE, &columns, |row| row.int("id")).await?.ok_or(StoreError::NotFound)?;
-    write_children(db, id, &draft.content, StoredChildren::NONE, None).await?;
+    let ids = write_children(db, id, &draft.content, StoredChildren::NONE, None).await?;
     let connected = save_also(db, id, ticket_id, &draft.also, now).await?;
     let record = values![id, "ticketmessage.created", ctx.notify, ctx.associate_id, now];
     db.run(sql::RECORD_SAVE, record).await?;
@@ -58,7 +68,7 @@ pub async fn create<S: SaveStatements>(
         connected,
     };
     enqueue_notifications(db, saved, ctx, now, &plan).await?;
-    Ok(id)
+    Ok((id, ids))
 }
 
 /// What an update wrote that an answer built from it needs.

@@ -13,4 +13,5 @@ pub(crate) mod statements;
 #[cfg(test)]
 mod tests;
 
-pub use message::{Updated, create, create_once, delete, update, update_locked};
+pub use children::ChildIds;
+pub use message::{Updated, create, create_once, create_with_ids, delete, update, update_locked};

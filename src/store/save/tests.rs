@@ -11,6 +11,7 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use crate::domain::{AttachmentInfo, MessageDraft, MessageHeader, MessageRefs, TicketMessage};
 use crate::store::db::in_place;
 use crate::store::edit::MessageEdit;
+use crate::store::edit::apply::create_in;
 use crate::store::outbox::webhook_events::SELECT_MESSAGE_FIELDS;
 use crate::store::sql::outbox::SELECT_ACTIVE_WEBHOOKS;
 use crate::store::sqlite::direct::open_connection;
@@ -129,9 +130,14 @@ async fn a_save_writes_each_child_table_in_one_statement() {
 }
 
 #[tokio::test]
-async fn an_edit_reads_the_message_once_and_answers_it_from_the_rows_in_hand() {
+async fn creates_and_edits_answer_the_message_from_the_rows_in_hand() {
     let (_dir, store, conn) = fixture().await;
-    let (id, _) = counted(&conn, |conn| create(conn, &sample("first")));
+    let create_answering = |conn: &Connection| in_place(create_in(&mut Lite(conn), &sample("first"), ctx()));
+    let (created, statements) = counted(&conn, create_answering);
+    // the create's six statements, then the message row alone for what the database gave it
+    assert_eq!(statements.len(), 7, "create answering the message: {statements:#?}");
+    let id = created.id;
+    assert_eq!(Some(created), store.message(id).await.expect("read"), "the answer is what is stored");
     let fresh_ids: MessageEdit = Arc::new(|_| Ok(sample("second")));
     let (answer, statements) = counted(&conn, |conn| edit(conn, id, &fresh_ids));
     // the message row and its three child tables, lookup, message, save record, then headers
