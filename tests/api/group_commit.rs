@@ -1,10 +1,15 @@
 //! Group commit keeps each save atomic: concurrent saves share a transaction, and one that fails
 //! inside it rolls back alone while the others commit — on SQLite's writer thread and on
 //! PostgreSQL's writer tasks alike; and on PostgreSQL a batch broken as a whole (a deadlock) is
-//! run again one save at a time.
+//! run again one save at a time; every kind of write waits behind PostgreSQL's writer.
+
+use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use ticketd::domain::Scope;
+use ticketd::store::attachment::NewAttachment;
+use ticketd::store::{AssociateChange, NewSecret, SecretKind, StoreError};
 
 use crate::helpers::{Backend, TestApp, on_both_backends};
 
@@ -128,4 +133,92 @@ async fn lock_row(conn: &mut sqlx::PgConnection, id: i32) -> Result<(), sqlx::Er
 
 async fn end(mut conn: sqlx::PgConnection) {
     sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.expect("rollback");
+}
+
+/// No write of any kind passes PostgreSQL's writer: while a save waits inside it (for a row
+/// lock another session holds), a login's password change, a session secret, an outbox claim
+/// and an attachment piece all wait behind it, and reads are answered; released, they all
+/// complete. (SQLite's writer has the same test in `store/sqlite/queue_tests.rs`.)
+#[tokio::test]
+async fn every_kind_of_write_waits_behind_the_postgresql_writer_and_reads_do_not() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let app = std::sync::Arc::new(app);
+    let upload = NewAttachment {
+        name: "a.txt".into(),
+        content_type: "text/plain".into(),
+        inline_image: false,
+        content_id: String::new(),
+        created_by: 1,
+    };
+    let upload_id = app.store.begin_upload(&upload).await.expect("upload begins");
+    let mut holder = connect(app.database_url()).await;
+    lock_row(&mut holder, 5).await.expect("lock message 5");
+    let held = tokio::spawn({
+        let app = app.clone();
+        async move { put(&app, 5, "held", 1).await }
+    });
+    until_a_session_waits_for_a_lock(&mut connect(app.database_url()).await).await;
+    let before = writer_counts(&app);
+    let store = || app.store.clone();
+    let writes: Vec<tokio::task::JoinHandle<Result<(), StoreError>>> = vec![
+        tokio::spawn({
+            let store = store();
+            async move { store.change_associate("tje0", &AssociateChange::PasswordHash("h1".into())).await.map(drop) }
+        }),
+        tokio::spawn({
+            let store = store();
+            async move { store.insert_secret(&session("queued")).await }
+        }),
+        tokio::spawn({
+            let store = store();
+            async move { store.claim_deliveries("worker", 10, Duration::from_secs(60)).await.map(drop) }
+        }),
+        tokio::spawn({
+            let store = store();
+            async move { store.append_upload(upload_id, 0, b"piece").await }
+        }),
+    ];
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(writes.iter().all(|write| !write.is_finished()), "no write completes while the writer is held");
+    let (status, _) = app.get_message(3).await;
+    assert_eq!(status, StatusCode::OK, "a read does not wait for the writer");
+    assert!(app.store.find_secret(SecretKind::Session, "queued").await.expect("read").is_none());
+
+    end(holder).await;
+    assert_eq!(held.await.expect("save").0, StatusCode::OK);
+    for write in writes {
+        write.await.expect("joins").expect("the write completes once the writer is released");
+    }
+    let after = writer_counts(&app);
+    assert!(after.0 - before.0 >= 4, "the four writes were jobs of the writer: {before:?} → {after:?}");
+    assert!(app.store.find_secret(SecretKind::Session, "queued").await.expect("read").is_some());
+}
+
+fn session(hash: &str) -> NewSecret {
+    NewSecret {
+        hash: hash.into(),
+        kind: SecretKind::Session,
+        associate_id: None,
+        name: hash.into(),
+        scope: Scope::ReadWrite,
+        xsrf_token: String::new(),
+        expires_at: None,
+    }
+}
+
+/// Waits until some session of the database waits for a row lock: the writer's save.
+async fn until_a_session_waits_for_a_lock(watcher: &mut sqlx::PgConnection) {
+    for _ in 0..500 {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            .fetch_one(&mut *watcher)
+            .await
+            .expect("pg_stat_activity");
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the save never waited for the row lock");
 }
