@@ -7,10 +7,16 @@ use std::future::{Future, ready};
 use rusqlite::Connection;
 use rusqlite::types::{ToSql, ToSqlOutput, Value as Owned, ValueRef};
 
-use super::direct::{all, one, run};
+use super::direct::{IndexedRow, all, one, run};
 use crate::store::StoreError;
 use crate::store::columns::Columns;
 use crate::store::db::{Db, Value};
+
+/// A row with more columns than this (the message row with its ticket, creator and person) is
+/// read through a name index built once: rusqlite finds a column by comparing its name with
+/// every column's in turn, which on such a row costs more than the statement. Narrower rows
+/// are cheaper to scan than to index.
+const WIDE_ROW: usize = 16;
 
 /// A rusqlite connection running the store's operations.
 pub struct Lite<'c>(pub &'c Connection);
@@ -65,6 +71,8 @@ impl Db for Lite<'_> {
         T: Send,
         F: FnOnce(&dyn Columns) -> Result<T, StoreError> + Send,
     {
-        ready(one(self.0, sql, &as_sql(values), |row| map(row)))
+        ready(one(self.0, sql, &as_sql(values), |row| {
+            if row.as_ref().column_count() > WIDE_ROW { map(&IndexedRow::new(row)) } else { map(row) }
+        }))
     }
 }
