@@ -208,13 +208,13 @@ fn session(hash: &str) -> NewSecret {
     }
 }
 
-/// Waits until some session of the database waits for a row lock: the writer's save.
+/// Waits until a session of this test's database waits for a lock: the writer's save. (The
+/// server is shared with other tests, whose sessions wait for locks of their own.)
 async fn until_a_session_waits_for_a_lock(watcher: &mut sqlx::PgConnection) {
+    const WAITING: &str =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
     for _ in 0..500 {
-        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            .fetch_one(&mut *watcher)
-            .await
-            .expect("pg_stat_activity");
+        let waiting: i64 = sqlx::query_scalar(WAITING).fetch_one(&mut *watcher).await.expect("pg_stat_activity");
         if waiting > 0 {
             return;
         }
