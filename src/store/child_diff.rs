@@ -48,7 +48,7 @@ pub fn stored_field(row: &impl Columns) -> Result<StoredField, StoreError> {
 
 /// A message's child rows as stored, as an edit that read them inside its write hands them to
 /// the save, so the diff does not read them again.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct StoredRows {
     pub headers: Vec<Placed<MessageHeader>>,
     pub attachments: Vec<Placed<AttachmentInfo>>,

@@ -4,7 +4,7 @@
 use super::columns::Columns;
 use super::{Credentials, StoreError, from_ticks};
 use crate::domain::{
-    Associate, AttachmentInfo, FieldMap, MessageContent, MessageHeader, Person, Role, Ticket, TicketMessage, VendorEnum,
+    Associate, AttachmentInfo, MessageContent, MessageHeader, Person, Role, Ticket, TicketMessage, VendorEnum,
 };
 
 pub const FIELD_KIND_EXTRA: i32 = 0;
@@ -44,14 +44,6 @@ pub const SELECT_MESSAGE: &str = "SELECT m.id, m.ticket_id, m.created_at, m.crea
      LEFT JOIN associates a ON a.id = m.created_by \
      LEFT JOIN persons p ON p.id = m.person_id \
      WHERE m.id = $1";
-
-pub const SELECT_HEADERS: &str = "SELECT id, name, value, std_item, std_item_col FROM message_headers \
-     WHERE message_id = $1 ORDER BY position";
-
-pub const SELECT_ATTACHMENTS: &str = "SELECT id, name, content_type, att_size, inline_image, content_id, auth_key \
-     FROM attachments WHERE message_id = $1 ORDER BY position";
-
-pub const SELECT_FIELDS: &str = "SELECT kind, field_key, field_value FROM message_fields WHERE message_id = $1";
 
 pub const SELECT_ASSOCIATE: &str = "SELECT id, login, full_name, COALESCE(person_id, 0) AS person_id, user_type, deleted \
      FROM associates WHERE id = $1";
@@ -210,13 +202,6 @@ pub fn attachment_info(row: &impl Columns) -> Result<AttachmentInfo, StoreError>
         content_id: row.text("content_id")?,
         auth_key: row.text("auth_key")?,
     })
-}
-
-/// Files a [`SELECT_FIELDS`] row under the message's `ExtraFields` or `CustomFields`.
-pub fn add_field(row: &impl Columns, extra: &mut FieldMap, custom: &mut FieldMap) -> Result<(), StoreError> {
-    let target = if row.int("kind")? == FIELD_KIND_EXTRA { extra } else { custom };
-    target.insert(row.text("field_key")?, row.text("field_value")?);
-    Ok(())
 }
 
 pub fn ticket(row: &impl Columns) -> Result<Ticket, StoreError> {

@@ -30,6 +30,7 @@ mod sql;
 mod sqlite;
 pub mod ticket_reach;
 pub mod webhook;
+mod whole_message;
 
 use std::sync::Arc;
 

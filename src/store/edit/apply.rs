@@ -5,10 +5,8 @@
 use super::answer::{content_as_saved, saved_message};
 use super::{EditOutcome, MessageEdit};
 use crate::domain::{MessageDraft, TicketMessage};
-use crate::store::child_diff::{self as diff, StoredRows};
-use crate::store::db::{Db, values};
-use crate::store::message_rows::{self as rows, FIELD_KIND_EXTRA};
 use crate::store::save::{self, statements::SaveStatements};
+use crate::store::whole_message;
 use crate::store::{SaveContext, StoreError};
 
 /// Locks, reads, edits and saves message `id`, answering the message as saved.
@@ -21,7 +19,7 @@ pub async fn edit_in<S: SaveStatements>(
     // The lock comes before the read: the read then sees what the previous holder committed,
     // and no save of the message can change it until this transaction ends.
     db.lock_message(id).await?;
-    let (stored, rows) = read_whole(db, id).await?.ok_or(StoreError::NotFound)?;
+    let (stored, rows) = whole_message::read_with_rows(db, id).await?.ok_or(StoreError::NotFound)?;
     let draft = match edit(&stored) {
         Ok(draft) => draft,
         Err(refusal) => return Ok(Err(refusal)),
@@ -32,7 +30,7 @@ pub async fn edit_in<S: SaveStatements>(
     let updated = save::update_locked(db, id, &draft, ctx, Some(rows)).await?;
     match saved_message(stored, draft, updated) {
         Some(message) => Ok(Ok(message)),
-        None => Ok(Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0)),
+        None => Ok(Ok(whole_message::read(db, id).await?.ok_or(StoreError::NotFound)?)),
     }
 }
 
@@ -48,37 +46,10 @@ pub async fn create_in<S: SaveStatements>(
     let content =
         if draft.also.connect_uploads.is_empty() { content_as_saved(draft.content.clone(), ids) } else { None };
     let Some(content) = content else {
-        return Ok(read_whole(db, id).await?.ok_or(StoreError::NotFound)?.0);
+        return whole_message::read(db, id).await?.ok_or(StoreError::NotFound);
     };
-    let row = db.one(rows::SELECT_MESSAGE, values![id], |row| rows::message_row(&row)).await?;
+    let row = whole_message::message_row(db, id).await?;
     let mut message = row.ok_or(StoreError::NotFound)?.into_message(id);
     message.content = content;
     Ok(message)
-}
-
-/// Message `id` with its relations and child rows, and those rows as stored (with their
-/// positions), read on the write's connection; child tables without its rows are not asked.
-async fn read_whole<D: Db>(db: &mut D, id: i32) -> Result<Option<(TicketMessage, StoredRows)>, StoreError> {
-    let Some(row) = db.one(rows::SELECT_MESSAGE, values![id], |row| rows::message_row(&row)).await? else {
-        return Ok(None);
-    };
-    let mut stored = StoredRows::default();
-    if row.has_headers {
-        stored.headers = db.all(diff::SELECT_HEADERS, values![id], |row| diff::stored_header(&row)).await?;
-    }
-    if row.has_attachments {
-        stored.attachments = db.all(diff::SELECT_ATTACHMENTS, values![id], |row| diff::stored_attachment(&row)).await?;
-    }
-    if row.has_fields {
-        stored.fields = db.all(diff::SELECT_FIELDS, values![id], |row| diff::stored_field(&row)).await?;
-    }
-    let mut message = row.into_message(id);
-    let content = &mut message.content;
-    content.headers = stored.headers.iter().map(|(_, header)| header.clone()).collect();
-    content.attachments = stored.attachments.iter().map(|(_, attachment)| attachment.clone()).collect();
-    for (kind, key, value) in &stored.fields {
-        let map = if *kind == FIELD_KIND_EXTRA { &mut content.extra_fields } else { &mut content.custom_fields };
-        map.insert(key.clone(), value.clone());
-    }
-    Ok(Some((message, stored)))
 }

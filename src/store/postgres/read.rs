@@ -2,8 +2,10 @@
 
 use sqlx::PgConnection;
 
-use crate::domain::{FieldMap, TicketMessage};
-use crate::store::message_rows::{self as rows, MessageRow};
+use super::pg::Pg;
+use crate::domain::TicketMessage;
+use crate::store::message_rows as rows;
+use crate::store::whole_message;
 use crate::store::{Credentials, StoreError};
 
 /// What [`load_message`] found.
@@ -17,36 +19,15 @@ pub enum Loaded {
 /// child rows is not read further, so a caller outside a transaction can start one and read it
 /// whole; one without is a row plus the entities it names, which need no common snapshot.
 pub async fn load_message(conn: &mut PgConnection, id: i32, read_children: bool) -> Result<Loaded, StoreError> {
-    let Some(row) = sqlx::query(rows::SELECT_MESSAGE).bind(id).fetch_optional(&mut *conn).await? else {
+    let mut db = Pg(conn);
+    let Some(row) = whole_message::message_row(&mut db, id).await? else {
         return Ok(Loaded::Message(Box::new(None)));
     };
-    let mut message = rows::message_row(&row)?;
-    if !read_children && (message.has_headers || message.has_attachments || message.has_fields) {
+    if !read_children && whole_message::has_children(&row) {
         return Ok(Loaded::HasChildren);
     }
-    load_children(conn, id, &mut message).await?;
-    Ok(Loaded::Message(Box::new(Some(message.into_message(id)))))
-}
-
-/// Child tables the message has no rows in are not asked: each statement has its cost.
-async fn load_children(conn: &mut PgConnection, id: i32, message: &mut MessageRow) -> Result<(), StoreError> {
-    let content = &mut message.content;
-    if message.has_headers {
-        let found = sqlx::query(rows::SELECT_HEADERS).bind(id).fetch_all(&mut *conn).await?;
-        content.headers = found.iter().map(rows::header).collect::<Result<_, _>>()?;
-    }
-    if message.has_attachments {
-        let found = sqlx::query(rows::SELECT_ATTACHMENTS).bind(id).fetch_all(&mut *conn).await?;
-        content.attachments = found.iter().map(rows::attachment_info).collect::<Result<_, _>>()?;
-    }
-    if message.has_fields {
-        let (mut extra, mut custom) = (FieldMap::new(), FieldMap::new());
-        for row in sqlx::query(rows::SELECT_FIELDS).bind(id).fetch_all(&mut *conn).await? {
-            rows::add_field(&row, &mut extra, &mut custom)?;
-        }
-        (content.extra_fields, content.custom_fields) = (extra, custom);
-    }
-    Ok(())
+    let stored = whole_message::child_rows(&mut db, id, &row).await?;
+    Ok(Loaded::Message(Box::new(Some(whole_message::into_message(row, id, stored)))))
 }
 
 /// The credentials of the associate with `login` (by login key) or with id `id`.

@@ -2,40 +2,21 @@
 
 use rusqlite::{Connection, params};
 
-use super::direct::{IndexedRow, all, one};
-use crate::domain::{FieldMap, TicketMessage};
-use crate::store::message_rows::{self as rows, MessageRow};
+use super::direct::one;
+use super::lite::Lite;
+use crate::domain::TicketMessage;
+use crate::store::db::in_place;
+use crate::store::message_rows as rows;
+use crate::store::whole_message;
 use crate::store::{Credentials, StoreError};
 
 /// Loads a message and everything it refers to, inside one read snapshot (the open
 /// transaction's, on the writer connection).
 pub fn load_message(conn: &Connection, id: i32) -> Result<Option<TicketMessage>, StoreError> {
     let snapshot = conn.is_autocommit().then(|| conn.unchecked_transaction()).transpose()?;
-    let Some(mut message) =
-        one(conn, rows::SELECT_MESSAGE, params![id], |row| rows::message_row(&IndexedRow::new(row)))?
-    else {
-        return Ok(None);
-    };
-    load_children(conn, id, &mut message)?;
+    let message = in_place(whole_message::read(&mut Lite(conn), id))?;
     snapshot.map(rusqlite::Transaction::commit).transpose()?;
-    Ok(Some(message.into_message(id)))
-}
-
-/// Child tables the message has no rows in are not asked.
-fn load_children(conn: &Connection, id: i32, message: &mut MessageRow) -> Result<(), StoreError> {
-    let content = &mut message.content;
-    if message.has_headers {
-        content.headers = all(conn, rows::SELECT_HEADERS, params![id], |row| rows::header(row))?;
-    }
-    if message.has_attachments {
-        content.attachments = all(conn, rows::SELECT_ATTACHMENTS, params![id], |row| rows::attachment_info(row))?;
-    }
-    if message.has_fields {
-        let (mut extra, mut custom) = (FieldMap::new(), FieldMap::new());
-        all(conn, rows::SELECT_FIELDS, params![id], |row| rows::add_field(row, &mut extra, &mut custom))?;
-        (content.extra_fields, content.custom_fields) = (extra, custom);
-    }
-    Ok(())
+    Ok(message)
 }
 
 /// The credentials of the associate with `login` (by login key) or with id `id`.
